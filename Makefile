@@ -1,0 +1,32 @@
+# blogarchive: `make demo` shows it working, `make test` proves it. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint typecheck unit clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+## demo: serve the bundled sample blogs on 127.0.0.1, crawl them into ./archive-data, list the result
+demo: install
+	$(BIN)/python -m tests.demo --archive archive-data
+
+## test: lint, type-check and run every test (the command CI runs)
+test: install lint typecheck
+	$(BIN)/python -m pytest -q -rfEs
+
+lint: install
+	$(BIN)/ruff check crawler pipelines archive tests bench
+
+typecheck: install
+	$(BIN)/mypy
+
+clean:
+	rm -rf $(VENV) archive-data .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,156 @@
+"""The SQLite catalog: one row per post, one per archived version, one per comment.
+
+It is derived data: every row can be rebuilt from the WARCs. Each version points at its clean-text
+file and at the WARC record (file, offset, record id) it was extracted from.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS posts (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE,
+    site TEXT NOT NULL,
+    first_seen TEXT NOT NULL,
+    last_seen TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE TABLE IF NOT EXISTS versions (
+    id INTEGER PRIMARY KEY,
+    post_id INTEGER NOT NULL REFERENCES posts(id),
+    version INTEGER NOT NULL,
+    captured_at TEXT NOT NULL,
+    fetched_url TEXT NOT NULL,
+    title TEXT, author TEXT, published TEXT, modified TEXT,
+    categories TEXT NOT NULL DEFAULT '[]', tags TEXT NOT NULL DEFAULT '[]',
+    language TEXT, site_name TEXT, canonical_url TEXT, image TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    reason TEXT,
+    text_path TEXT NOT NULL, meta_path TEXT NOT NULL,
+    warc_file TEXT NOT NULL, warc_offset INTEGER NOT NULL, warc_length INTEGER NOT NULL,
+    record_id TEXT NOT NULL, payload_digest TEXT,
+    UNIQUE (post_id, version)
+);
+CREATE TABLE IF NOT EXISTS comments (
+    version_id INTEGER NOT NULL REFERENCES versions(id),
+    comment_id TEXT NOT NULL, parent TEXT, author TEXT, published TEXT, text TEXT NOT NULL,
+    anchor TEXT,
+    PRIMARY KEY (version_id, comment_id)
+);
+CREATE INDEX IF NOT EXISTS versions_post ON versions(post_id, version);
+CREATE INDEX IF NOT EXISTS versions_published ON versions(published);
+"""
+
+LATEST = """
+SELECT p.id AS post_id, p.url, p.site, p.deleted_at, v.*
+FROM posts p JOIN versions v ON v.post_id = p.id
+WHERE v.version = (SELECT MAX(version) FROM versions WHERE post_id = p.id)
+"""
+
+
+@dataclass(frozen=True)
+class VersionRow:
+    """What the catalog keeps for one archived version of a post."""
+
+    url: str
+    site: str
+    captured_at: str
+    fetched_url: str
+    metadata: dict[str, Any]
+    text_path: str
+    meta_path: str
+    warc_file: str
+    warc_offset: int
+    warc_length: int
+    record_id: str
+    payload_digest: str | None
+    comments: list[dict[str, Any]]
+
+
+class Catalog:
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self.db = sqlite3.connect(path)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def has_post(self, url: str) -> bool:
+        return self.db.execute("SELECT 1 FROM posts WHERE url = ?", (url,)).fetchone() is not None
+
+    def next_version(self, url: str) -> int:
+        row = self.db.execute(
+            "SELECT MAX(v.version) FROM versions v JOIN posts p ON p.id = v.post_id WHERE p.url = ?",
+            (url,)).fetchone()
+        return int(row[0] or 0) + 1
+
+    def add_version(self, row: VersionRow) -> int:
+        """Record a new version (and its post on first sight) in one transaction."""
+        with self.db:
+            post_id = self._upsert_post(row.url, row.site, row.captured_at)
+            version = self.next_version(row.url)
+            meta = row.metadata
+            cursor = self.db.execute(
+                """INSERT INTO versions (post_id, version, captured_at, fetched_url, title, author,
+                   published, modified, categories, tags, language, site_name, canonical_url, image,
+                   word_count, reason, text_path, meta_path, warc_file, warc_offset, warc_length,
+                   record_id, payload_digest)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                (post_id, version, row.captured_at, row.fetched_url, meta.get("title"),
+                 meta.get("author"), meta.get("published"), meta.get("modified"),
+                 json.dumps(meta.get("categories") or []), json.dumps(meta.get("tags") or []),
+                 meta.get("language"), meta.get("site_name"), meta.get("canonical_url"),
+                 meta.get("image"), int(meta.get("word_count") or 0), meta.get("reason"),
+                 row.text_path, row.meta_path, row.warc_file, row.warc_offset, row.warc_length,
+                 row.record_id, row.payload_digest))
+            version_id = int(cursor.lastrowid or 0)
+            self.db.executemany(
+                """INSERT OR REPLACE INTO comments
+                   (version_id, comment_id, parent, author, published, text, anchor)
+                   VALUES (?,?,?,?,?,?,?)""",
+                [(version_id, c["id"], c.get("parent"), c.get("author"), c.get("published"),
+                  c.get("text") or "", c.get("anchor")) for c in row.comments])
+        return version_id
+
+    def _upsert_post(self, url: str, site: str, seen: str) -> int:
+        self.db.execute(
+            """INSERT INTO posts (url, site, first_seen, last_seen) VALUES (?,?,?,?)
+               ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen""",
+            (url, site, seen, seen))
+        row = self.db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
+        return int(row[0])
+
+    def latest(self, where: str = "", params: tuple[Any, ...] = ()) -> Iterator[sqlite3.Row]:
+        """Latest version of each post, oldest publication first; ``where`` filters ``v``/``p``."""
+        sql = LATEST + (f" AND ({where})" if where else "") + " ORDER BY v.published, p.url"
+        yield from self.db.execute(sql, params)
+
+    def find(self, url_or_id: str) -> sqlite3.Row | None:
+        if url_or_id.isdigit():
+            return next(self.latest("p.id = ?", (int(url_or_id),)), None)
+        return next(self.latest("p.url = ? OR v.fetched_url = ?", (url_or_id, url_or_id)), None)
+
+    def comments(self, version_id: int) -> list[sqlite3.Row]:
+        return list(self.db.execute(
+            "SELECT * FROM comments WHERE version_id = ? ORDER BY rowid", (version_id,)))
+
+    def counts(self) -> dict[str, int]:
+        one = self.db.execute
+        return {
+            "posts": int(one("SELECT COUNT(*) FROM posts").fetchone()[0]),
+            "versions": int(one("SELECT COUNT(*) FROM versions").fetchone()[0]),
+            "comments": int(one("SELECT COUNT(*) FROM comments").fetchone()[0]),
+            "sites": int(one("SELECT COUNT(DISTINCT site) FROM posts").fetchone()[0]),
+        }

@@ -1,0 +1,68 @@
+"""Turn one extracted post into archive files: clean text, JSON sidecar and a catalog row.
+
+Used by the crawl pipeline and by offline re-extraction alike, so both write the same archive.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from archive.capture import WarcLocation
+from archive.catalog import Catalog, VersionRow
+from archive.layout import Layout, write_atomic
+from archive.urls import site_of
+
+
+@dataclass(frozen=True)
+class ArchivedPost:
+    url: str
+    version: int
+    text_path: Path
+    meta_path: Path
+
+
+class PostStore:
+    def __init__(self, layout: Layout, catalog: Catalog) -> None:
+        self.layout = layout
+        self.catalog = catalog
+
+    def save(self, url: str, fetched_url: str, captured_at: datetime, meta: dict[str, Any],
+             location: WarcLocation) -> ArchivedPost:
+        """Write text and sidecar (atomically), then the catalog row that points at them."""
+        version = self.catalog.next_version(url)
+        published = meta.get("published") or ""
+        year = int(published[:4]) if published[:4].isdigit() else None
+        text_path = self.layout.text_path(url, year, version)
+        meta_path = text_path.with_suffix(".json")
+        sidecar = {"url": url, "fetched_url": fetched_url, "version": version,
+                   "captured_at": captured_at.isoformat(), **meta,
+                   "warc": {"file": location.filename, "offset": location.offset,
+                            "length": location.length, "record_id": location.record_id}}
+        write_atomic(text_path, render_text(url, meta).encode("utf-8"))
+        write_atomic(meta_path, json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+        self.catalog.add_version(VersionRow(
+            url=url, site=site_of(url), captured_at=captured_at.isoformat(), fetched_url=fetched_url,
+            metadata=meta, text_path=self.layout.relative(text_path),
+            meta_path=self.layout.relative(meta_path), warc_file=location.filename,
+            warc_offset=location.offset, warc_length=location.length,
+            record_id=location.record_id, payload_digest=location.payload_digest,
+            comments=list(meta.get("comments") or [])))
+        return ArchivedPost(url, version, text_path, meta_path)
+
+
+def render_text(url: str, meta: dict[str, Any]) -> str:
+    """A plain-text file any editor shows well: title, date line, metadata, then the body."""
+    title = meta.get("title") or "(untitled)"
+    lines = [title, "=" * min(len(title), 78)]
+    for label, key in (("Published", "published"), ("Modified", "modified"), ("Author", "author")):
+        if meta.get(key):
+            lines.append(f"{label}: {meta[key]}")
+    for label, key in (("Categories", "categories"), ("Tags", "tags")):
+        if meta.get(key):
+            lines.append(f"{label}: {', '.join(meta[key])}")
+    lines.append(f"URL: {url}")
+    return "\n".join(lines) + "\n\n" + (meta.get("text") or "").strip() + "\n"

@@ -1,0 +1,61 @@
+"""URL rules shared by the crawler and the reader: one canonical form per post, and WordPress traps.
+
+A post is reachable under many URLs (tracking parameters, fragments, ``?p=ID``, comment pages). The
+archive keys posts by one canonical form so a post is fetched and stored once, and the reader can look
+a post up by any of the URLs a user pastes.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref_src",
+})
+TRACKING_PREFIXES = ("utm_",)
+
+# Query keys that turn one post into endless variants or into actions (WordPress and Jetpack).
+TRAP_PARAMS = frozenset({
+    "replytocom", "share", "like_comment", "like", "nb", "preview", "action", "redirect_to",
+    "unapproved", "moderation-hash", "amp", "print", "m", "doing_wp_cron", "s",
+})
+_TRAP_PATH = re.compile(
+    r"""(?ix)
+    /wp-login\.php | /wp-admin(/|$) | /xmlrpc\.php | /wp-json/oembed/ | /wp-signup\.php
+    | /wp-trackback\.php | /wp-comments-post\.php
+    | /[^/]+/(feed|embed|amp|trackback)/?$        # per-post feed, embed, AMP and trackback twins
+    | /comment-page-\d+/?$ | /comments/feed/?$
+    | /(\d{4}/){1,2}\d{1,2}/page/\d{3,}            # deep calendar pagination
+    | /page/\d{4,}/?$                              # absurd pagination
+    """
+)
+
+
+def canonical_url(url: str) -> str:
+    """Drop the fragment, tracking parameters and default ports; lower-case scheme and host."""
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower()
+    port = parts.port
+    netloc = host if port is None or (scheme, port) in {("http", 80), ("https", 443)} else (
+        f"{host}:{port}")
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
+             if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
+    return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def is_trap(url: str) -> bool:
+    """True for URLs a blog crawler must never request: actions, duplicates and endless loops."""
+    parts = urlsplit(url)
+    keys = {k.lower() for k, _ in parse_qsl(parts.query, keep_blank_values=True)}
+    if keys & TRAP_PARAMS:
+        return True
+    return bool(_TRAP_PATH.search(parts.path))
+
+
+def site_of(url: str) -> str:
+    """The crawl scope a URL belongs to: its host and port (each blog is one site)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{host}:{parts.port}" if parts.port else host

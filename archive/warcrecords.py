@@ -1,0 +1,116 @@
+"""Build WARC records from a Capture, separate from writing them (as warcio splits builder/writer).
+
+Scrapy cannot give back the original header case, the reason phrase, ``Transfer-Encoding`` or chunk
+framing, so each record holds a rebuilt, self-consistent HTTP message: the real status code with its
+standard phrase, every header line in order (repeated headers kept), no ``Transfer-Encoding``, and a
+``Content-Length`` that always equals the stored body. The warcinfo record says so.
+"""
+
+from __future__ import annotations
+
+import http
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from io import BytesIO
+from urllib.parse import urlsplit
+
+from warcio.recordbuilder import RecordBuilder
+from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
+
+from archive import __version__
+from archive.capture import Capture, Headers
+
+SENSITIVE_REQUEST_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
+HOP_BY_HOP = frozenset({"transfer-encoding"})
+RECONSTRUCTION_NOTE = (
+    "HTTP messages rebuilt from Scrapy: header names as Scrapy normalises them, standard reason "
+    "phrases, Transfer-Encoding removed and Content-Length set to the stored body; bodies are stored "
+    "as sent (content-encoding kept)"
+)
+
+
+def new_record_id() -> str:
+    return f"<urn:uuid:{uuid.uuid4()}>"
+
+
+def warc_date(moment: datetime) -> str:
+    """WARC 1.1 date with microseconds, always UTC."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class RecordFactory:
+    """Makes the records of one capture; ids come from an injectable source for golden tests."""
+
+    def __init__(self, make_id: Callable[[], str] = new_record_id,
+                 store_credentials: bool = False) -> None:
+        self.builder = RecordBuilder(warc_version="1.1")
+        self.make_id = make_id
+        self.store_credentials = store_credentials
+
+    def warcinfo(self, filename: str, info: dict[str, str], when: datetime) -> ArcWarcRecord:
+        payload = "".join(f"{k}: {v}\r\n" for k, v in info.items() if v).encode("utf-8")
+        headers = {"WARC-Record-ID": self.make_id(), "WARC-Date": warc_date(when),
+                   "WARC-Filename": filename}
+        return self.builder.create_warc_record(
+            "", "warcinfo", payload=BytesIO(payload), length=len(payload),
+            warc_content_type="application/warc-fields", warc_headers_dict=headers)
+
+    def response(self, capture: Capture, warcinfo_id: str) -> ArcWarcRecord:
+        status = StatusAndHeaders(_status_line(capture.status), _response_headers(capture),
+                                  protocol=capture.protocol or "HTTP/1.1")
+        headers = self._common(capture, warcinfo_id)
+        if capture.truncated:
+            headers["WARC-Truncated"] = capture.truncated
+        return self.builder.create_warc_record(
+            capture.url, "response", payload=BytesIO(capture.body), length=len(capture.body),
+            http_headers=status, warc_headers_dict=headers)
+
+    def request(self, capture: Capture, warcinfo_id: str, response_id: str) -> ArcWarcRecord:
+        parts = urlsplit(capture.url)
+        target = parts.path or "/"
+        if parts.query:
+            target += "?" + parts.query
+        lines = [("Host", parts.netloc), *self._request_headers(capture.request_headers)]
+        status = StatusAndHeaders(f"{capture.method} {target} HTTP/1.1", lines, is_http_request=True)
+        headers = self._common(capture, warcinfo_id)
+        headers["WARC-Concurrent-To"] = response_id
+        return self.builder.create_warc_record(
+            capture.url, "request", payload=BytesIO(capture.request_body),
+            length=len(capture.request_body), http_headers=status, warc_headers_dict=headers)
+
+    def _common(self, capture: Capture, warcinfo_id: str) -> dict[str, str]:
+        headers = {"WARC-Record-ID": self.make_id(), "WARC-Date": warc_date(capture.started),
+                   "WARC-Warcinfo-ID": warcinfo_id}
+        if capture.ip_address:
+            headers["WARC-IP-Address"] = capture.ip_address
+        return headers
+
+    def _request_headers(self, headers: Headers) -> Headers:
+        if self.store_credentials:
+            return [(k, v) for k, v in headers if k.lower() != "host"]
+        return [(k, v) for k, v in headers
+                if k.lower() not in SENSITIVE_REQUEST_HEADERS and k.lower() != "host"]
+
+
+def _status_line(code: int) -> str:
+    try:
+        phrase = http.HTTPStatus(code).phrase
+    except ValueError:
+        phrase = "Unknown"
+    return f"{code} {phrase}"
+
+
+def _response_headers(capture: Capture) -> Headers:
+    """Every header as received, minus hop-by-hop framing, with a truthful Content-Length."""
+    true_length = str(len(capture.body))
+    kept: Headers = []
+    for name, value in capture.response_headers:
+        lower = name.lower()
+        if lower in HOP_BY_HOP:
+            continue
+        kept.append((name, true_length) if lower == "content-length" else (name, value))
+    if capture.body and not any(k.lower() == "content-length" for k, _ in kept):
+        kept.append(("Content-Length", true_length))
+    return kept

@@ -1,0 +1,37 @@
+"""``scrapy crawl`` that checks the blog spider's arguments and archive settings first.
+
+Scrapy reports an exception raised while building a spider as a traceback and carries on; a bad
+``since`` or an unwritable ``ARCHIVE_DIR`` should instead stop the run with one line saying what to
+fix, and a non-zero exit status for cron.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from scrapy.commands.crawl import Command as ScrapyCrawl
+from scrapy.exceptions import UsageError
+
+from archive.config import ArchiveConfig, ConfigError
+from crawler.config import check_writable
+from crawler.options import CrawlOptions
+
+CHECKED_SPIDERS = {"blog"}
+SPIDER_ARGS = ("url", "since", "until", "max_posts")
+
+
+class Command(ScrapyCrawl):
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        if args and args[0] in CHECKED_SPIDERS:
+            try:
+                self._check(opts.spargs)
+            except ConfigError as error:
+                raise UsageError(str(error), print_help=False) from None
+        super().run(args, opts)
+
+    def _check(self, spargs: dict[str, str]) -> None:
+        assert self.settings is not None
+        CrawlOptions.parse(*(spargs.get(name) for name in SPIDER_ARGS))
+        config = ArchiveConfig.from_settings({k: self.settings.get(k) for k in (
+            "ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX")})
+        check_writable(config)

@@ -1,0 +1,136 @@
+"""Read post inventories: sitemaps, RSS/Atom feeds and the WordPress REST API.
+
+Pure functions over response bodies, so each format can be tested without a crawl. Malformed input
+yields what could be recovered plus a flag, never an exception.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin
+
+from lxml import etree
+from scrapy.utils.sitemap import Sitemap
+
+NON_POST_SITEMAP = re.compile(
+    r"(wp-sitemap-(taxonomies|users)-|(category|tag|author|post_tag|format)-sitemap|"
+    r"sitemap-(tax|users|authors|categories|tags)|/sitemap-misc)", re.I)
+FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
+
+
+@dataclass(frozen=True)
+class Entry:
+    url: str
+    modified: datetime | None = None
+
+
+@dataclass(frozen=True)
+class SitemapDoc:
+    is_index: bool
+    entries: list[Entry]
+    valid: bool
+
+
+def parse_sitemap(body: bytes) -> SitemapDoc:
+    """Sitemap index or URL set (Scrapy's own parser); ``valid`` is False for broken XML."""
+    try:
+        sitemap = Sitemap(body)
+        entries = [Entry(d["loc"], parse_iso(d.get("lastmod"))) for d in sitemap if d.get("loc")]
+    except (etree.XMLSyntaxError, StopIteration, ValueError):
+        return SitemapDoc(False, [], False)
+    if sitemap.type not in ("urlset", "sitemapindex"):
+        return SitemapDoc(False, entries, False)
+    return SitemapDoc(sitemap.type == "sitemapindex", entries, True)
+
+
+def wanted_sitemap(url: str) -> bool:
+    """Skip sub-sitemaps of taxonomies and users: listings, never posts."""
+    return not NON_POST_SITEMAP.search(url)
+
+
+def parse_feed(body: bytes, base_url: str) -> tuple[list[Entry], bool]:
+    """Items of an RSS 2.0 or Atom feed: (entries, well_formed)."""
+    well_formed = True
+    try:
+        root = etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        well_formed = False
+        parser = etree.XMLParser(recover=True, resolve_entities=False, no_network=True)
+        root = etree.fromstring(body, parser) if body.strip() else None
+    if root is None:
+        return [], False
+    entries: list[Entry] = []
+    for node in root.iter():
+        local = etree.QName(node).localname if isinstance(node.tag, str) else ""
+        if local == "item":
+            entries.extend(_rss_item(node, base_url))
+        elif local == "entry":
+            entries.extend(_atom_entry(node, base_url))
+    return entries, well_formed
+
+
+def _rss_item(node: etree._Element, base_url: str) -> list[Entry]:
+    link = _child_text(node, "link")
+    if not link:
+        return []
+    date = _child_text(node, "pubDate")
+    return [Entry(urljoin(base_url, link), parse_rfc822(date))]
+
+
+def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
+    href = None
+    for child in node:
+        if isinstance(child.tag, str) and etree.QName(child).localname == "link" and (
+                child.get("rel") in (None, "alternate")):
+            href = child.get("href")
+            break
+    if not href:
+        return []
+    date = _child_text(node, "updated") or _child_text(node, "published")
+    return [Entry(urljoin(base_url, href), parse_iso(date))]
+
+
+def _child_text(node: etree._Element, name: str) -> str | None:
+    for child in node:
+        if isinstance(child.tag, str) and etree.QName(child).localname == name:
+            return (child.text or "").strip() or None
+    return None
+
+
+def parse_rest_posts(body: bytes) -> list[Entry] | None:
+    """Entries of ``/wp-json/wp/v2/posts``; None when the answer is not a list of posts."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, list):
+        return None
+    entries = []
+    for post in data:
+        if isinstance(post, dict) and isinstance(post.get("link"), str):
+            modified = post.get("modified_gmt")
+            stamp = parse_iso(f"{modified}+00:00") if isinstance(modified, str) else None
+            entries.append(Entry(post["link"], stamp))
+    return entries
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def parse_rfc822(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,25 @@
+"""Items: the data contract between the spider and the pipelines.
+
+Only pages recognised as posts become items; every response (posts, listings, feeds, sitemaps,
+redirects, errors) has already been written to the WARC by the capture middleware before this.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from archive.capture import WarcLocation
+
+
+@dataclass
+class PostItem:
+    url: str                    # canonical URL: the post's key in the archive
+    fetched_url: str            # the URL the response came from
+    body: bytes                 # decoded from transfer and content coding, as Scrapy hands it over
+    encoding: str | None        # charset from the HTTP header or the page, as Scrapy read it
+    captured_at: datetime
+    warc: WarcLocation
+    discovered_via: str
+    extraction: dict[str, Any] = field(default_factory=dict)  # filled by ExtractPipeline

@@ -1,0 +1,117 @@
+"""Downloader middlewares: scope and trap filtering, User-Agent, and the WARC capture point."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from scrapy import Request, Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import Response
+
+from archive import __version__
+from archive.capture import Capture
+from archive.urls import is_trap, site_of
+from crawler.warc import WarcSink
+
+logger = logging.getLogger(__name__)
+
+
+class ScopeMiddleware:
+    """Never fetch a WordPress trap, nor a page outside the start URLs' hosts."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.stats = crawler.stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
+        return cls(crawler)
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        if request.meta.get("robots") or request.url.endswith("/robots.txt"):
+            return
+        if is_trap(request.url):
+            self.stats.inc_value("discovery/trap_skipped")
+            raise IgnoreRequest(f"trap URL: {request.url}")
+        sites: set[str] = getattr(spider, "sites", set())
+        if sites and site_of(request.url) not in sites:
+            self.stats.inc_value("discovery/offsite_skipped")
+            raise IgnoreRequest(f"outside the crawl scope: {request.url}")
+
+
+class ContactUserAgentMiddleware:
+    """Name the project and a contact in every request, as polite archivists do."""
+
+    def __init__(self, user_agent: str) -> None:
+        self.user_agent = user_agent
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
+        settings = crawler.settings
+        agent = settings.get("USER_AGENT") or f"blogarchive/{__version__}"
+        contact = settings.get("ARCHIVE_CONTACT")
+        if contact and contact not in agent:
+            agent = f"blogarchive/{__version__} (+{contact})"
+        if settings.get("ARCHIVE_OPERATOR"):
+            agent += f" operated by {settings.get('ARCHIVE_OPERATOR')}"
+        return cls(agent)
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        request.headers.setdefault(b"User-Agent", self.user_agent.encode("utf-8"))
+
+
+class CaptureMiddleware:
+    """Write every response to the WARC exactly as received, before anything can drop it.
+
+    Sits closest to the downloader, so bodies are still content-encoded and redirects, error pages
+    and retries pass through here too. Responses served from Scrapy's HTTP cache are not captures.
+    """
+
+    def __init__(self, sink: WarcSink, stats: Any) -> None:
+        self.sink = sink
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
+        return cls(WarcSink.for_crawler(crawler), crawler.stats)
+
+    def process_request(self, request: Request, spider: Spider) -> None:
+        request.meta["capture_started"] = datetime.now(UTC)
+
+    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+        if "cached" in response.flags:
+            return response
+        capture = capture_from(request, response)
+        location = self.sink.write(capture)
+        request.meta["warc_location"] = location
+        request.meta["captured_at"] = capture.started
+        status_class = f"{response.status // 100}xx"
+        self.stats.inc_value(f"archive/captures/{status_class}")
+        return response
+
+
+def capture_from(request: Request, response: Response) -> Capture:
+    started = request.meta.get("capture_started") or datetime.now(UTC)
+    return Capture(
+        url=request.url.split("#", 1)[0],
+        started=started,
+        method=request.method,
+        request_headers=_header_list(request.headers),
+        request_body=request.body or b"",
+        protocol=getattr(response, "protocol", None) or "HTTP/1.1",
+        status=response.status,
+        response_headers=_header_list(response.headers),
+        body=response.body,
+        ip_address=str(response.ip_address) if response.ip_address else None,
+    )
+
+
+def _header_list(headers: Any) -> list[tuple[str, str]]:
+    """Every value of every header (``getlist``), so repeated headers such as Set-Cookie survive."""
+    lines: list[tuple[str, str]] = []
+    for name in headers:
+        for value in headers.getlist(name):
+            lines.append((name.decode("latin-1"), value.decode("latin-1")))
+    return lines

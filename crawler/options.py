@@ -1,0 +1,71 @@
+"""The spider's ``-a`` arguments, read and checked once so a bad value stops the crawl at start-up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+import dateparser
+
+from archive.config import ConfigError
+from archive.urls import canonical_url
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    start_urls: tuple[str, ...]
+    since: datetime | None = None
+    until: datetime | None = None
+    max_posts: int | None = None
+
+    @classmethod
+    def parse(cls, url: str | None, since: str | None = None, until: str | None = None,
+              max_posts: str | int | None = None) -> CrawlOptions:
+        if not url:
+            raise ConfigError("no start URL: use scrapy crawl blog -a url=https://example.org/")
+        urls = tuple(_start_url(u) for u in url.split(",") if u.strip())
+        limit = None
+        if max_posts not in (None, ""):
+            try:
+                limit = int(str(max_posts))
+            except ValueError:
+                limit = -1
+            if limit <= 0:
+                raise ConfigError(f"max_posts={max_posts!r}: expected a whole number above 0")
+        first, last = parse_when(since, "since"), parse_when(until, "until")
+        if first and last and first > last:
+            raise ConfigError(f"since={since!r} is after until={until!r}: swap them")
+        return cls(urls, first, last, limit)
+
+    def in_range(self, moment: datetime | None) -> bool:
+        """Whether a post dated ``moment`` is wanted; undated posts are always kept."""
+        if moment is None:
+            return True
+        aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if self.since and aware < self.since:
+            return False
+        return not (self.until and aware > self.until)
+
+
+def parse_when(text: str | None, name: str) -> datetime | None:
+    """``2022-01-01``, ``12 January 2022``, ``3 weeks ago``: read with dateparser, in UTC."""
+    if text in (None, ""):
+        return None
+    moment = dateparser.parse(str(text), settings={
+        "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
+    if moment is None:
+        raise ConfigError(
+            f"{name}={text!r} is not a date dateparser can read: try 2022-01-01, "
+            "'12 January 2022' or '3 weeks ago'")
+    return moment
+
+
+def _start_url(raw: str) -> str:
+    url = raw.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"url={raw!r} is not an http(s) URL: use -a url=https://example.org/")
+    return canonical_url(url)

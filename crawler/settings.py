@@ -1,0 +1,78 @@
+"""Scrapy settings for blogarchive. Every project setting is declared here once, with its meaning.
+
+Archive settings (``ARCHIVE_*``) are read into a typed ``archive.config.ArchiveConfig`` at start-up;
+a bad value stops the crawl with a message saying what to fix.
+"""
+
+from archive import __version__
+from archive.config import DEFAULT_WARC_MAX_SIZE, DEFAULT_WARC_PREFIX, default_archive_dir
+
+BOT_NAME = "blogarchive"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+# Our `crawl` checks spider arguments and ARCHIVE_* settings before starting.
+COMMANDS_MODULE = "crawler.commands"
+
+# --- archive ------------------------------------------------------------------------------
+# Where WARCs, clean text and the catalog go (the `blogarchive` command reads the same place).
+ARCHIVE_DIR = default_archive_dir()
+# Rotate WARC files once they reach this many bytes (checked before each capture).
+ARCHIVE_WARC_MAX_SIZE = DEFAULT_WARC_MAX_SIZE
+# First part of WARC file names: PREFIX-YYYYmmddHHMMSSfff-NNNNN-HOST.warc.gz
+ARCHIVE_WARC_PREFIX = DEFAULT_WARC_PREFIX
+# Who runs the crawl: written to every warcinfo record and appended to the User-Agent.
+ARCHIVE_OPERATOR = ""
+# Keep Authorization and Cookie request headers in WARC request records (off: private by default).
+ARCHIVE_STORE_CREDENTIALS = False
+# A contact URL or e-mail for site owners, shown in the User-Agent.
+ARCHIVE_CONTACT = "https://github.com/blogarchive/blogarchive"
+
+# --- politeness ---------------------------------------------------------------------------
+USER_AGENT = f"blogarchive/{__version__} (+{ARCHIVE_CONTACT})"
+ROBOTSTXT_OBEY = True
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_TIMEOUT = 60
+RETRY_TIMES = 2
+# Offer only codings that replay tools (warcio, pywb) can decode: no zstd.
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "en",
+    "Accept-Encoding": "gzip, deflate, br",
+}
+
+# --- components ---------------------------------------------------------------------------
+DOWNLOADER_MIDDLEWARES = {
+    # Refuses trap and out-of-scope URLs before anything is fetched.
+    "crawler.middlewares.ScopeMiddleware": 50,
+    # Adds ARCHIVE_OPERATOR/ARCHIVE_CONTACT to the User-Agent.
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawler.middlewares.ContactUserAgentMiddleware": 500,
+    # Writes every response to the WARC as sent: above HttpCompression (590), Redirect (600),
+    # Retry (550) and HttpCache (900), so it sees encoded bodies, redirect hops and retries.
+    "crawler.middlewares.CaptureMiddleware": 950,
+}
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 300,
+    "pipelines.text.TextPipeline": 400,
+}
+EXTENSIONS = {
+    "crawler.progress.ProgressReporter": 500,
+}
+# Seconds between progress lines (posts found, archived, failed, rate).
+PROGRESS_INTERVAL = 30.0
+
+# --- discovery ----------------------------------------------------------------------------
+# Page size asked of the WordPress REST API (its maximum is 100).
+DISCOVERY_REST_PER_PAGE = 100
+# Follow links inside the blog when sitemaps, feeds and the REST API found no post.
+DISCOVERY_FOLLOW_LINKS = True
+
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = "INFO"

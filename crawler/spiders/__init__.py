@@ -1,0 +1,1 @@
+"""Spiders: ``blog`` crawls WordPress and any blog with feeds, sitemaps or plain links."""

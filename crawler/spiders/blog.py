@@ -1,0 +1,292 @@
+"""The ``blog`` spider: discover every post of a blog, fetch each once, hand posts to the pipelines.
+
+Discovery runs in the order that is cheapest for the site and most complete for us: robots.txt
+``Sitemap:`` lines and the usual sitemap locations, RSS/Atom feeds, the WordPress REST API, and only
+when none of them lists a post, following links inside the blog.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterable, Iterator
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urljoin
+
+from scrapy import Request, Spider
+from scrapy.http import Response, TextResponse
+from scrapy.linkextractors import LinkExtractor
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.sitemap import sitemap_urls_from_robots
+from twisted.python.failure import Failure
+
+from archive.extract import is_post_page
+from archive.urls import canonical_url, is_trap, site_of
+from crawler import discovery
+from crawler.discovery import Entry
+from crawler.items import PostItem
+from crawler.options import CrawlOptions
+from crawler.sites import SiteState
+
+logger = logging.getLogger(__name__)
+SITEMAP_PROBES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
+MISSING = [404, 410, 403, 400, 401, 500, 502, 503]
+DISCOVERY_PRIORITY = 100
+HTML_TYPES = (b"text/html", b"application/xhtml+xml")
+
+
+class BlogSpider(Spider):
+    name = "blog"
+
+    def __init__(self, url: str | None = None, since: str | None = None,
+                 until: str | None = None, max_posts: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.options = CrawlOptions.parse(url, since, until, max_posts)
+        self.sites = {site_of(u) for u in self.options.start_urls}
+        self.state = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
+        self.fetched_posts: set[str] = set()   # canonical URLs requested as post candidates
+        self.seen_posts: set[str] = set()      # canonical URLs yielded as posts
+        self.links = LinkExtractor(deny_extensions=None, unique=True)
+
+    async def start(self) -> AsyncIterator[Request]:
+        for request in self.start_requests():
+            yield request
+
+    def start_requests(self) -> Iterator[Request]:
+        for home in self.options.start_urls:
+            state = self.state[site_of(home)]
+            yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots,
+                                      "robots")
+            yield from self._discover(state, home, self.parse_home, "home")
+
+    # -- discovery -------------------------------------------------------------------------
+    def _discover(self, state: SiteState, url: str, callback: Any, step: str,
+                  **meta: Any) -> Iterator[Request]:
+        if is_trap(url) or not state.claim(url):
+            return
+        self.crawler.stats.inc_value(f"discovery/{step}/requests")
+        yield Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
+                      priority=DISCOVERY_PRIORITY,
+                      meta={"step": step, "handle_httpstatus_list": MISSING, **meta})
+
+    def parse_robots(self, response: Response) -> Iterator[Request]:
+        state = self._state(response)
+        listed = []
+        if response.status == 200:
+            listed = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+            self.crawler.stats.inc_value("discovery/robots/sitemaps", len(listed))
+        probes = [urljoin(state.home, "/" + name) for name in SITEMAP_PROBES]
+        for url in [*listed, *probes]:
+            yield from self._discover(state, url, self.parse_sitemap, "sitemap")
+        yield from self._finished(state)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        state = self._state(response)
+        if response.status == 200:
+            yield from self._read_sitemap(state, response)
+        else:
+            self.crawler.stats.inc_value("discovery/sitemap/missing")
+        yield from self._finished(state)
+
+    def _read_sitemap(self, state: SiteState, response: Response) -> Iterator[Request]:
+        doc = discovery.parse_sitemap(_unzip(response))
+        if not doc.valid:
+            self._bad_input(response, "discovery/sitemap/malformed", "malformed sitemap")
+        if doc.is_index:
+            for entry in doc.entries:
+                if discovery.wanted_sitemap(entry.url):
+                    yield from self._discover(state, entry.url, self.parse_sitemap, "sitemap")
+            return
+        self.crawler.stats.inc_value("discovery/sitemap/urls", len(doc.entries))
+        yield from self._candidates(state, doc.entries, "sitemap", complete=True)
+
+    def parse_home(self, response: Response) -> Iterator[Request]:
+        state = self._state(response)
+        if response.status == 200 and _is_html(response):
+            assert isinstance(response, TextResponse)
+            yield from self._feeds_and_api(state, response)
+            state.home_links = [link.url for link in self.links.extract_links(response)]
+            yield from self._page_results(response, "home")
+        yield from self._finished(state)
+
+    def _feeds_and_api(self, state: SiteState, response: TextResponse) -> Iterator[Request]:
+        feeds = response.xpath(
+            "//link[@rel='alternate'][contains(@type,'rss') or contains(@type,'atom')]/@href")
+        urls = [response.urljoin(href) for href in feeds.getall()
+                if "/comments/feed" not in href]
+        for url in [*urls, urljoin(state.home, "/feed/")]:
+            yield from self._discover(state, url, self.parse_feed, "feed")
+        api = response.xpath("//link[@rel='https://api.w.org/']/@href").get()
+        header = b"".join(response.headers.getlist(b"Link")).decode("latin-1")
+        if api or "api.w.org" in header:
+            root = response.urljoin(api) if api else urljoin(state.home, "/wp-json/")
+            yield from self._rest_page(state, root, 1)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        state = self._state(response)
+        if response.status == 200:
+            entries, well_formed = discovery.parse_feed(_unzip(response), response.url)
+            if not well_formed:
+                self._bad_input(response, "discovery/feed/malformed", "malformed feed")
+            self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
+            yield from self._candidates(state, entries, "feed", complete=False)
+            page = int(response.meta.get("feed_page", 1))
+            if entries and response.url.rstrip("/").split("?")[0].endswith("/feed"):
+                state.feed_next.append(_feed_page(response.url, page + 1))
+        yield from self._finished(state)
+
+    def _rest_page(self, state: SiteState, root: str, page: int) -> Iterator[Request]:
+        per_page = self.settings.getint("DISCOVERY_REST_PER_PAGE", 100)
+        url = urljoin(root, f"wp/v2/posts?per_page={per_page}&page={page}"
+                            "&_fields=id,link,date_gmt,modified_gmt")
+        yield from self._discover(state, url, self.parse_rest, "rest", rest_root=root,
+                                  rest_page=page)
+
+    def parse_rest(self, response: Response) -> Iterator[Request]:
+        state = self._state(response)
+        entries = discovery.parse_rest_posts(_unzip(response)) if response.status == 200 else None
+        if entries is None:
+            self.crawler.stats.inc_value("discovery/rest/unavailable")
+        else:
+            self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
+            yield from self._candidates(state, entries, "rest", complete=True)
+            page = int(response.meta["rest_page"])
+            total = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
+            if page == 1:
+                for number in range(2, total + 1):
+                    yield from self._rest_page(state, response.meta["rest_root"], number)
+        yield from self._finished(state)
+
+    def discovery_failed(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        self._log_failure(failure, f"discovery/{request.meta.get('step', 'other')}/failed")
+        yield from self._finished(self.state[site_of(request.url)])
+
+    def _finished(self, state: SiteState) -> Iterator[Request]:
+        """When a site's discovery is idle: page the feed, else follow links, else nothing."""
+        if not state.done():
+            return
+        if state.inventory_posts == 0 and state.feed_next:
+            pages, state.feed_next = state.feed_next, []
+            for url in pages:
+                page = int(url.rsplit("paged=", 1)[1])
+                yield from self._discover(state, url, self.parse_feed, "feed", feed_page=page)
+        elif state.candidates == 0 and not state.following and self._may_follow():
+            state.following = True
+            self.crawler.stats.inc_value("discovery/links/fallback_sites")
+            logger.info("No sitemap, feed or REST API lists posts on %s: following links",
+                        state.home)
+            yield from self._follow(state.home_links)
+
+    def _may_follow(self) -> bool:
+        return self.settings.getbool("DISCOVERY_FOLLOW_LINKS", True)
+
+    # -- posts -----------------------------------------------------------------------------
+    def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
+                    complete: bool) -> Iterator[Request]:
+        for entry in entries:
+            url = canonical_url(entry.url)
+            if site_of(url) not in self.sites or is_trap(url):
+                self.crawler.stats.inc_value(f"discovery/{via}/out_of_scope")
+                continue
+            if entry.modified and self.options.since and entry.modified < self.options.since:
+                self.crawler.stats.inc_value("posts/skipped_before_since")
+                continue
+            if complete:
+                state.inventory_posts += 1
+            if url in self.fetched_posts:
+                continue
+            self.fetched_posts.add(url)
+            state.candidates += 1
+            self.crawler.stats.inc_value("posts/candidates")
+            yield Request(url, callback=self.parse_page, errback=self.page_failed,
+                          meta={"discovered_via": via})
+
+    def parse_page(self, response: Response) -> Iterator[Any]:
+        yield from self._page_results(response, response.meta.get("discovered_via", "links"))
+        if self._state(response).following and _is_html(response):
+            yield from self._follow(
+                link.url for link in self.links.extract_links(response))  # type: ignore[arg-type]
+
+    def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
+        if not _is_html(response):
+            self._bad_input(response, "crawl/not_html", "not an HTML page")
+            return
+        assert isinstance(response, TextResponse)
+        if not is_post_page(response.text, response.url):
+            self.crawler.stats.inc_value("crawl/pages/not_post")
+            return
+        url = self._post_key(response)
+        if url in self.seen_posts:
+            self.crawler.stats.inc_value("posts/duplicate")
+            return
+        self.seen_posts.add(url)
+        self.crawler.stats.inc_value("posts/found")
+        yield PostItem(url=url, fetched_url=response.url, body=response.body,
+                       encoding=response.encoding,
+                       captured_at=response.meta.get("captured_at") or datetime.now(UTC),
+                       warc=response.meta["warc_location"], discovered_via=via)
+
+    def _post_key(self, response: TextResponse) -> str:
+        """The post's canonical URL: ``<link rel=canonical>`` when it stays on the site."""
+        declared = response.xpath("//link[@rel='canonical']/@href").get()
+        if declared:
+            url = canonical_url(response.urljoin(declared))
+            if site_of(url) in self.sites:
+                return url
+        return canonical_url(response.url)
+
+    def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
+        for raw in urls:
+            url = canonical_url(raw)
+            if site_of(url) not in self.sites or is_trap(url) or url in self.fetched_posts:
+                continue
+            self.fetched_posts.add(url)
+            self.crawler.stats.inc_value("discovery/links/followed")
+            yield Request(url, callback=self.parse_page, errback=self.page_failed,
+                          meta={"discovered_via": "links"})
+
+    def page_failed(self, failure: Failure) -> None:
+        self._log_failure(failure, "posts/failed")
+
+    # -- helpers ---------------------------------------------------------------------------
+    def _state(self, response: Response) -> SiteState:
+        return self.state[site_of(response.request.url if response.request else response.url)]
+
+    def _bad_input(self, response: Response, counter: str, reason: str) -> None:
+        self.crawler.stats.inc_value(counter)
+        logger.warning("%s: %s (HTTP %s, captured in the WARC)", response.url, reason,
+                       response.status)
+
+    def _log_failure(self, failure: Failure, counter: str) -> None:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError):
+            status = failure.value.response.status
+            reason = f"HTTP {status}"
+            self.crawler.stats.inc_value(f"crawl/http_error/{status}")
+        else:
+            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+        if "IgnoreRequest" in reason:
+            self.crawler.stats.inc_value("crawl/ignored")
+            logger.debug("%s: skipped (%s)", request.url, reason)
+            return
+        self.crawler.stats.inc_value(counter)
+        logger.warning("%s: failed (%s)", request.url, reason)
+
+
+def _is_html(response: Response) -> bool:
+    content_type = response.headers.get(b"Content-Type", b"") or b""
+    return isinstance(response, TextResponse) and any(t in content_type for t in HTML_TYPES)
+
+
+def _unzip(response: Response) -> bytes:
+    body = response.body
+    if body[:2] == b"\x1f\x8b":
+        from scrapy.utils.gz import gunzip
+        return bytes(gunzip(body))
+    return body
+
+
+def _feed_page(url: str, page: int) -> str:
+    base = url.split("?")[0]
+    return f"{base}?paged={page}"

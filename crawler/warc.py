@@ -1,0 +1,64 @@
+"""The crawl's one WARC writer: built from settings at start-up, closed when the spider closes."""
+
+from __future__ import annotations
+
+import platform
+import socket
+from typing import Any
+
+from scrapy import signals
+from scrapy.crawler import Crawler
+
+from archive import __version__
+from archive.capture import Capture, WarcLocation
+from archive.config import ArchiveConfig
+from archive.layout import Layout
+from archive.warcfile import RotatingWarcWriter
+from archive.warcrecords import RECONSTRUCTION_NOTE, RecordFactory
+from crawler.config import archive_config
+
+
+class WarcSink:
+    def __init__(self, writer: RotatingWarcWriter, stats: Any) -> None:
+        self.writer = writer
+        self.stats = stats
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> WarcSink:
+        config = archive_config(crawler)
+        info = warcinfo_fields(config, crawler.settings.get("USER_AGENT", ""),
+                               crawler.settings.getbool("ROBOTSTXT_OBEY"))
+        writer = RotatingWarcWriter(
+            Layout(config.archive_dir).warc_dir, config.warc_prefix, info,
+            max_size=config.warc_max_size,
+            factory=RecordFactory(store_credentials=config.store_credentials))
+        sink = cls(writer, crawler.stats)
+        crawler.signals.connect(sink.close, signal=signals.spider_closed)
+        return sink
+
+    def write(self, capture: Capture) -> WarcLocation:
+        before = self.writer.bytes_written
+        location = self.writer.write_capture(capture)
+        self.stats.inc_value("archive/warc/records", 2)
+        self.stats.inc_value("archive/warc/bytes", self.writer.bytes_written - before)
+        return location
+
+    def close(self) -> None:
+        self.writer.close()
+        self.stats.set_value("archive/warc/files", len(self.writer.closed_files))
+
+
+def warcinfo_fields(config: ArchiveConfig, user_agent: str, robots: bool) -> dict[str, str]:
+    """What a future reader needs to know about how these captures were made."""
+    return {
+        "software": f"blogarchive/{__version__} (Scrapy, warcio; Python {platform.python_version()})",
+        "format": "WARC File Format 1.1",
+        "conformsTo": "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/",
+        "robots": "obey" if robots else "ignore",
+        "http-header-user-agent": user_agent,
+        "operator": config.operator,
+        "hostname": socket.gethostname(),
+        "http-headers": RECONSTRUCTION_NOTE,
+        "credentials": "stored" if config.store_credentials
+        else "Authorization and Cookie request headers not stored",
+    }

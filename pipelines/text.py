@@ -1,0 +1,68 @@
+"""Write each post's clean text, JSON sidecar and catalog row; enforce since/until and max_posts."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from archive.catalog import Catalog
+from archive.layout import Layout
+from archive.store import PostStore
+from crawler.config import archive_config
+from crawler.items import PostItem
+
+logger = logging.getLogger(__name__)
+
+
+class TextPipeline:
+    def __init__(self, layout: Layout, crawler: Crawler) -> None:
+        self.layout = layout
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.store: PostStore | None = None
+        self.archived = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TextPipeline:
+        return cls(Layout(archive_config(crawler).archive_dir), crawler)
+
+    def open_spider(self, spider: Spider) -> None:
+        self.store = PostStore(self.layout, Catalog(self.layout.catalog_path))
+
+    def close_spider(self, spider: Spider) -> None:
+        if self.store is not None:
+            self.store.catalog.close()
+
+    def process_item(self, item: PostItem, spider: Spider) -> PostItem:
+        assert self.store is not None
+        options = getattr(spider, "options", None)
+        limit = getattr(options, "max_posts", None)
+        if limit is not None and self.archived >= limit:
+            raise DropItem(f"max_posts={limit} reached")
+        published = _when(item.extraction.get("published"))
+        if options is not None and not options.in_range(published):
+            self.stats.inc_value("posts/out_of_range")
+            raise DropItem(f"published {published} is outside since/until")
+        saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
+                                item.warc)
+        self.archived += 1
+        self.stats.inc_value("posts/archived")
+        logger.debug("archived %s as %s", item.url, saved.text_path)
+        if limit is not None and self.archived >= limit:
+            logger.info("max_posts=%d reached: stopping the crawl", limit)
+            self.crawler.engine.close_spider(spider, "max_posts")  # type: ignore[union-attr]
+        return item
+
+
+def _when(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        return None
