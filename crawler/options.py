@@ -52,7 +52,7 @@ def parse_when(text: str | None, name: str) -> datetime | None:
     """``2022-01-01``, ``12 January 2022``, ``3 weeks ago``: read with dateparser, in UTC."""
     if text in (None, ""):
         return None
-    moment = dateparser.parse(str(text), settings={
+    moment: datetime | None = dateparser.parse(str(text), settings={
         "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
     if moment is None:
         raise ConfigError(

@@ -31,7 +31,7 @@ class ExtractPipeline:
             result = extract_post(item.body, item.fetched_url, encoding=item.encoding,
                                   captured_at=item.captured_at)
             item.extraction = result.to_dict()
-        except Exception as error:  # noqa: BLE001 - one bad page must never stop the crawl
+        except Exception as error:  # one bad page must never stop the crawl
             logger.exception("%s: extraction failed", item.fetched_url)
             item.extraction = {"text": "", "reason": f"extractor error: {error!r}"}
         if item.extraction.get("reason"):

@@ -55,7 +55,7 @@ class TextPipeline:
         logger.debug("archived %s as %s", item.url, saved.text_path)
         if limit is not None and self.archived >= limit:
             logger.info("max_posts=%d reached: stopping the crawl", limit)
-            self.crawler.engine.close_spider(spider, "max_posts")  # type: ignore[union-attr]
+            self.crawler.engine.close_spider(spider, "max_posts")
         return item
 
 

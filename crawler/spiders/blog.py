@@ -100,7 +100,7 @@ class BlogSpider(Spider):
         self.crawler.stats.inc_value("discovery/sitemap/urls", len(doc.entries))
         yield from self._candidates(state, doc.entries, "sitemap", complete=True)
 
-    def parse_home(self, response: Response) -> Iterator[Request]:
+    def parse_home(self, response: Response) -> Iterator[Request | PostItem]:
         state = self._state(response)
         if response.status == 200 and _is_html(response):
             assert isinstance(response, TextResponse)
@@ -260,12 +260,13 @@ class BlogSpider(Spider):
 
     def _log_failure(self, failure: Failure, counter: str) -> None:
         request = failure.request  # type: ignore[attr-defined]
-        if failure.check(HttpError):
-            status = failure.value.response.status
+        error = failure.value
+        if isinstance(error, HttpError):
+            status = error.response.status
             reason = f"HTTP {status}"
             self.crawler.stats.inc_value(f"crawl/http_error/{status}")
         else:
-            reason = f"{failure.type.__name__}: {failure.getErrorMessage()}"
+            reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
         if "IgnoreRequest" in reason:
             self.crawler.stats.inc_value("crawl/ignored")
             logger.debug("%s: skipped (%s)", request.url, reason)

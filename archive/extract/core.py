@@ -1,0 +1,72 @@
+"""``extract_post``: one captured page in, one ``Extraction`` out, never an exception for bad HTML.
+
+Works offline on bytes from a WARC (that is the point: re-extraction with a newer extractor is a
+feature), so everything it needs comes in as arguments: the body, its URL, the HTTP charset and the
+capture time (which anchors relative datelines such as "3 days ago").
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from archive.extract.body import BodyOptions, extract_body
+from archive.extract.comments import read_comments
+from archive.extract.dates import read_dates
+from archive.extract.dom import parse
+from archive.extract.encoding import decode_html
+from archive.extract.metadata import post_root, read_metadata
+from archive.extract.model import Extraction
+from archive.extract.page_type import post_page
+
+
+def _strip_title(text: str, title: str | None) -> str:
+    """Drop a leading paragraph that repeats the title (some themes put it inside the content)."""
+    if title and text.startswith(title):
+        head, _, rest = text.partition("\n\n")
+        if head.strip() == title.strip():
+            return rest
+    return text
+
+
+def extract_post(
+    html: str | bytes,
+    url: str,
+    *,
+    encoding: str | None = None,
+    captured_at: datetime | None = None,
+    options: BodyOptions | None = None,
+) -> Extraction:
+    """Clean text and metadata of a blog post page. ``encoding`` is the HTTP header's charset."""
+    root = parse(decode_html(html, encoding).text)
+    meta = read_metadata(root, url)
+    dates = read_dates(root, post_root(root), meta.language, captured_at)
+    comments = tuple(read_comments(root, meta.language))
+    text = _strip_title(extract_body(root, url, options), meta.title)
+    return Extraction(
+        url=url,
+        canonical_url=meta.canonical_url,
+        title=meta.title,
+        author=meta.author,
+        published=dates.published,
+        modified=dates.modified,
+        categories=meta.categories,
+        tags=meta.tags,
+        language=meta.language,
+        site_name=meta.site_name,
+        image=meta.image,
+        text=text,
+        word_count=len(text.split()),
+        comments=comments,
+        reason=None if text else "no main text found",
+        date_reason=dates.reason,
+    )
+
+
+def is_post_page(html: str | bytes, url: str) -> bool:
+    """Whether the page is a single post (not a listing, archive, search or static page).
+
+    ``url`` is accepted for symmetry with ``extract_post`` and future URL rules; the decision is
+    currently made from the markup alone.
+    """
+    del url
+    return post_page(root=parse(decode_html(html).text))

@@ -1,0 +1,88 @@
+"""Parsing and small DOM helpers shared by the metadata, date, comment and body readers.
+
+Every reader works on the same lxml tree parsed once from the decoded text; CSS selectors are
+compiled on demand with cssselect (no module-level caches, per the house style).
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import html as lxml_html
+from lxml.cssselect import CSSSelector
+from lxml.html import HtmlElement
+
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_SPACES = re.compile(r"\s+")
+
+
+def parse(text: str) -> HtmlElement:
+    """Parse decoded HTML into a document tree (always with ``<html>``/``<body>``)."""
+    text = _XML_DECLARATION.sub("", text, count=1)
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+    if not text.strip():
+        text = "<html><body></body></html>"
+    return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
+
+
+def select(root: HtmlElement, css: str) -> list[HtmlElement]:
+    """Elements matching a CSS selector, in document order."""
+    found = CSSSelector(css)(root)
+    return [el for el in found if isinstance(el, HtmlElement)] if isinstance(found, list) else []
+
+
+def first(root: HtmlElement, css: str) -> HtmlElement | None:
+    found = select(root, css)
+    return found[0] if found else None
+
+
+def clean(value: str | None) -> str | None:
+    """Collapse whitespace; empty strings become None so callers can chain ``or``."""
+    if value is None:
+        return None
+    collapsed = _SPACES.sub(" ", value).strip()
+    return collapsed or None
+
+
+def text_of(el: HtmlElement | None) -> str | None:
+    return clean(el.text_content()) if el is not None else None
+
+
+def attr(root: HtmlElement, css: str, name: str) -> str | None:
+    """The first non-empty attribute value among the elements matching ``css``."""
+    for el in select(root, css):
+        value = clean(el.get(name))
+        if value:
+            return value
+    return None
+
+
+def meta(root: HtmlElement, *keys: str) -> str | None:
+    """Content of the first ``<meta property|name=KEY>`` found, trying keys in order."""
+    for key in keys:
+        value = attr(root, f'meta[property="{key}"], meta[name="{key}"]', "content")
+        if value:
+            return value
+    return None
+
+
+def metas(root: HtmlElement, key: str) -> list[str]:
+    """All contents of a repeatable meta (``article:tag`` appears once per tag)."""
+    found = select(root, f'meta[property="{key}"], meta[name="{key}"]')
+    return [v for v in (clean(el.get("content")) for el in found) if v]
+
+
+def classes(el: HtmlElement | None) -> set[str]:
+    return set((el.get("class") or "").split()) if el is not None else set()
+
+
+def unique(values: list[str]) -> tuple[str, ...]:
+    """Dedupe case-insensitively, keeping the first spelling and the page's order."""
+    seen: set[str] = set()
+    kept: list[str] = []
+    for value in values:
+        key = value.casefold()
+        if key not in seen:
+            seen.add(key)
+            kept.append(value)
+    return tuple(kept)

@@ -1,0 +1,158 @@
+"""Post metadata: title, author, taxonomy, language, canonical URL, site name, image.
+
+Each field is read from the most deliberate source first (Open Graph and JSON-LD are written for
+machines), then from theme markup, so a theme that renders the byline oddly does not change the
+result. Taxonomy links are only read inside the post, never from sidebar widgets.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+from archive.extract import jsonld
+from archive.extract.dom import attr, clean, first, meta, metas, select, text_of, unique
+
+POST_CONTAINERS = (
+    "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
+    "[itemtype*='BlogPosting']", "main article", "article", "main",
+)
+_TITLE_SEPARATORS = (" \u2013 ", " \u2014 ", " - ", " | ", " « ", " » ", " · ", " :: ")
+_BYLINE_PREFIX = re.compile(r"^(by|von|par|por|door|di|av)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Metadata:
+    canonical_url: str | None
+    title: str | None
+    author: str | None
+    categories: tuple[str, ...]
+    tags: tuple[str, ...]
+    language: str | None
+    site_name: str | None
+    image: str | None
+
+
+def post_root(root: HtmlElement) -> HtmlElement:
+    """The element holding the single post (falls back to the whole document)."""
+    for css in POST_CONTAINERS:
+        found = select(root, css)
+        if len(found) == 1:
+            return found[0]
+    return root
+
+
+def read_metadata(root: HtmlElement, url: str) -> Metadata:
+    """All metadata fields of one page."""
+    graph = jsonld.entities(root)
+    art = jsonld.article(graph) or {}
+    post = post_root(root)
+    site = _site_name(root, graph, art)
+    canonical = attr(root, 'link[rel="canonical"]', "href")
+    image = meta(root, "og:image", "twitter:image") or _jsonld_image(art)
+    return Metadata(
+        canonical_url=urljoin(url, canonical) if canonical else None,
+        title=_title(root, post, art, site),
+        author=_author(root, post, graph, art),
+        categories=_categories(root, post, art),
+        tags=_tags(root, post, art),
+        language=language(root),
+        site_name=site,
+        image=urljoin(url, image) if image else None,
+    )
+
+
+def language(root: HtmlElement) -> str | None:
+    """``<html lang>``, else ``og:locale`` (``de_DE`` -> ``de-DE``)."""
+    lang = clean(root.get("lang") or root.get("xml:lang"))
+    if lang:
+        return lang
+    locale = meta(root, "og:locale")
+    return locale.replace("_", "-") if locale else None
+
+
+def _site_name(root: HtmlElement, graph: list[jsonld.Entity], art: jsonld.Entity) -> str | None:
+    site = meta(root, "og:site_name") or jsonld.name_of(graph, art.get("publisher"))
+    if site:
+        return site
+    website = next((e for e in graph if "WebSite" in jsonld.types(e)), {})
+    return jsonld.text(website.get("name"))
+
+
+def _strip_site(title: str | None, site: str | None) -> str | None:
+    """``"Post - Site"`` -> ``"Post"``, only when the suffix really is the site's name."""
+    if not title or not site:
+        return title
+    for sep in _TITLE_SEPARATORS:
+        if title.endswith(sep + site):
+            return title[: -len(sep + site)].strip() or title
+    return title
+
+
+def _title(
+    root: HtmlElement, post: HtmlElement, art: jsonld.Entity, site: str | None
+) -> str | None:
+    candidates = (
+        meta(root, "og:title"),
+        jsonld.text(art.get("headline")),
+        text_of(first(post, ".entry-title, .wp-block-post-title, .post-title")),
+        text_of(first(root, "title")),
+        text_of(first(post, "h1")),
+    )
+    return next((_strip_site(c, site) for c in candidates if c), None)
+
+
+def _author(
+    root: HtmlElement, post: HtmlElement, graph: list[jsonld.Entity], art: jsonld.Entity
+) -> str | None:
+    byline = text_of(first(post, ".byline, .wp-block-post-author-name, .post-author"))
+    candidates = (
+        jsonld.name_of(graph, art.get("author")),
+        meta(root, "author", "article:author_name"),
+        text_of(first(post, 'a[rel~="author"]')),
+        text_of(first(post, ".author .fn, .author-name, .vcard .fn")),
+        clean(_BYLINE_PREFIX.sub("", byline)) if byline else None,
+    )
+    return next((c for c in candidates if c and not c.startswith("http")), None)
+
+
+def _links(post: HtmlElement, css: str) -> list[str]:
+    return [t for t in (text_of(a) for a in select(post, css)) if t]
+
+
+def _first_nonempty(*sources: list[str]) -> tuple[str, ...]:
+    return next((unique(s) for s in sources if s), ())
+
+
+def _categories(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
+    return _first_nonempty(
+        _links(post, ".cat-links a, .taxonomy-category a, .post-categories a"),
+        _links(post, 'a[rel~="category"]'),
+        metas(root, "article:section"),
+        jsonld.strings(art.get("articleSection")),
+    )
+
+
+def _tags(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
+    rel_tag = [
+        t for a in select(post, 'a[rel~="tag"]')
+        if "category" not in (a.get("rel") or "").split() and (t := text_of(a))
+    ]
+    return _first_nonempty(
+        _links(post, ".tags-links a, .taxonomy-post_tag a, .post-tags a"),
+        rel_tag,
+        metas(root, "article:tag"),
+        jsonld.strings(art.get("keywords")),
+    )
+
+
+def _jsonld_image(art: jsonld.Entity) -> str | None:
+    image = art.get("image")
+    if isinstance(image, list):
+        image = image[0] if image else None
+    if isinstance(image, dict):
+        image = image.get("url")
+    return jsonld.text(image)

@@ -1,0 +1,54 @@
+"""Is this page a single post? The crawler uses it to decide which pages deserve a text record.
+
+WordPress says so in ``<body class>`` (``single-post``, ``postid-N``; listings carry ``home``,
+``blog``, ``archive``...). Other sites are recognised by what they declare (``og:type``, JSON-LD)
+or, failing that, by their shape: exactly one dated ``<article>``.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from archive.extract import jsonld
+from archive.extract.dom import classes, first, meta, select
+
+LISTING_CLASSES = frozenset(
+    {"home", "blog", "archive", "category", "tag", "date", "paged", "search", "error404", "page",
+     "author", "search-results", "search-no-results", "attachment"}
+)
+
+
+def _wordpress_verdict(body_classes: set[str]) -> bool | None:
+    """True/False when the body classes decide, None when they say nothing."""
+    if "single-post" in body_classes:
+        return True
+    if "single" in body_classes and any(c.startswith("postid-") for c in body_classes):
+        return True
+    if body_classes & LISTING_CLASSES:
+        return False
+    return None
+
+
+def _declares_article(root: HtmlElement) -> bool:
+    graph = jsonld.entities(root)
+    main = jsonld.article(graph)
+    if main is not None:
+        return True
+    mains = [e.get("mainEntity") for e in graph]
+    return any(isinstance(m, dict) and jsonld.types(m) & jsonld.ARTICLE_TYPES for m in mains)
+
+
+def post_page(root: HtmlElement) -> bool:
+    """Decision on an already parsed tree (see ``is_post_page``)."""
+    verdict = _wordpress_verdict(classes(first(root, "body")))
+    if verdict is not None:
+        return verdict
+    articles = select(root, "article")
+    if len(articles) > 1:
+        return False
+    if (meta(root, "og:type") or "").lower() == "article" or _declares_article(root):
+        return True
+    if len(articles) == 1 and select(articles[0], "time[datetime]"):
+        return True
+    # Pre-2.8 themes (Kubrick) have no body classes: one post div followed by its comment form.
+    return len(select(root, "div.post, div.hentry")) == 1 and bool(select(root, "#respond"))
