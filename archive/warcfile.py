@@ -96,7 +96,8 @@ class RotatingWarcWriter:
         self.serial += 1
         self._name = f"{self.prefix}-{stamp}-{self.serial:05d}-{self.host}.warc.gz"
         path = self.directory / (self._name + OPEN_SUFFIX)
-        self._handle = open(path, "xb")  # never reuse (and so never truncate) an existing file
+        # "xb": never reuse (and so never truncate) an existing file; closed in close().
+        self._handle = open(path, "xb")  # noqa: SIM115
         self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
         warcinfo = self.factory.warcinfo(self._name, self.info, now)
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")

@@ -36,15 +36,26 @@ class SitemapDoc:
 
 
 def parse_sitemap(body: bytes) -> SitemapDoc:
-    """Sitemap index or URL set (Scrapy's own parser); ``valid`` is False for broken XML."""
+    """Sitemap index or URL set (Scrapy's own, forgiving parser); ``valid`` is False for broken XML.
+
+    Scrapy's parser recovers from errors silently, so well-formedness is checked separately: a
+    broken sitemap still yields what could be read, and is reported.
+    """
     try:
         sitemap = Sitemap(body)
         entries = [Entry(d["loc"], parse_iso(d.get("lastmod"))) for d in sitemap if d.get("loc")]
     except (etree.XMLSyntaxError, StopIteration, ValueError):
         return SitemapDoc(False, [], False)
-    if sitemap.type not in ("urlset", "sitemapindex"):
-        return SitemapDoc(False, entries, False)
-    return SitemapDoc(sitemap.type == "sitemapindex", entries, True)
+    valid = sitemap.type in ("urlset", "sitemapindex") and _well_formed(body)
+    return SitemapDoc(sitemap.type == "sitemapindex", entries, valid)
+
+
+def _well_formed(body: bytes) -> bool:
+    try:
+        etree.fromstring(body, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return False
+    return True
 
 
 def wanted_sitemap(url: str) -> bool:

@@ -23,19 +23,20 @@ class ScopeMiddleware:
     """Never fetch a WordPress trap, nor a page outside the start URLs' hosts."""
 
     def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
         self.stats = crawler.stats
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ScopeMiddleware:
         return cls(crawler)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         if request.meta.get("robots") or request.url.endswith("/robots.txt"):
             return
         if is_trap(request.url):
             self.stats.inc_value("discovery/trap_skipped")
             raise IgnoreRequest(f"trap URL: {request.url}")
-        sites: set[str] = getattr(spider, "sites", set())
+        sites: set[str] = getattr(self.crawler.spider, "sites", set())
         if sites and site_of(request.url) not in sites:
             self.stats.inc_value("discovery/offsite_skipped")
             raise IgnoreRequest(f"outside the crawl scope: {request.url}")
@@ -58,7 +59,7 @@ class ContactUserAgentMiddleware:
             agent += f" operated by {settings.get('ARCHIVE_OPERATOR')}"
         return cls(agent)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.headers.setdefault(b"User-Agent", self.user_agent.encode("utf-8"))
 
 
@@ -77,10 +78,10 @@ class CaptureMiddleware:
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
         return cls(WarcSink.for_crawler(crawler), crawler.stats)
 
-    def process_request(self, request: Request, spider: Spider) -> None:
+    def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta["capture_started"] = datetime.now(UTC)
 
-    def process_response(self, request: Request, response: Response, spider: Spider) -> Response:
+    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
         if "cached" in response.flags:
             return response
         capture = capture_from(request, response)

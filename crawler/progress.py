@@ -65,7 +65,7 @@ class ProgressReporter:
         elapsed = max(time.monotonic() - self.started, 1e-6)
         archived = int(get("posts/archived", 0))
         failed = int(get("posts/failed", 0)) + int(get("extract/failed", 0))
-        return (f"{int(get('posts/candidates', 0))} posts found, {archived} archived, "
+        return (f"{int(get('posts/found', 0))} posts found, {archived} archived, "
                 f"{failed} failed, {int(get('archive/warc/records', 0)) // 2} captures, "
                 f"{int(get('archive/warc/bytes', 0)) / 1e6:.1f} MB WARC, "
                 f"{archived / elapsed * 60:.1f} posts/min, {elapsed:.0f} s")

@@ -4,8 +4,14 @@ Archive settings (``ARCHIVE_*``) are read into a typed ``archive.config.ArchiveC
 a bad value stops the crawl with a message saying what to fix.
 """
 
+import os
+
 from archive import __version__
 from archive.config import DEFAULT_WARC_MAX_SIZE, DEFAULT_WARC_PREFIX, default_archive_dir
+
+# Scrapy's cookie middleware uses tldextract, which downloads the Public Suffix List on first use.
+# An archiver must not phone home: use the snapshot tldextract ships with.
+os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 
 BOT_NAME = "blogarchive"
 SPIDER_MODULES = ["crawler.spiders"]

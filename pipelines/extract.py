@@ -26,7 +26,7 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler.stats)
 
-    def process_item(self, item: PostItem, spider: Spider) -> PostItem:
+    def process_item(self, item: PostItem, spider: Spider | None = None) -> PostItem:
         try:
             result = extract_post(item.body, item.fetched_url, encoding=item.encoding,
                                   captured_at=item.captured_at)

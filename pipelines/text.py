@@ -31,15 +31,16 @@ class TextPipeline:
     def from_crawler(cls, crawler: Crawler) -> TextPipeline:
         return cls(Layout(archive_config(crawler).archive_dir), crawler)
 
-    def open_spider(self, spider: Spider) -> None:
+    def open_spider(self, spider: Spider | None = None) -> None:
         self.store = PostStore(self.layout, Catalog(self.layout.catalog_path))
 
-    def close_spider(self, spider: Spider) -> None:
+    def close_spider(self, spider: Spider | None = None) -> None:
         if self.store is not None:
             self.store.catalog.close()
 
-    def process_item(self, item: PostItem, spider: Spider) -> PostItem:
+    def process_item(self, item: PostItem, spider: Spider | None = None) -> PostItem:
         assert self.store is not None
+        spider = self.crawler.spider
         options = getattr(spider, "options", None)
         limit = getattr(options, "max_posts", None)
         if limit is not None and self.archived >= limit:
@@ -55,6 +56,7 @@ class TextPipeline:
         logger.debug("archived %s as %s", item.url, saved.text_path)
         if limit is not None and self.archived >= limit:
             logger.info("max_posts=%d reached: stopping the crawl", limit)
+            assert self.crawler.engine is not None
             self.crawler.engine.close_spider(spider, "max_posts")
         return item
 
