@@ -18,9 +18,10 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/python -m tests.demo --archive archive-data
 
-## test: lint, type-check and run every test (the command CI runs)
+## test: lint, type-check, run every test, then the demo (the command CI runs)
 test: install lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
+	$(MAKE) demo
 
 lint: install
 	$(BIN)/ruff check crawler pipelines archive tests bench

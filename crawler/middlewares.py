@@ -81,7 +81,8 @@ class CaptureMiddleware:
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta["capture_started"] = datetime.now(UTC)
 
-    def process_response(self, request: Request, response: Response, spider: Spider | None = None) -> Response:
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
         if "cached" in response.flags:
             return response
         capture = capture_from(request, response)

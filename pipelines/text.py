@@ -9,6 +9,7 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from scrapy.utils.defer import deferred_from_coro
 
 from archive.catalog import Catalog
 from archive.layout import Layout
@@ -40,8 +41,7 @@ class TextPipeline:
 
     def process_item(self, item: PostItem, spider: Spider | None = None) -> PostItem:
         assert self.store is not None
-        spider = self.crawler.spider
-        options = getattr(spider, "options", None)
+        options = getattr(self.crawler.spider, "options", None)
         limit = getattr(options, "max_posts", None)
         if limit is not None and self.archived >= limit:
             raise DropItem(f"max_posts={limit} reached")
@@ -57,7 +57,7 @@ class TextPipeline:
         if limit is not None and self.archived >= limit:
             logger.info("max_posts=%d reached: stopping the crawl", limit)
             assert self.crawler.engine is not None
-            self.crawler.engine.close_spider(spider, "max_posts")
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_posts"))
         return item
 
 

@@ -71,3 +71,12 @@ def crawled(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> 
     run = run_crawl(server, tmp_path_factory.mktemp("archive"), GOOD_BLOGS)
     assert run.returncode == 0, run.log[-3000:]
     return run
+
+
+@pytest.fixture(scope="session")
+def broken(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
+    """One crawl of the hostile fixture blog (errors, timeouts, bad XML, redirects)."""
+    run = run_crawl(server, tmp_path_factory.mktemp("broken"), ["broken"],
+                    "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1")
+    assert run.returncode == 0, run.log[-3000:]
+    return run

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +17,18 @@ from tests.fixtures.server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO_BLOGS = ("classic", "wpcom", "block")
+MARKER = ".blogarchive-demo"
+
+
+def prepare(archive: Path) -> None:
+    """Start from an empty demo archive; never touch a directory the demo did not create."""
+    if archive.exists() and any(archive.iterdir()):
+        if not (archive / MARKER).exists():
+            raise SystemExit(f"{archive} holds an archive that is not the demo's: "
+                             "pass --archive to use another directory")
+        shutil.rmtree(archive)
+    archive.mkdir(parents=True, exist_ok=True)
+    (archive / MARKER).write_text("made by `make demo`; removed by the next demo run\n")
 
 
 def main() -> int:
@@ -23,6 +36,7 @@ def main() -> int:
     parser.add_argument("--archive", default="archive-data", help="archive directory to fill")
     args = parser.parse_args()
     bin_dir = Path(sys.executable).parent
+    prepare(Path(args.archive))
     with FixtureServer() as server:
         urls = ",".join(server.urls[name] for name in DEMO_BLOGS)
         print(f"Serving the sample blogs at {urls}", flush=True)

@@ -9,17 +9,9 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.layout import Layout
-from tests.conftest import CrawlRun, run_crawl
+from tests.conftest import CrawlRun
 from tests.fixtures.blogs import BLOGS, BROKEN_CASES
 from tests.fixtures.server import FixtureServer
-
-
-@pytest.fixture(scope="module")
-def broken(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlRun:
-    run = run_crawl(server, tmp_path_factory.mktemp("broken"), ["broken"],
-                    "-s", "DOWNLOAD_TIMEOUT=1", "-s", "RETRY_TIMES=1")
-    assert run.returncode == 0, run.log[-3000:]
-    return run
 
 
 def captured(archive: Path) -> dict[str, list[int]]:

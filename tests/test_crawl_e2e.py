@@ -70,7 +70,7 @@ def test_each_post_fetched_once_and_no_trap_requested(crawled: CrawlRun,
     paths = Counter((r["blog"], r["path"]) for r in crawled.requests if r["method"] == "GET")
     for url, (blog, _) in expected_posts(server).items():
         assert paths[(blog, urlsplit(url).path)] == 1, url
-    for blog, path in paths:
+    for _blog, path in paths:
         assert not is_trap(path), path
         assert "replytocom" not in path and "wp-login.php" not in path, path
         assert "utm_" not in path, path
@@ -89,7 +89,7 @@ def test_discovery_steps_are_counted(crawled: CrawlRun) -> None:
 
 def test_seed_post_text_is_exactly_the_body(crawled: CrawlRun, server: FixtureServer) -> None:
     seed = SEED.read_text(encoding="utf-8")
-    body = seed[seed.index("Monday’s negotiations"):seed.index("Leave a Reply")].strip()
+    body = seed[seed.index("Monday\u2019s negotiations"):seed.index("Leave a Reply")].strip()
     url = server.urls["wpcom"].rstrip("/") + BLOGS["wpcom"].extra_paths["seed_post"]
     row = next(r for r in catalog_rows(crawled) if r["url"] == url)
     sidecar = json.loads(Layout(crawled.archive).resolve(row["meta_path"]).read_text())

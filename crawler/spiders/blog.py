@@ -189,14 +189,14 @@ class BlogSpider(Spider):
             if site_of(url) not in self.sites or is_trap(url):
                 self.crawler.stats.inc_value(f"discovery/{via}/out_of_scope")
                 continue
-            if entry.modified and self.options.since and entry.modified < self.options.since:
-                self.crawler.stats.inc_value("posts/skipped_before_since")
-                continue
             if complete:
                 state.inventory_posts += 1
             if url in self.fetched_posts:
                 continue
             self.fetched_posts.add(url)
+            if entry.modified and self.options.since and entry.modified < self.options.since:
+                self.crawler.stats.inc_value("discovery/skipped_before_since")
+                continue
             state.candidates += 1
             self.crawler.stats.inc_value("posts/candidates")
             yield Request(url, callback=self.parse_page, errback=self.page_failed,
