@@ -1,0 +1,1 @@
+"""Benchmarks: speed and quality figures measured against a baseline in the same run."""
