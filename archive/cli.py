@@ -117,6 +117,35 @@ def stats(obj: ArchiveContext, as_json: bool) -> None:
         click.echo(f"{key.replace('_', ' ')}: {value}")
 
 
+@main.command()
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--url", default=None, help="The page's URL (default: file:// URL of FILE).")
+@click.option("--encoding", default=None, help="Charset from the HTTP header, if known.")
+@click.option("--json", "as_json", is_flag=True, help="Print every field as JSON.")
+def extract(file: Path, url: str | None, encoding: str | None, as_json: bool) -> None:
+    """Run the archive's extractor on a saved page, to see why a post came out as it did.
+
+    \b
+    Example:
+      blogarchive extract saved-post.html --url https://example.org/2022/01/12/a-post/ --json
+    """
+    from archive.extract import extract_post
+
+    result = extract_post(file.read_bytes(), url or file.resolve().as_uri(), encoding=encoding)
+    data = result.to_dict()
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    for key in ("title", "author", "published", "modified", "categories", "tags", "language",
+                "site_name", "canonical_url", "word_count", "reason", "date_reason"):
+        value = data.get(key)
+        if value not in (None, "", []):
+            click.echo(f"{key}: {', '.join(value) if isinstance(value, list) else value}")
+    click.echo(f"comments: {len(data.get('comments') or [])}")
+    click.echo("")
+    click.echo(data.get("text") or "")
+
+
 def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
     data["categories"] = json.loads(data.get("categories") or "[]")
