@@ -36,6 +36,7 @@ CREATE TABLE IF NOT EXISTS versions (
     text_path TEXT NOT NULL, meta_path TEXT NOT NULL,
     warc_file TEXT NOT NULL, warc_offset INTEGER NOT NULL, warc_length INTEGER NOT NULL,
     record_id TEXT NOT NULL, payload_digest TEXT,
+    etag TEXT, last_modified TEXT,
     UNIQUE (post_id, version)
 );
 CREATE TABLE IF NOT EXISTS comments (
@@ -72,6 +73,23 @@ class VersionRow:
     record_id: str
     payload_digest: str | None
     comments: list[dict[str, Any]]
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+@dataclass(frozen=True)
+class Prior:
+    """The latest archived capture of a post: what a conditional re-fetch and a revisit need."""
+
+    url: str
+    fetched_url: str
+    version: int
+    captured_at: str
+    record_id: str
+    payload_digest: str | None
+    etag: str | None
+    last_modified: str | None
+    deleted_at: str | None
 
 
 class Catalog:
@@ -106,15 +124,15 @@ class Catalog:
                 """INSERT INTO versions (post_id, version, captured_at, fetched_url, title, author,
                    published, modified, categories, tags, language, site_name, canonical_url, image,
                    word_count, reason, text_path, meta_path, warc_file, warc_offset, warc_length,
-                   record_id, payload_digest)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   record_id, payload_digest, etag, last_modified)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (post_id, version, row.captured_at, row.fetched_url, meta.get("title"),
                  meta.get("author"), meta.get("published"), meta.get("modified"),
                  json.dumps(meta.get("categories") or []), json.dumps(meta.get("tags") or []),
                  meta.get("language"), meta.get("site_name"), meta.get("canonical_url"),
                  meta.get("image"), int(meta.get("word_count") or 0), meta.get("reason"),
                  row.text_path, row.meta_path, row.warc_file, row.warc_offset, row.warc_length,
-                 row.record_id, row.payload_digest))
+                 row.record_id, row.payload_digest, row.etag, row.last_modified))
             version_id = int(cursor.lastrowid or 0)
             self.db.executemany(
                 """INSERT OR REPLACE INTO comments
@@ -124,10 +142,36 @@ class Catalog:
                   c.get("text") or "", c.get("anchor")) for c in row.comments])
         return version_id
 
+    def priors(self, sites: list[str]) -> dict[str, Prior]:
+        """Latest capture of every post of these sites, keyed by canonical URL."""
+        marks = ",".join("?" * len(sites))
+        rows = self.db.execute(
+            f"""SELECT p.url, v.fetched_url, v.version, v.captured_at, v.record_id,
+                v.payload_digest, v.etag, v.last_modified, p.deleted_at
+                FROM posts p JOIN versions v ON v.post_id = p.id
+                WHERE p.site IN ({marks})
+                AND v.version = (SELECT MAX(version) FROM versions WHERE post_id = p.id)""",
+            sites)
+        return {row["url"]: Prior(*row) for row in rows}
+
+    def touch(self, url: str, seen: str) -> None:
+        """The post was seen unchanged: it is alive, whatever an earlier run concluded."""
+        with self.db:
+            self.db.execute("UPDATE posts SET last_seen = ?, deleted_at = NULL WHERE url = ?",
+                            (seen, url))
+
+    def mark_deleted(self, url: str, seen_gone: str) -> bool:
+        """Record the date a post was seen gone; its versions stay. False if unknown or done."""
+        with self.db:
+            cursor = self.db.execute(
+                "UPDATE posts SET deleted_at = ? WHERE url = ? AND deleted_at IS NULL",
+                (seen_gone, url))
+        return cursor.rowcount > 0
+
     def _upsert_post(self, url: str, site: str, seen: str) -> int:
         self.db.execute(
             """INSERT INTO posts (url, site, first_seen, last_seen) VALUES (?,?,?,?)
-               ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen""",
+               ON CONFLICT(url) DO UPDATE SET last_seen = excluded.last_seen, deleted_at = NULL""",
             (url, site, seen, seen))
         row = self.db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
         return int(row[0])

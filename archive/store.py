@@ -31,7 +31,8 @@ class PostStore:
         self.catalog = catalog
 
     def save(self, url: str, fetched_url: str, captured_at: datetime, meta: dict[str, Any],
-             location: WarcLocation) -> ArchivedPost:
+             location: WarcLocation,
+             validators: tuple[str | None, str | None] = (None, None)) -> ArchivedPost:
         """Write text and sidecar (atomically), then the catalog row that points at them."""
         version = self.catalog.next_version(url)
         published = meta.get("published") or ""
@@ -50,7 +51,8 @@ class PostStore:
             meta_path=self.layout.relative(meta_path), warc_file=location.filename,
             warc_offset=location.offset, warc_length=location.length,
             record_id=location.record_id, payload_digest=location.payload_digest,
-            comments=list(meta.get("comments") or [])))
+            comments=list(meta.get("comments") or []), etag=validators[0],
+            last_modified=validators[1]))
         return ArchivedPost(url, version, text_path, meta_path)
 
 

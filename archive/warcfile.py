@@ -19,7 +19,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 from archive.capture import Capture, WarcLocation
-from archive.warcrecords import RecordFactory
+from archive.warcrecords import RecordFactory, RefersTo
 
 OPEN_SUFFIX = ".open"
 Clock = Callable[[], datetime]
@@ -64,6 +64,18 @@ class RotatingWarcWriter:
             filename=self._name, offset=offset, length=length, record_id=response_id,
             payload_digest=response.rec_headers.get_header("WARC-Payload-Digest"),
             date=capture.started)
+
+    def write_revisit(self, capture: Capture, refers: RefersTo, not_modified: bool) -> WarcLocation:
+        """Write a revisit (plus its request record) in place of an unchanged capture."""
+        self._ensure_room()
+        revisit = self.factory.revisit(capture, self._warcinfo_id, refers, not_modified)
+        revisit_id = revisit.rec_headers.get_header("WARC-Record-ID")
+        offset, length = self._write(revisit)
+        self._write(self.factory.request(capture, self._warcinfo_id, revisit_id))
+        self._flush()
+        return WarcLocation(filename=self._name, offset=offset, length=length,
+                            record_id=revisit_id, payload_digest=refers.payload_digest,
+                            date=capture.started)
 
     def write_record(self, record: ArcWarcRecord) -> tuple[int, int]:
         """Write one extra record (metadata, revisit) into the current file."""

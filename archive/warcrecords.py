@@ -8,9 +8,12 @@ standard phrase, every header line in order (repeated headers kept), no ``Transf
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import http
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
 from urllib.parse import urlsplit
@@ -28,6 +31,25 @@ RECONSTRUCTION_NOTE = (
     "phrases, Transfer-Encoding removed and Content-Length set to the stored body; bodies are stored "
     "as sent (content-encoding kept)"
 )
+
+
+NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
+IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
+
+
+@dataclass(frozen=True)
+class RefersTo:
+    """The earlier capture a revisit record stands in for."""
+
+    target_uri: str
+    date: str           # WARC-Date of the original record
+    record_id: str
+    payload_digest: str
+
+
+def payload_digest(body: bytes) -> str:
+    """WARC-Payload-Digest of a body as sent: ``sha1:`` + base32, as warcio writes it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 def new_record_id() -> str:
@@ -65,6 +87,25 @@ class RecordFactory:
         return self.builder.create_warc_record(
             capture.url, "response", payload=BytesIO(capture.body), length=len(capture.body),
             http_headers=status, warc_headers_dict=headers)
+
+    def revisit(self, capture: Capture, warcinfo_id: str, refers: RefersTo,
+                not_modified: bool) -> ArcWarcRecord:
+        """A revisit as replay tools expect it (see WARC.md): a 304 gets an empty block, an
+        identical payload keeps its HTTP headers only and says the payload was left out."""
+        headers = self._common(capture, warcinfo_id)
+        headers["WARC-Refers-To"] = refers.record_id
+        http_headers = None
+        if not not_modified:
+            headers["WARC-Truncated"] = "length"
+            http_headers = StatusAndHeaders(_status_line(capture.status),
+                                            _response_headers(capture),
+                                            protocol=capture.protocol or "HTTP/1.1")
+        record = self.builder.create_revisit_record(
+            capture.url, refers.payload_digest, refers.target_uri, refers.date,
+            http_headers=http_headers, warc_headers_dict=headers)
+        profile = NOT_MODIFIED_PROFILE if not_modified else IDENTICAL_PROFILE
+        record.rec_headers.replace_header("WARC-Profile", profile)
+        return record
 
     def request(self, capture: Capture, warcinfo_id: str, response_id: str) -> ArcWarcRecord:
         parts = urlsplit(capture.url)

@@ -22,4 +22,24 @@ class PostItem:
     captured_at: datetime
     warc: WarcLocation
     discovered_via: str
+    is_new: bool = True         # False when an earlier version of this post is archived
+    etag: str | None = None     # validators for the next crawl's conditional request
+    last_modified: str | None = None
     extraction: dict[str, Any] = field(default_factory=dict)  # filled by ExtractPipeline
+
+
+@dataclass
+class SeenItem:
+    """An archived post answered unchanged (304 or identical payload): nothing to re-extract."""
+
+    url: str
+    captured_at: datetime
+
+
+@dataclass
+class GoneItem:
+    """An archived post now answers 404 or 410: mark it deleted, keep its versions."""
+
+    url: str
+    seen_gone: datetime
+    status: int

@@ -12,8 +12,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive import __version__
-from archive.capture import Capture
+from archive.capture import Capture, WarcLocation
 from archive.urls import is_trap, site_of
+from archive.warcrecords import payload_digest
+from crawler.recrawl import prior_of, refers_to
 from crawler.warc import WarcSink
 
 logger = logging.getLogger(__name__)
@@ -86,12 +88,27 @@ class CaptureMiddleware:
         if "cached" in response.flags:
             return response
         capture = capture_from(request, response)
-        location = self.sink.write(capture)
+        location = self._store(request, capture)
         request.meta["warc_location"] = location
         request.meta["captured_at"] = capture.started
         status_class = f"{response.status // 100}xx"
         self.stats.inc_value(f"archive/captures/{status_class}")
         return response
+
+
+    def _store(self, request: Request, capture: Capture) -> WarcLocation:
+        """A full response record, or a revisit when an archived post came back unchanged."""
+        prior = prior_of(request)
+        if prior is not None and capture.status == 304:
+            request.meta["revisit"] = "server-not-modified"
+            self.stats.inc_value("archive/revisits/not_modified")
+            return self.sink.write_revisit(capture, refers_to(prior), not_modified=True)
+        if (prior is not None and 200 <= capture.status < 300 and capture.body
+                and payload_digest(capture.body) == prior.payload_digest):
+            request.meta["revisit"] = "identical-payload-digest"
+            self.stats.inc_value("archive/revisits/identical")
+            return self.sink.write_revisit(capture, refers_to(prior), not_modified=False)
+        return self.sink.write(capture)
 
 
 def capture_from(request: Request, response: Response) -> Capture:

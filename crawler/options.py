@@ -18,10 +18,11 @@ class CrawlOptions:
     since: datetime | None = None
     until: datetime | None = None
     max_posts: int | None = None
+    full: bool = False  # ignore what the archive holds: fetch and store everything again
 
     @classmethod
     def parse(cls, url: str | None, since: str | None = None, until: str | None = None,
-              max_posts: str | int | None = None) -> CrawlOptions:
+              max_posts: str | int | None = None, full: str | None = None) -> CrawlOptions:
         if not url:
             raise ConfigError("no start URL: use scrapy crawl blog -a url=https://example.org/")
         urls = tuple(_start_url(u) for u in url.split(",") if u.strip())
@@ -36,7 +37,7 @@ class CrawlOptions:
         first, last = parse_when(since, "since"), parse_when(until, "until")
         if first and last and first > last:
             raise ConfigError(f"since={since!r} is after until={until!r}: swap them")
-        return cls(urls, first, last, limit)
+        return cls(urls, first, last, limit, _flag(full, "full"))
 
     def in_range(self, moment: datetime | None) -> bool:
         """Whether a post dated ``moment`` is wanted; undated posts are always kept."""
@@ -69,3 +70,10 @@ def _start_url(raw: str) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError(f"url={raw!r} is not an http(s) URL: use -a url=https://example.org/")
     return canonical_url(url)
+
+
+def _flag(value: str | None, name: str) -> bool:
+    text = str(value or "0").strip().lower()
+    if text not in {"0", "1", "true", "false", "yes", "no"}:
+        raise ConfigError(f"{name}={value!r}: use {name}=1 or {name}=0")
+    return text in {"1", "true", "yes"}

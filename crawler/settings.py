@@ -67,10 +67,12 @@ ITEM_PIPELINES = {
     "pipelines.text.TextPipeline": 400,
 }
 EXTENSIONS = {
-    "crawler.progress.ProgressReporter": 500,
+    "crawler.report.ProgressReporter": 500,
 }
-# Seconds between progress lines (posts found, archived, failed, rate).
+# Seconds between progress lines (posts found, new, changed, failed, rate); 0: only the summary.
 PROGRESS_INTERVAL = 30.0
+# A run whose share of failed posts is above this ends with a non-zero exit status.
+ARCHIVE_MAX_FAILURE_SHARE = 0.5
 
 # --- discovery ----------------------------------------------------------------------------
 # Page size asked of the WordPress REST API (its maximum is 100).

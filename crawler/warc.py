@@ -14,7 +14,7 @@ from archive.capture import Capture, WarcLocation
 from archive.config import ArchiveConfig
 from archive.layout import Layout
 from archive.warcfile import RotatingWarcWriter
-from archive.warcrecords import RECONSTRUCTION_NOTE, RecordFactory
+from archive.warcrecords import RECONSTRUCTION_NOTE, RecordFactory, RefersTo
 from crawler.config import archive_config
 
 
@@ -39,6 +39,13 @@ class WarcSink:
     def write(self, capture: Capture) -> WarcLocation:
         before = self.writer.bytes_written
         location = self.writer.write_capture(capture)
+        self.stats.inc_value("archive/warc/records", 2)
+        self.stats.inc_value("archive/warc/bytes", self.writer.bytes_written - before)
+        return location
+
+    def write_revisit(self, capture: Capture, refers: RefersTo, not_modified: bool) -> WarcLocation:
+        before = self.writer.bytes_written
+        location = self.writer.write_revisit(capture, refers, not_modified)
         self.stats.inc_value("archive/warc/records", 2)
         self.stats.inc_value("archive/warc/bytes", self.writer.bytes_written - before)
         return location

@@ -26,7 +26,9 @@ class ExtractPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
         return cls(crawler.stats)
 
-    def process_item(self, item: PostItem, spider: Spider | None = None) -> PostItem:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        if not isinstance(item, PostItem):
+            return item  # unchanged or deleted posts: nothing to extract
         try:
             result = extract_post(item.body, item.fetched_url, encoding=item.encoding,
                                   captured_at=item.captured_at)

@@ -15,7 +15,7 @@ from archive.catalog import Catalog
 from archive.layout import Layout
 from archive.store import PostStore
 from crawler.config import archive_config
-from crawler.items import PostItem
+from crawler.items import GoneItem, PostItem, SeenItem
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,18 @@ class TextPipeline:
         if self.store is not None:
             self.store.catalog.close()
 
-    def process_item(self, item: PostItem, spider: Spider | None = None) -> PostItem:
+    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        assert self.store is not None
+        if isinstance(item, SeenItem):
+            self.store.catalog.touch(item.url, item.captured_at.isoformat())
+            return item
+        if isinstance(item, GoneItem):
+            if self.store.catalog.mark_deleted(item.url, item.seen_gone.isoformat()):
+                self.stats.inc_value("posts/deleted")
+            return item
+        return self._save(item)
+
+    def _save(self, item: PostItem) -> PostItem:
         assert self.store is not None
         options = getattr(self.crawler.spider, "options", None)
         limit = getattr(options, "max_posts", None)
@@ -50,9 +61,10 @@ class TextPipeline:
             self.stats.inc_value("posts/out_of_range")
             raise DropItem(f"published {published} is outside since/until")
         saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
-                                item.warc)
+                                item.warc, validators=(item.etag, item.last_modified))
         self.archived += 1
         self.stats.inc_value("posts/archived")
+        self.stats.inc_value("posts/new" if item.is_new else "posts/changed")
         logger.debug("archived %s as %s", item.url, saved.text_path)
         if limit is not None and self.archived >= limit:
             logger.info("max_posts=%d reached: stopping the crawl", limit)

@@ -15,9 +15,10 @@ from scrapy.exceptions import UsageError
 from archive.config import ArchiveConfig, ConfigError
 from crawler.config import check_writable
 from crawler.options import CrawlOptions
+from crawler.report import OUTCOME_KEY
 
 CHECKED_SPIDERS = {"blog"}
-SPIDER_ARGS = ("url", "since", "until", "max_posts")
+SPIDER_ARGS = ("url", "since", "until", "max_posts", "full")
 
 
 class Command(ScrapyCrawl):
@@ -27,7 +28,20 @@ class Command(ScrapyCrawl):
                 self._check(opts.spargs)
             except ConfigError as error:
                 raise UsageError(str(error), print_help=False) from None
-        super().run(args, opts)
+        self._run(args, opts)
+
+    def _run(self, args: list[str], opts: argparse.Namespace) -> None:
+        """Scrapy's crawl, keeping the crawler to turn a failed run into exit status 1."""
+        if len(args) != 1:
+            super().run(args, opts)
+            return
+        assert self.crawler_process is not None
+        crawler = self._create_crawler(args[0])
+        self.crawler_process.crawl(crawler, **opts.spargs)
+        self.crawler_process.start()
+        failed = crawler.stats is not None and crawler.stats.get_value(OUTCOME_KEY) == "failed"
+        if self.crawler_process.bootstrap_failed or failed:
+            self.exitcode = 1
 
     def _check(self, spargs: dict[str, str]) -> None:
         assert self.settings is not None

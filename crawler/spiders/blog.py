@@ -20,12 +20,14 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
+from archive.catalog import Prior
 from archive.extract import is_post_page
 from archive.urls import canonical_url, is_trap, site_of
 from crawler import discovery
 from crawler.discovery import Entry
-from crawler.items import PostItem
+from crawler.items import GoneItem, PostItem, SeenItem
 from crawler.options import CrawlOptions
+from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
 
 logger = logging.getLogger(__name__)
@@ -39,25 +41,39 @@ class BlogSpider(Spider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
-                 until: str | None = None, max_posts: str | None = None, **kwargs: Any) -> None:
+                 until: str | None = None, max_posts: str | None = None,
+                 full: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.options = CrawlOptions.parse(url, since, until, max_posts)
+        self.options = CrawlOptions.parse(url, since, until, max_posts, full)
         self.sites = {site_of(u) for u in self.options.start_urls}
         self.state = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
         self.fetched_posts: set[str] = set()   # canonical URLs requested as post candidates
         self.seen_posts: set[str] = set()      # canonical URLs yielded as posts
         self.links = LinkExtractor(deny_extensions=None, unique=True)
+        self.priors: dict[str, Prior] = {}
 
     async def start(self) -> AsyncIterator[Request]:
         for request in self.start_requests():
             yield request
 
     def start_requests(self) -> Iterator[Request]:
+        if not self.options.full:
+            self.priors = load_priors(self.crawler, sorted(self.sites))
         for home in self.options.start_urls:
             state = self.state[site_of(home)]
             yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots,
                                       "robots")
             yield from self._discover(state, home, self.parse_home, "home")
+        yield from self._revisit_known()
+
+    def _revisit_known(self) -> Iterator[Request]:
+        """Ask again for every archived post, conditionally: catches edits, comments, deletions."""
+        for url, prior in self.priors.items():
+            if prior.deleted_at or url in self.fetched_posts:
+                continue
+            self.fetched_posts.add(url)
+            self.crawler.stats.inc_value("posts/known")
+            yield self._post_request(url, "archive")
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
@@ -102,7 +118,9 @@ class BlogSpider(Spider):
 
     def parse_home(self, response: Response) -> Iterator[Request | PostItem]:
         state = self._state(response)
-        if response.status == 200 and _is_html(response):
+        if response.status != 200:
+            self._bad_input(response, "discovery/home/failed", "home page did not answer 200")
+        elif _is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._feeds_and_api(state, response)
             state.home_links = [link.url for link in self.links.extract_links(response)]
@@ -191,18 +209,31 @@ class BlogSpider(Spider):
                 continue
             if complete:
                 state.inventory_posts += 1
+            state.candidates += 1  # listed by an inventory: no need to follow links
             if url in self.fetched_posts:
                 continue
             self.fetched_posts.add(url)
             if entry.modified and self.options.since and entry.modified < self.options.since:
                 self.crawler.stats.inc_value("discovery/skipped_before_since")
                 continue
-            state.candidates += 1
             self.crawler.stats.inc_value("posts/candidates")
-            yield Request(url, callback=self.parse_page, errback=self.page_failed,
-                          meta={"discovered_via": via})
+            yield self._post_request(url, via)
+
+    def _post_request(self, url: str, via: str) -> Request:
+        prior = self.priors.get(url)
+        meta: dict[str, Any] = {"discovered_via": via}
+        headers: dict[str, str] = {}
+        if prior is not None:
+            meta.update(prior=prior, handle_httpstatus_list=[304, 404, 410])
+            headers = conditional_headers(prior)
+        return Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta,
+                       headers=headers)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
+        prior = response.meta.get("prior")
+        if prior is not None and (response.status in (304, 404, 410) or response.meta.get("revisit")):
+            yield from self._known_result(prior.url, response)
+            return
         yield from self._page_results(response, response.meta.get("discovered_via", "links"))
         if self._state(response).following and _is_html(response):
             yield from self._follow(
@@ -225,7 +256,20 @@ class BlogSpider(Spider):
         yield PostItem(url=url, fetched_url=response.url, body=response.body,
                        encoding=response.encoding,
                        captured_at=response.meta.get("captured_at") or datetime.now(UTC),
-                       warc=response.meta["warc_location"], discovered_via=via)
+                       warc=response.meta["warc_location"], discovered_via=via,
+                       is_new=url not in self.priors,
+                       etag=_header(response, b"ETag"),
+                       last_modified=_header(response, b"Last-Modified"))
+
+    def _known_result(self, url: str, response: Response) -> Iterator[SeenItem | GoneItem]:
+        captured = response.meta.get("captured_at") or datetime.now(UTC)
+        self.seen_posts.add(url)
+        if response.status in (404, 410):
+            logger.info("%s: HTTP %d, marking the archived post deleted", url, response.status)
+            yield GoneItem(url=url, seen_gone=captured, status=response.status)
+        else:
+            self.crawler.stats.inc_value("posts/unchanged")
+            yield SeenItem(url=url, captured_at=captured)
 
     def _post_key(self, response: TextResponse) -> str:
         """The post's canonical URL: ``<link rel=canonical>`` when it stays on the site."""
@@ -273,6 +317,11 @@ class BlogSpider(Spider):
             return
         self.crawler.stats.inc_value(counter)
         logger.warning("%s: failed (%s)", request.url, reason)
+
+
+def _header(response: Response, name: bytes) -> str | None:
+    value = response.headers.get(name)
+    return value.decode("latin-1") if value else None
 
 
 def _is_html(response: Response) -> bool:

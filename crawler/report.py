@@ -1,0 +1,133 @@
+"""What a crawl is doing and what it did: progress lines, a summary line, a JSON run report.
+
+Scrapy's LogStats speaks of pages and items; people watching an archive crawl want posts found,
+new, changed, unchanged, deleted and failed, and the rate. At the end the run report
+(``runs/<start>-<pid>.json`` in the archive) keeps the summary and every stats counter, and the
+outcome decides the exit status, so cron and monitoring can act on a failed crawl.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from scrapy import Spider, signals
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from twisted.internet import task
+
+from archive.layout import write_atomic
+from crawler.config import archive_config
+
+logger = logging.getLogger("blogarchive.report")
+OUTCOME_KEY = "run/outcome"
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    found: int
+    new: int
+    changed: int
+    unchanged: int
+    deleted: int
+    failed: int
+    captures: int
+    bytes_written: int
+    duration: float
+
+    @classmethod
+    def from_stats(cls, stats: Any, duration: float) -> RunSummary:
+        def get(key: str) -> int:
+            return int(stats.get_value(key, 0) or 0)
+        return cls(found=get("posts/found") + get("posts/unchanged"), new=get("posts/new"),
+                   changed=get("posts/changed"), unchanged=get("posts/unchanged"),
+                   deleted=get("posts/deleted"),
+                   failed=get("posts/failed") + get("extract/failed"),
+                   captures=get("archive/warc/records") // 2,
+                   bytes_written=get("archive/warc/bytes"), duration=round(duration, 3))
+
+    def line(self) -> str:
+        rate = (self.new + self.changed) / max(self.duration, 1e-6) * 60
+        return (f"{self.found} posts found: {self.new} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged, {self.deleted} deleted, {self.failed} failed; "
+                f"{self.captures} captures, {self.bytes_written / 1e6:.1f} MB WARC, "
+                f"{rate:.1f} posts/min, {self.duration:.0f} s")
+
+    def failure(self, stats: Any, sites: int, max_share: float) -> str | None:
+        """Why this run counts as failed, or None when it did its job."""
+        unreachable = int(stats.get_value("discovery/home/failed", 0) or 0)
+        if sites and unreachable >= sites and self.found == 0:
+            return "no site answered"
+        attempted = self.failed + self.new + self.changed + self.unchanged + self.deleted
+        if attempted and self.failed / attempted > max_share:
+            return f"{self.failed} of {attempted} posts failed (more than {max_share:.0%})"
+        return None
+
+
+class ProgressReporter:
+    def __init__(self, crawler: Crawler, interval: float, runs_dir: Path, max_share: float) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.interval = interval
+        self.runs_dir = runs_dir
+        self.max_share = max_share
+        self.started = time.monotonic()
+        self.started_at = datetime.now(UTC)
+        self.loop: task.LoopingCall | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ProgressReporter:
+        interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 30.0)
+        if interval < 0:
+            raise NotConfigured("PROGRESS_INTERVAL is negative: progress lines are off")
+        reporter = cls(crawler, interval, archive_config(crawler).archive_dir / "runs",
+                       crawler.settings.getfloat("ARCHIVE_MAX_FAILURE_SHARE", 0.5))
+        crawler.signals.connect(reporter.opened, signal=signals.spider_opened)
+        crawler.signals.connect(reporter.closed, signal=signals.spider_closed)
+        return reporter
+
+    def opened(self, spider: Spider) -> None:
+        self.started = time.monotonic()
+        if self.interval > 0:
+            self.loop = task.LoopingCall(self.report)
+            self.loop.start(self.interval, now=False)
+
+    def summary(self) -> RunSummary:
+        return RunSummary.from_stats(self.stats, time.monotonic() - self.started)
+
+    def report(self) -> None:
+        logger.info("Progress: %s", self.summary().line())
+
+    def closed(self, spider: Spider, reason: str) -> None:
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        summary = self.summary()
+        failure = summary.failure(self.stats, len(getattr(spider, "sites", ())), self.max_share)
+        if reason not in ("finished", "max_posts") and failure is None:
+            failure = f"crawl stopped: {reason}"
+        self.stats.set_value(OUTCOME_KEY, "failed" if failure else "ok")
+        path = self.write_report(reason, summary, failure)
+        if failure:
+            logger.error("Crawl FAILED (%s): %s. Report: %s", failure, summary.line(), path)
+        else:
+            logger.info("Crawl finished (%s): %s. Report: %s", reason, summary.line(), path)
+
+    def write_report(self, reason: str, summary: RunSummary, failure: str | None) -> Path:
+        """Every counter of the run as JSON, written atomically into ``ARCHIVE_DIR/runs``."""
+        stamp = self.started_at.strftime("%Y%m%dT%H%M%SZ")
+        path = self.runs_dir / f"{stamp}-{os.getpid()}.json"
+        stats = {k: (v.isoformat() if isinstance(v, datetime) else v)
+                 for k, v in self.stats.get_stats().items()}
+        spider = self.crawler.spider
+        report = {"started": self.started_at.isoformat(), "finished": datetime.now(UTC).isoformat(),
+                  "reason": reason, "outcome": "failed" if failure else "ok", "failure": failure,
+                  "sites": sorted(getattr(spider, "sites", ())), **asdict(summary),
+                  "summary": summary.line(), "stats": stats}
+        write_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
+        return path
