@@ -186,6 +186,12 @@ class Catalog:
             return next(self.latest("p.id = ?", (int(url_or_id),)), None)
         return next(self.latest("p.url = ? OR v.fetched_url = ?", (url_or_id, url_or_id)), None)
 
+    def versions_of(self, url: str) -> list[sqlite3.Row]:
+        """Every archived version of one post, oldest first."""
+        return list(self.db.execute(
+            """SELECT v.*, p.url, p.deleted_at FROM versions v JOIN posts p ON p.id = v.post_id
+               WHERE p.url = ? ORDER BY v.version""", (url,)))
+
     def comments(self, version_id: int) -> list[sqlite3.Row]:
         return list(self.db.execute(
             "SELECT * FROM comments WHERE version_id = ? ORDER BY rowid", (version_id,)))

@@ -36,6 +36,10 @@ class Layout:
     def catalog_path(self) -> Path:
         return self.root / "catalog.sqlite"
 
+    @property
+    def lock_path(self) -> Path:
+        return self.root / ".lock"
+
     def text_path(self, url: str, year: int | None, version: int = 1) -> Path:
         """``posts/<site>/<year>/<slug>-<hash>[.vN].txt``; the JSON sidecar sits beside it."""
         parts = urlsplit(url)

@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import dateparser
-
 from archive.config import ConfigError
 from archive.urls import canonical_url
+from archive.when import parse_when
 
 
 @dataclass(frozen=True)
@@ -47,19 +46,6 @@ class CrawlOptions:
         if self.since and aware < self.since:
             return False
         return not (self.until and aware > self.until)
-
-
-def parse_when(text: str | None, name: str) -> datetime | None:
-    """``2022-01-01``, ``12 January 2022``, ``3 weeks ago``: read with dateparser, in UTC."""
-    if text in (None, ""):
-        return None
-    moment: datetime | None = dateparser.parse(str(text), settings={
-        "RETURN_AS_TIMEZONE_AWARE": True, "TO_TIMEZONE": "UTC", "PREFER_DAY_OF_MONTH": "first"})
-    if moment is None:
-        raise ConfigError(
-            f"{name}={text!r} is not a date dateparser can read: try 2022-01-01, "
-            "'12 January 2022' or '3 weeks ago'")
-    return moment
 
 
 def _start_url(raw: str) -> str:

@@ -30,6 +30,8 @@ ARCHIVE_WARC_PREFIX = DEFAULT_WARC_PREFIX
 ARCHIVE_OPERATOR = ""
 # Keep Authorization and Cookie request headers in WARC request records (off: private by default).
 ARCHIVE_STORE_CREDENTIALS = False
+# Seconds to wait for another crawl writing to the same ARCHIVE_DIR before giving up (exit 75).
+ARCHIVE_LOCK_WAIT = 0
 # A contact URL or e-mail for site owners, shown in the User-Agent.
 ARCHIVE_CONTACT = "https://github.com/blogarchive/blogarchive"
 

@@ -19,6 +19,7 @@ from lxml import etree
 from lxml.html import HtmlElement, tostring
 
 from archive.extract.dom import select
+from archive.extract.render import render_container
 
 CHROME = (
     "script", "style", "noscript", "template", "iframe",
@@ -68,6 +69,7 @@ class BodyOptions:
     include_tables: bool = True
     deduplicate: bool = False
     scope_to_container: bool = True
+    render_container: bool = True
 
 
 def main_container(root: HtmlElement) -> HtmlElement | None:
@@ -140,8 +142,14 @@ def render(body: etree._Element) -> str:
 
 
 def extract_body(root: HtmlElement, url: str, options: BodyOptions | None = None) -> str:
-    """Clean body text of the post in ``root`` ("" when trafilatura finds nothing)."""
+    """Clean body text of the post in ``root`` ("" when nothing is found)."""
     options = options or BodyOptions()
+    container = main_container(root) if options.scope_to_container else None
+    if container is not None and options.render_container:
+        scoped = copy.deepcopy(container)
+        scoped.tail = None
+        prune(scoped, CHROME)
+        return render_container(scoped)
     document, _scoped = _document(root, options)
     result = trafilatura.bare_extraction(
         document,

@@ -20,6 +20,7 @@ POST_CONTAINERS = (
     "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
     "[itemtype*='BlogPosting']", "main article", "article", "main",
 )
+_SITE_TITLE = ".site-title, #site-title, .wp-block-site-title, #blog-title, #header h1"
 _TITLE_SEPARATORS = (" \u2013 ", " \u2014 ", " - ", " | ", " « ", " » ", " · ", " :: ")
 _BYLINE_PREFIX = re.compile(r"^(by|von|par|por|door|di|av)\s+", re.IGNORECASE)
 
@@ -79,7 +80,8 @@ def _site_name(root: HtmlElement, graph: list[jsonld.Entity], art: jsonld.Entity
     if site:
         return site
     website = next((e for e in graph if "WebSite" in jsonld.types(e)), {})
-    return jsonld.text(website.get("name"))
+    # Without an SEO plugin WordPress declares no site name; the header's site title is the name.
+    return jsonld.text(website.get("name")) or text_of(first(root, _SITE_TITLE))
 
 
 def _strip_site(title: str | None, site: str | None) -> str | None:

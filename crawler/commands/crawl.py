@@ -8,16 +8,22 @@ fix, and a non-zero exit status for cron.
 from __future__ import annotations
 
 import argparse
+import logging
+import sys
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
 from archive.config import ArchiveConfig, ConfigError
+from archive.layout import Layout
+from archive.lock import ArchiveLock, ArchiveLocked
 from crawler.config import check_writable
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
 
+logger = logging.getLogger(__name__)
 CHECKED_SPIDERS = {"blog"}
+EXIT_LOCKED = 75  # EX_TEMPFAIL: cron wrappers may retry later
 SPIDER_ARGS = ("url", "since", "until", "max_posts", "full")
 
 
@@ -35,10 +41,24 @@ class Command(ScrapyCrawl):
         if len(args) != 1:
             super().run(args, opts)
             return
-        assert self.crawler_process is not None
-        crawler = self._create_crawler(args[0])
-        self.crawler_process.crawl(crawler, **opts.spargs)
-        self.crawler_process.start()
+        assert self.crawler_process is not None and self.settings is not None
+        lock = ArchiveLock(Layout(ArchiveConfig.from_settings(
+            {"ARCHIVE_DIR": self.settings.get("ARCHIVE_DIR")}).archive_dir).lock_path)
+        try:
+            lock.acquire(wait=self.settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0))
+        except ArchiveLocked as error:
+            print(f"scrapy: error: {error}; try again later, or wait for it with "
+                  "-s ARCHIVE_LOCK_WAIT=SECONDS", file=sys.stderr)
+            self.exitcode = EXIT_LOCKED
+            return
+        if lock.took_over:
+            logger.warning("Took over a stale archive lock left by %s", lock.took_over)
+        try:
+            crawler = self._create_crawler(args[0])
+            self.crawler_process.crawl(crawler, **opts.spargs)
+            self.crawler_process.start()
+        finally:
+            lock.release()
         failed = crawler.stats is not None and crawler.stats.get_value(OUTCOME_KEY) == "failed"
         if self.crawler_process.bootstrap_failed or failed:
             self.exitcode = 1

@@ -1,70 +1,42 @@
-"""The ``blogarchive`` command: read an archive without Scrapy.
-
-A thin layer over the library (as sqlite-utils does it): each command opens the archive, calls one
-or two functions, and turns domain errors into a one-line message and an exit code.
-"""
+"""Read commands: list, show, stats, and extract (the extractor on a saved page)."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from archive.catalog import Catalog
-from archive.config import default_archive_dir
-from archive.layout import Layout
-from archive.urls import canonical_url
-
-LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
-               "word_count", "language", "site", "text_path", "meta_path", "warc_file",
-               "warc_offset", "warc_length", "record_id", "captured_at", "version", "reason")
-
-
-class ArchiveContext:
-    def __init__(self, root: Path) -> None:
-        self.layout = Layout(root)
-
-    def catalog(self) -> Catalog:
-        if not self.layout.catalog_path.exists():
-            raise click.ClickException(
-                f"no archive at {self.layout.root} (no catalog.sqlite): run a crawl first, or "
-                "pass --archive DIR")
-        return Catalog(self.layout.catalog_path)
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
-              default=None, help="Archive directory (default: $ARCHIVE_DIR or ./archive-data).")
-@click.version_option(package_name="blogarchive")
-@click.pass_context
-def main(ctx: click.Context, archive_dir: Path | None) -> None:
-    """Read a blog archive made by `scrapy crawl blog`.
-
-    \b
-    Example:
-      blogarchive --archive ./archive-data list
-    """
-    ctx.obj = ArchiveContext(archive_dir or Path(default_archive_dir()))
+from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
+from archive.config import ConfigError
+from archive.when import parse_when
 
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--site", help="Only posts of this site (host or host:port).")
+@click.option("--changed-since", "changed_since", metavar="WHEN",
+              help="Only posts edited (a new version captured) since WHEN, e.g. '1 week ago'.")
 @click.pass_obj
-def list_posts(obj: ArchiveContext, as_json: bool, site: str | None) -> None:
+def list_posts(obj: ArchiveContext, as_json: bool, site: str | None,
+               changed_since: str | None) -> None:
     """List archived posts, oldest first.
 
     \b
     Example:
       blogarchive list --json | jq .title
+      blogarchive list --changed-since "2 weeks ago"
     """
-    catalog = obj.catalog()
-    rows = catalog.latest("p.site = ?", (site,)) if site else catalog.latest()
-    for row in rows:
+    clauses, params = [], []
+    if site:
+        clauses.append("p.site = ?")
+        params.append(site)
+    if changed_since:
+        clauses.append("v.version > 1 AND v.captured_at >= ?")
+        params.append(_when(changed_since, "--changed-since").isoformat())
+    for row in obj.catalog().latest(" AND ".join(clauses), tuple(params)):
         record = row_to_dict(row)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -84,11 +56,7 @@ def show(obj: ArchiveContext, post: str, as_json: bool) -> None:
     Example:
       blogarchive show https://example.org/2022/01/12/hello/
     """
-    catalog = obj.catalog()
-    row = catalog.find(post) or catalog.find(canonical_url(post)) if "://" in post else (
-        catalog.find(post))
-    if row is None:
-        raise click.ClickException(f"no archived post for {post!r}: see `blogarchive list`")
+    row = find_post(obj, obj.catalog(), post)
     text = obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8")
     if as_json:
         click.echo(json.dumps({**row_to_dict(row), "text": text}, ensure_ascii=False))
@@ -146,12 +114,12 @@ def extract(file: Path, url: str | None, encoding: str | None, as_json: bool) ->
     click.echo(data.get("text") or "")
 
 
-def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
-    data = dict(row)
-    data["categories"] = json.loads(data.get("categories") or "[]")
-    data["tags"] = json.loads(data.get("tags") or "[]")
-    return {key: data.get(key) for key in LIST_FIELDS}
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _when(text: str, name: str) -> datetime:
+    try:
+        moment = parse_when(text, name)
+    except ConfigError as error:
+        raise click.BadParameter(str(error)) from None
+    assert moment is not None
+    return moment

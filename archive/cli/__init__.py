@@ -1,0 +1,10 @@
+"""The ``blogarchive`` command: read an archive without Scrapy.
+
+A thin layer over the library (as sqlite-utils does it): each command opens the archive, calls one
+or two functions, and turns domain errors into a one-line message and an exit code.
+"""
+
+from archive.cli import history, read  # noqa: F401  (registers the commands)
+from archive.cli.base import main
+
+__all__ = ["main"]

@@ -1,0 +1,63 @@
+"""The ``blogarchive`` group: archive location, shared helpers. Commands live beside it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.catalog import Catalog
+from archive.config import default_archive_dir
+from archive.layout import Layout
+from archive.urls import canonical_url
+
+LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
+               "word_count", "language", "site", "text_path", "meta_path", "warc_file",
+               "warc_offset", "warc_length", "record_id", "captured_at", "version", "reason")
+
+
+class ArchiveContext:
+    def __init__(self, root: Path) -> None:
+        self.layout = Layout(root)
+
+    def catalog(self) -> Catalog:
+        if not self.layout.catalog_path.exists():
+            raise click.ClickException(
+                f"no archive at {self.layout.root} (no catalog.sqlite): run a crawl first, or "
+                "pass --archive DIR")
+        return Catalog(self.layout.catalog_path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
+              default=None, help="Archive directory (default: $ARCHIVE_DIR or ./archive-data).")
+@click.version_option(package_name="blogarchive")
+@click.pass_context
+def main(ctx: click.Context, archive_dir: Path | None) -> None:
+    """Read a blog archive made by `scrapy crawl blog`.
+
+    \b
+    Example:
+      blogarchive --archive ./archive-data list
+    """
+    ctx.obj = ArchiveContext(archive_dir or Path(default_archive_dir()))
+
+
+def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
+    data = dict(row)
+    data["categories"] = json.loads(data.get("categories") or "[]")
+    data["tags"] = json.loads(data.get("tags") or "[]")
+    return {key: data.get(key) for key in LIST_FIELDS}
+
+
+def find_post(obj: ArchiveContext, catalog: Catalog, post: str) -> sqlite3.Row:
+    """A post by catalog id or by any URL a user pastes (tracking parameters and all)."""
+    row = catalog.find(post)
+    if row is None and "://" in post:
+        row = catalog.find(canonical_url(post))
+    if row is None:
+        raise click.ClickException(f"no archived post for {post!r}: see `blogarchive list`")
+    return row
