@@ -36,6 +36,11 @@ CHROME_PHRASES = (
     "J\u2019aime", "Articles similaires", "Connexion à %s", "Deja una respuesta",
     "Introduce tus datos o haz clic en un icono para iniciar sesión", "Estás comentando usando tu cuenta",
     "Compartir esto:", "Me gusta esto:", "Los comentarios están cerrados", "Este sitio web utiliza cookies",
+    "Conectando a %s", "Recibir nuevos comentarios por correo", "Comments are closed", "Report this ad",
+    "Kommentare sind geschlossen", "Les commentaires sont fermés", "Related posts:", "Related Posts:",
+    "We value your privacy", "Manage Cookie Consent", "We use cookies", "indicates required",
+    "Follow Blog via Email", "Type your email", "Save my name, email, and website", "View all posts by",
+    "Previous Post", "You Might Also Like", "Post a Comment", "Join 2,400 other makers",
 )
 CHROME_PARAGRAPHS = ("Related", "Relacionado", "Reply", "Antworten", "Like", "Twitter", "Facebook")
 
@@ -53,6 +58,8 @@ def _expected(name: str) -> dict[str, Any]:
 TEXT_CASES = [n for n in NAMES if _expected(n)["text"] is not None]
 META_CASES = [(n, f) for n in NAMES for f in META_FIELDS if f in _expected(n)]
 COMMENT_CASES = [n for n in NAMES if "comments" in _expected(n)]
+UNDATED_CASES = [n for n in NAMES if "published" in _expected(n) and _expected(n)["published"] is None]
+QUOTING_CASES = [n for n in NAMES if _expected(n).get("quoted_chrome")]
 
 
 def _load(name: str) -> tuple[bytes, dict[str, Any]]:
@@ -71,7 +78,7 @@ def _extract(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 
 def test_enough_fixture_pages() -> None:
-    assert len(NAMES) >= 12
+    assert len(NAMES) >= 42
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -114,6 +121,56 @@ def test_no_chrome_in_text(name: str) -> None:
         if not any(phrase in q for q in quoted):
             assert phrase not in got["text"], phrase
     assert not set(got["text"].split("\n\n")) & set(CHROME_PARAGRAPHS)
+
+
+@pytest.mark.parametrize("name", TEXT_CASES)
+def test_no_mojibake(name: str) -> None:
+    got, _ = _extract(name)
+    values = [got["text"], got["title"] or "", got["author"] or "", *got["categories"], *got["tags"]]
+    values += [c["text"] for c in got["comments"]] + [c["author"] or "" for c in got["comments"]]
+    for value in values:
+        assert "Ã" not in value and "â€" not in value and "\ufffd" not in value, value
+
+
+@pytest.mark.parametrize("name", UNDATED_CASES)
+def test_undated_page_has_a_reason(name: str) -> None:
+    got, _ = _extract(name)
+    assert got["published"] is None
+    assert got["date_reason"]
+
+
+@pytest.mark.parametrize("name", QUOTING_CASES)
+def test_quoted_chrome_is_kept_everywhere(name: str) -> None:
+    got, expected = _extract(name)
+    for phrase in expected["quoted_chrome"]:
+        assert phrase in got["text"], phrase
+
+
+def test_two_hundred_threaded_comments() -> None:
+    got, _ = _extract("tt21-200-comments")
+    comments = got["comments"]
+    assert len(comments) == 200
+    ids = {c["id"] for c in comments}
+    assert len(ids) == 200
+    parents = [c["parent"] for c in comments if c["parent"] is not None]
+    assert parents and all(p in ids for p in parents)
+    by_id = {c["id"]: c for c in comments}
+
+    def depth(comment: dict[str, Any]) -> int:
+        return 1 if comment["parent"] is None else 1 + depth(by_id[comment["parent"]])
+
+    assert max(depth(c) for c in comments) == 3
+    for comment in comments:
+        assert comment["text"] and comment["text"] not in got["text"]
+        assert comment["published"] is not None
+    assert "Comment 1:" not in got["text"]
+
+
+def test_http_charset_beats_meta_charset() -> None:
+    raw, expected = _load("charset-header-vs-meta")
+    assert b"ISO-8859-1" in raw and expected["http_charset"] == "utf-8"
+    got, _ = _extract("charset-header-vs-meta")
+    assert "\u00c0 l\u2019aube, \u221214 \u00b0C dehors." in got["text"]
 
 
 def test_quoted_chrome_is_kept() -> None:

@@ -22,12 +22,15 @@ _ITEMS = (
     "li.comment, li.pingback, li.trackback, .wp-block-comment-template li, "
     "li[id^='comment-'], li[id^='li-comment-']"
 )
-_ID = re.compile(r"^(?:li-|div-)?comment-(\d+)$")
+# WordPress: ``comment-5`` (``li-comment-5``/``div-comment-5`` on inner elements); Blogger: ``c5``.
+_ID = re.compile(r"^(?:(?:li-|div-)?comment-(\d+)|c(\d+))$")
 _AUTHOR = (".comment-author .fn, .comment-author cite, .wp-block-comment-author-name, "
-           ".comment-author, cite.fn")
-_DATE_TEXT = (".comment-metadata", ".wp-block-comment-date", ".commentmetadata", ".comment-meta")
+           ".comment-author, cite.fn, .comment_postinfo .fn, cite.user")
+_DATE_TEXT = (".comment-metadata", ".wp-block-comment-date", ".commentmetadata", ".comment-meta",
+              ".comment_date", ".datetime")
 _CONTENT = ".comment-content, .wp-block-comment-content, .comment-text, .comment-body > p"
-_DROP_IN_CONTENT = ".reply, .comment-reply-link, .comment-meta, .comment-metadata, .comment-author"
+_DROP_IN_CONTENT = (".reply, .comment-reply-link, .comment-meta, .comment-metadata, .comment-author, "
+                    ".comment-actions")
 
 
 def _owner(el: HtmlElement, items: set[HtmlElement]) -> HtmlElement | None:
@@ -47,8 +50,10 @@ def _comment_id(item: HtmlElement, items: set[HtmlElement], index: int) -> tuple
     candidates = [item, *_own(item, "[id]", items)]
     for el in candidates:
         match = _ID.match(el.get("id") or "")
-        if match:
+        if match and match.group(1):
             return match.group(1), f"comment-{match.group(1)}"
+        if match:
+            return match.group(2), match.group(0)
     return f"n{index}", None
 
 

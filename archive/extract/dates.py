@@ -30,6 +30,7 @@ _DATELINES = (
     ".posted-on", ".entry-date", ".post-date", ".wp-block-post-date", ".published", ".dateline",
     ".entry-meta .date", ".postdate", ".date", ".entry-meta", ".post-meta", ".postmetadata", "time",
 )
+_PAGE_DATELINES = ".date-header"
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 
 
@@ -145,4 +146,9 @@ def read_dates(
     reason = None
     if published is None:
         published, reason = _dateline(post, language, captured_at)
+    headers = select(root, _PAGE_DATELINES)
+    if published is None and len(headers) == 1:
+        # Blogger prints the day once, above the post rather than in it.
+        published, why = read_dateline(clean(text_of(headers[0])) or "", language, captured_at)
+        reason = why if published is None else None
     return Dates(published, modified, reason)

@@ -7,6 +7,7 @@ result. Taxonomy links are only read inside the post, never from sidebar widgets
 
 from __future__ import annotations
 
+import copy
 import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -14,13 +15,16 @@ from urllib.parse import urljoin
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import attr, clean, first, meta, metas, select, text_of, unique
+from archive.extract.dom import attr, classes, clean, first, meta, metas, select, text_of, unique
 
 POST_CONTAINERS = (
     "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
     "[itemtype*='BlogPosting']", "main article", "article", "main",
 )
 _SITE_TITLE = ".site-title, #site-title, .wp-block-site-title, #blog-title, #header h1"
+_AUTHOR_BOXES = ".author-info, .author-bio, .saboxplugin-wrap, .author-box, .elementor-author-box"
+_CATEGORY_BOXES = frozenset({"cat-links", "category-links", "post-categories", "taxonomy-category"})
+_POST_CLASSES = frozenset({"hentry", "type-post", "post"})
 _TITLE_SEPARATORS = (" \u2013 ", " \u2014 ", " - ", " | ", " « ", " » ", " · ", " :: ")
 _BYLINE_PREFIX = re.compile(r"^(by|von|par|por|door|di|av)\s+", re.IGNORECASE)
 
@@ -100,7 +104,7 @@ def _title(
     candidates = (
         meta(root, "og:title"),
         jsonld.text(art.get("headline")),
-        text_of(first(post, ".entry-title, .wp-block-post-title, .post-title")),
+        text_of(first(post, ".entry-title, .wp-block-post-title, .post-title, .storytitle")),
         text_of(first(root, "title")),
         text_of(first(post, "h1")),
     )
@@ -114,15 +118,40 @@ def _author(
     candidates = (
         jsonld.name_of(graph, art.get("author")),
         meta(root, "author", "article:author_name"),
-        text_of(first(post, 'a[rel~="author"]')),
+        next((text_of(a) for a in select(post, 'a[rel~="author"]') if not _in_author_box(a)), None),
         text_of(first(post, ".author .fn, .author-name, .vcard .fn")),
         clean(_BYLINE_PREFIX.sub("", byline)) if byline else None,
     )
     return next((c for c in candidates if c and not c.startswith("http")), None)
 
 
+def _in_author_box(el: HtmlElement) -> bool:
+    """Author boxes link "View all posts by ..." with rel=author; the byline is elsewhere."""
+    boxes = set(select(el.getroottree().getroot(), _AUTHOR_BOXES))
+    return any(a in boxes for a in el.iterancestors())
+
+
+def _in_categories(el: HtmlElement) -> bool:
+    """Kadence and others mark category links ``rel="tag"``; their container says otherwise."""
+    boxes = (classes(a) for a in el.iterancestors())
+    # The post element itself carries ``category-<slug>`` classes (a category named "links" gives
+    # ``category-links``), so only boxes *inside* the post count.
+    return any(b & _CATEGORY_BOXES and not b & _POST_CLASSES for b in boxes)
+
+
+def _link_text(a: HtmlElement) -> str | None:
+    """A taxonomy link's name without the decoration some themes print in it (Kadence's ``#``)."""
+    decorations = select(a, ".tag-hash, [aria-hidden='true']")
+    if not decorations:
+        return text_of(a)
+    a = copy.deepcopy(a)
+    for el in select(a, ".tag-hash, [aria-hidden='true']"):
+        el.drop_tree()
+    return text_of(a)
+
+
 def _links(post: HtmlElement, css: str) -> list[str]:
-    return [t for t in (text_of(a) for a in select(post, css)) if t]
+    return [t for t in (_link_text(a) for a in select(post, css)) if t]
 
 
 def _first_nonempty(*sources: list[str]) -> tuple[str, ...]:
@@ -131,7 +160,8 @@ def _first_nonempty(*sources: list[str]) -> tuple[str, ...]:
 
 def _categories(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
     return _first_nonempty(
-        _links(post, ".cat-links a, .taxonomy-category a, .post-categories a"),
+        _links(post, ".cat-links a, .taxonomy-category a, .post-categories a, "
+                     ".entry-taxonomies .category-links a"),
         _links(post, 'a[rel~="category"]'),
         metas(root, "article:section"),
         jsonld.strings(art.get("articleSection")),
@@ -141,7 +171,8 @@ def _categories(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tup
 def _tags(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
     rel_tag = [
         t for a in select(post, 'a[rel~="tag"]')
-        if "category" not in (a.get("rel") or "").split() and (t := text_of(a))
+        if "category" not in (a.get("rel") or "").split() and not _in_categories(a)
+        and (t := _link_text(a))
     ]
     return _first_nonempty(
         _links(post, ".tags-links a, .taxonomy-post_tag a, .post-tags a"),

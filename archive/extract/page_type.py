@@ -50,5 +50,7 @@ def post_page(root: HtmlElement) -> bool:
         return True
     if len(articles) == 1 and select(articles[0], "time[datetime]"):
         return True
-    # Pre-2.8 themes (Kubrick) have no body classes: one post div followed by its comment form.
-    return len(select(root, "div.post, div.hentry")) == 1 and bool(select(root, "#respond"))
+    # Pre-2.8 themes (Kubrick) and Blogger have no body classes: one post div followed by its
+    # comment form or comment section.
+    single = len(select(root, "div.post, div.hentry")) == 1
+    return single and bool(select(root, "#respond, #comments"))
