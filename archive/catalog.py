@@ -192,6 +192,27 @@ class Catalog:
             """SELECT v.*, p.url, p.deleted_at FROM versions v JOIN posts p ON p.id = v.post_id
                WHERE p.url = ? ORDER BY v.version""", (url,)))
 
+    def locations(self) -> list[sqlite3.Row]:
+        """Where every version's capture lives, for checks against the WARC files."""
+        return list(self.db.execute(
+            """SELECT v.id, p.url, v.warc_file, v.warc_offset, v.warc_length, v.record_id
+               FROM versions v JOIN posts p ON p.id = v.post_id ORDER BY v.id"""))
+
+    def record_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT record_id FROM versions")}
+
+    def delete_version(self, version_id: int) -> None:
+        """Forget a catalog row whose capture is not in any WARC (derived data only)."""
+        with self.db:
+            post = self.db.execute("SELECT post_id FROM versions WHERE id = ?",
+                                   (version_id,)).fetchone()
+            self.db.execute("DELETE FROM comments WHERE version_id = ?", (version_id,))
+            self.db.execute("DELETE FROM versions WHERE id = ?", (version_id,))
+            if post is not None:
+                self.db.execute(
+                    """DELETE FROM posts WHERE id = ? AND NOT EXISTS
+                       (SELECT 1 FROM versions WHERE post_id = ?)""", (post[0], post[0]))
+
     def comments(self, version_id: int) -> list[sqlite3.Row]:
         return list(self.db.execute(
             "SELECT * FROM comments WHERE version_id = ? ORDER BY rowid", (version_id,)))

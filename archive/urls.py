@@ -8,6 +8,7 @@ a post up by any of the URLs a user pastes.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
@@ -59,3 +60,13 @@ def site_of(url: str) -> str:
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
     return f"{host}:{parts.port}" if parts.port else host
+
+
+def post_key(fetched_url: str, declared: str | None, sites: Collection[str] | None = None) -> str:
+    """The key a post is archived under: its declared ``<link rel=canonical>`` when that stays
+    within the crawl's sites (default: the fetched URL's own site), else the fetched URL."""
+    if declared:
+        url = canonical_url(declared)
+        if site_of(url) in (sites if sites is not None else {site_of(fetched_url)}):
+            return url
+    return canonical_url(fetched_url)

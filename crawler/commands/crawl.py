@@ -17,6 +17,7 @@ from scrapy.exceptions import UsageError
 from archive.config import ArchiveConfig, ConfigError
 from archive.layout import Layout
 from archive.lock import ArchiveLock, ArchiveLocked
+from archive.recovery import recover
 from crawler.config import check_writable
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
@@ -42,8 +43,9 @@ class Command(ScrapyCrawl):
             super().run(args, opts)
             return
         assert self.crawler_process is not None and self.settings is not None
-        lock = ArchiveLock(Layout(ArchiveConfig.from_settings(
-            {"ARCHIVE_DIR": self.settings.get("ARCHIVE_DIR")}).archive_dir).lock_path)
+        layout = Layout(ArchiveConfig.from_settings(
+            {"ARCHIVE_DIR": self.settings.get("ARCHIVE_DIR")}).archive_dir)
+        lock = ArchiveLock(layout.lock_path)
         try:
             lock.acquire(wait=self.settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0))
         except ArchiveLocked as error:
@@ -54,6 +56,7 @@ class Command(ScrapyCrawl):
         if lock.took_over:
             logger.warning("Took over a stale archive lock left by %s", lock.took_over)
         try:
+            _recover(layout)
             crawler = self._create_crawler(args[0])
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
@@ -69,3 +72,14 @@ class Command(ScrapyCrawl):
         config = ArchiveConfig.from_settings({k: self.settings.get(k) for k in (
             "ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX")})
         check_writable(config)
+
+
+def _recover(layout: Layout) -> None:
+    """Finish what a crashed crawl left (``.open`` WARCs, catalog rows) before writing more."""
+    report = recover(layout)
+    if report:
+        logger.warning(
+            "Recovered after a crash: finished %s, cut %d bytes of partial records into %s, "
+            "removed %d catalog rows without a capture, re-extracted %d posts",
+            report.finished, report.cut_bytes, report.invalid or "nothing", report.rows_removed,
+            report.reextracted)

@@ -22,7 +22,7 @@ from twisted.python.failure import Failure
 
 from archive.catalog import Prior
 from archive.extract import is_post_page
-from archive.urls import canonical_url, is_trap, site_of
+from archive.urls import canonical_url, is_trap, post_key, site_of
 from crawler import discovery
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
@@ -274,11 +274,7 @@ class BlogSpider(Spider):
     def _post_key(self, response: TextResponse) -> str:
         """The post's canonical URL: ``<link rel=canonical>`` when it stays on the site."""
         declared = response.xpath("//link[@rel='canonical']/@href").get()
-        if declared:
-            url = canonical_url(response.urljoin(declared))
-            if site_of(url) in self.sites:
-                return url
-        return canonical_url(response.url)
+        return post_key(response.url, response.urljoin(declared) if declared else None, self.sites)
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         for raw in urls:

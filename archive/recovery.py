@@ -1,0 +1,124 @@
+"""Start-up recovery after a crash: finish the ``.open`` WARC and reconcile the catalog.
+
+A killed crawler leaves at most one partial capture at the tail of its ``.open`` file (the writer
+flushes after every capture). The tail is cut at the last complete gzip member — each WARC record is
+one member — and the cut bytes are kept in ``NAME.invalid`` for inspection, never dropped. Then the
+catalog is made to agree with the WARCs: rows pointing past the end of a file are removed (the
+capture never fully reached the disk), and complete post captures without a row are re-extracted.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from archive.catalog import Catalog
+from archive.layout import Layout
+from archive.reindex import index_missing
+from archive.store import PostStore
+from archive.warcfile import OPEN_SUFFIX
+
+logger = logging.getLogger(__name__)
+CHUNK = 1 << 20
+
+
+@dataclass
+class Recovery:
+    finished: list[str] = field(default_factory=list)   # .open files given their final name
+    invalid: list[str] = field(default_factory=list)    # files holding cut-away tails
+    cut_bytes: int = 0
+    rows_removed: int = 0
+    reextracted: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.finished or self.rows_removed or self.reextracted)
+
+
+def complete_end(path: Path) -> int:
+    """Offset just after the last complete gzip member of ``path``."""
+    end = position = 0
+    inflater = zlib.decompressobj(31)
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            data = chunk
+            while data:
+                try:
+                    inflater.decompress(data)
+                except zlib.error:
+                    return end
+                if not inflater.eof:
+                    position += len(data)
+                    break
+                position += len(data) - len(inflater.unused_data)
+                end, data = position, inflater.unused_data
+                inflater = zlib.decompressobj(31)
+    return end
+
+
+def finish_open_file(path: Path, report: Recovery) -> Path | None:
+    """Cut the partial tail aside, then give the file its final name (None if nothing was left)."""
+    end, size = complete_end(path), path.stat().st_size
+    final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
+    if end < size:
+        invalid = _free_name(final.with_name(final.name + ".invalid"))
+        with open(path, "rb") as source, open(invalid, "xb") as target:
+            source.seek(end)
+            target.write(source.read())
+            target.flush()
+            os.fsync(target.fileno())
+        report.invalid.append(invalid.name)
+        report.cut_bytes += size - end
+        with open(path, "r+b") as handle:
+            handle.truncate(end)
+            os.fsync(handle.fileno())
+    if end == 0:
+        path.unlink()  # empty: its bytes, if any, are all in the .invalid file
+        return None
+    os.replace(path, final)
+    report.finished.append(final.name)
+    return final
+
+
+def recover(layout: Layout) -> Recovery:
+    """Everything a crashed crawl left behind, made whole again. Safe to run at every start."""
+    report = Recovery()
+    finished = [f for p in sorted(layout.warc_dir.glob(f"*{OPEN_SUFFIX}"))
+                if (f := finish_open_file(p, report)) is not None]
+    if not layout.catalog_path.exists() and not finished:
+        return report
+    catalog = Catalog(layout.catalog_path)
+    try:
+        report.rows_removed = _drop_dangling_rows(layout, catalog)
+        known = catalog.record_ids()
+        store = PostStore(layout, catalog)
+        report.reextracted = sum(index_missing(store, path, known) for path in finished)
+    finally:
+        catalog.close()
+    return report
+
+
+def _drop_dangling_rows(layout: Layout, catalog: Catalog) -> int:
+    sizes: dict[str, int] = {}
+    removed = 0
+    for row in catalog.locations():
+        name = row["warc_file"]
+        if name not in sizes:
+            path = layout.warc_dir / name
+            sizes[name] = path.stat().st_size if path.exists() else 0
+        if row["warc_offset"] + row["warc_length"] > sizes[name]:
+            logger.warning("catalog row for %s points past the end of %s: removed",
+                           row["url"], name)
+            catalog.delete_version(row["id"])
+            removed += 1
+    return removed
+
+
+def _free_name(path: Path) -> Path:
+    candidate, number = path, 1
+    while candidate.exists():
+        number += 1
+        candidate = path.with_name(f"{path.name}.{number}")
+    return candidate
