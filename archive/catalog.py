@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS versions (
     text_path TEXT NOT NULL, meta_path TEXT NOT NULL,
     warc_file TEXT NOT NULL, warc_offset INTEGER NOT NULL, warc_length INTEGER NOT NULL,
     record_id TEXT NOT NULL, payload_digest TEXT,
-    etag TEXT, last_modified TEXT,
+    etag TEXT, last_modified TEXT, content_hash TEXT,
     UNIQUE (post_id, version)
 );
 CREATE TABLE IF NOT EXISTS comments (
@@ -75,6 +75,7 @@ class VersionRow:
     comments: list[dict[str, Any]]
     etag: str | None = None
     last_modified: str | None = None
+    content_hash: str | None = None
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,12 @@ class Catalog:
     def has_post(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM posts WHERE url = ?", (url,)).fetchone() is not None
 
+    def latest_content_hash(self, url: str) -> str | None:
+        row = self.db.execute(
+            """SELECT v.content_hash FROM versions v JOIN posts p ON p.id = v.post_id
+               WHERE p.url = ? ORDER BY v.version DESC LIMIT 1""", (url,)).fetchone()
+        return row[0] if row else None
+
     def next_version(self, url: str) -> int:
         row = self.db.execute(
             "SELECT MAX(v.version) FROM versions v JOIN posts p ON p.id = v.post_id WHERE p.url = ?",
@@ -124,15 +131,16 @@ class Catalog:
                 """INSERT INTO versions (post_id, version, captured_at, fetched_url, title, author,
                    published, modified, categories, tags, language, site_name, canonical_url, image,
                    word_count, reason, text_path, meta_path, warc_file, warc_offset, warc_length,
-                   record_id, payload_digest, etag, last_modified)
-                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
+                   record_id, payload_digest, etag, last_modified, content_hash)
+                   VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
                 (post_id, version, row.captured_at, row.fetched_url, meta.get("title"),
                  meta.get("author"), meta.get("published"), meta.get("modified"),
                  json.dumps(meta.get("categories") or []), json.dumps(meta.get("tags") or []),
                  meta.get("language"), meta.get("site_name"), meta.get("canonical_url"),
                  meta.get("image"), int(meta.get("word_count") or 0), meta.get("reason"),
                  row.text_path, row.meta_path, row.warc_file, row.warc_offset, row.warc_length,
-                 row.record_id, row.payload_digest, row.etag, row.last_modified))
+                 row.record_id, row.payload_digest, row.etag, row.last_modified,
+                 row.content_hash))
             version_id = int(cursor.lastrowid or 0)
             self.db.executemany(
                 """INSERT OR REPLACE INTO comments

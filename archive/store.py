@@ -5,6 +5,7 @@ Used by the crawl pipeline and by offline re-extraction alike, so both write the
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
@@ -32,8 +33,16 @@ class PostStore:
 
     def save(self, url: str, fetched_url: str, captured_at: datetime, meta: dict[str, Any],
              location: WarcLocation,
-             validators: tuple[str | None, str | None] = (None, None)) -> ArchivedPost:
-        """Write text and sidecar (atomically), then the catalog row that points at them."""
+             validators: tuple[str | None, str | None] = (None, None)) -> ArchivedPost | None:
+        """Write text and sidecar (atomically), then the catalog row that points at them.
+
+        Returns None, and only marks the post seen, when the content equals the latest version's
+        (a full re-crawl, or a page whose bytes changed but not its post): versions are edits.
+        """
+        digest = content_hash(meta)
+        if self.catalog.latest_content_hash(url) == digest:
+            self.catalog.touch(url, captured_at.isoformat())
+            return None
         version = self.catalog.next_version(url)
         published = meta.get("published") or ""
         year = int(published[:4]) if published[:4].isdigit() else None
@@ -52,7 +61,7 @@ class PostStore:
             warc_offset=location.offset, warc_length=location.length,
             record_id=location.record_id, payload_digest=location.payload_digest,
             comments=list(meta.get("comments") or []), etag=validators[0],
-            last_modified=validators[1]))
+            last_modified=validators[1], content_hash=digest))
         return ArchivedPost(url, version, text_path, meta_path)
 
 
@@ -68,3 +77,13 @@ def render_text(url: str, meta: dict[str, Any]) -> str:
             lines.append(f"{label}: {', '.join(meta[key])}")
     lines.append(f"URL: {url}")
     return "\n".join(lines) + "\n\n" + (meta.get("text") or "").strip() + "\n"
+
+
+CONTENT_FIELDS = ("title", "author", "published", "modified", "categories", "tags", "text",
+                  "comments")
+
+
+def content_hash(meta: dict[str, Any]) -> str:
+    """What makes a new version: the post's text, metadata and comments, not the page's bytes."""
+    content = {key: meta.get(key) for key in CONTENT_FIELDS}
+    return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

@@ -62,9 +62,12 @@ class TextPipeline:
             raise DropItem(f"published {published} is outside since/until")
         saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
                                 item.warc, validators=(item.etag, item.last_modified))
+        if saved is None:
+            self.stats.inc_value("posts/unchanged")
+            return item
         self.archived += 1
         self.stats.inc_value("posts/archived")
-        self.stats.inc_value("posts/new" if item.is_new else "posts/changed")
+        self.stats.inc_value("posts/new" if saved.version == 1 else "posts/changed")
         logger.debug("archived %s as %s", item.url, saved.text_path)
         if limit is not None and self.archived >= limit:
             logger.info("max_posts=%d reached: stopping the crawl", limit)

@@ -46,7 +46,7 @@ class BlogSpider(Spider):
         super().__init__(**kwargs)
         self.options = CrawlOptions.parse(url, since, until, max_posts, full)
         self.sites = {site_of(u) for u in self.options.start_urls}
-        self.state = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
+        self.site_states = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
         self.fetched_posts: set[str] = set()   # canonical URLs requested as post candidates
         self.seen_posts: set[str] = set()      # canonical URLs yielded as posts
         self.links = LinkExtractor(deny_extensions=None, unique=True)
@@ -57,10 +57,9 @@ class BlogSpider(Spider):
             yield request
 
     def start_requests(self) -> Iterator[Request]:
-        if not self.options.full:
-            self.priors = load_priors(self.crawler, sorted(self.sites))
+        self.priors = load_priors(self.crawler, sorted(self.sites))
         for home in self.options.start_urls:
-            state = self.state[site_of(home)]
+            state = self.site_states[site_of(home)]
             yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots,
                                       "robots")
             yield from self._discover(state, home, self.parse_home, "home")
@@ -178,7 +177,7 @@ class BlogSpider(Spider):
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = failure.request  # type: ignore[attr-defined]
         self._log_failure(failure, f"discovery/{request.meta.get('step', 'other')}/failed")
-        yield from self._finished(self.state[site_of(request.url)])
+        yield from self._finished(self.site_states[site_of(request.url)])
 
     def _finished(self, state: SiteState) -> Iterator[Request]:
         """When a site's discovery is idle: page the feed, else follow links, else nothing."""
@@ -220,7 +219,7 @@ class BlogSpider(Spider):
             yield self._post_request(url, via)
 
     def _post_request(self, url: str, via: str) -> Request:
-        prior = self.priors.get(url)
+        prior = None if self.options.full else self.priors.get(url)
         meta: dict[str, Any] = {"discovered_via": via}
         headers: dict[str, str] = {}
         if prior is not None:
@@ -291,7 +290,7 @@ class BlogSpider(Spider):
 
     # -- helpers ---------------------------------------------------------------------------
     def _state(self, response: Response) -> SiteState:
-        return self.state[site_of(response.request.url if response.request else response.url)]
+        return self.site_states[site_of(response.request.url if response.request else response.url)]
 
     def _bad_input(self, response: Response, counter: str, reason: str) -> None:
         self.crawler.stats.inc_value(counter)
