@@ -292,8 +292,6 @@ def test_full_crawl_writes_full_responses_again(full_crawl: tuple[CrawlRun, list
     assert result.returncode == 0, result.stdout[-3000:]
 
 
-@pytest.mark.xfail(strict=True, reason="full=1 stores an identical capture as a new version and "
-                   "counts every post as new (see the report to the lead)")
 def test_full_crawl_adds_no_version_for_identical_content(full_crawl: tuple[CrawlRun, list[Path]],
                                                           recrawl: Recrawl) -> None:
     run, _ = full_crawl
