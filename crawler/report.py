@@ -64,7 +64,8 @@ class RunSummary:
         unreachable = int(stats.get_value("discovery/home/failed", 0) or 0)
         if sites and unreachable >= sites and self.found == 0:
             return "no site answered"
-        attempted = self.failed + self.new + self.changed + self.unchanged + self.deleted
+        fetch_failed = int(stats.get_value("posts/failed", 0) or 0)  # the others are also "new"
+        attempted = fetch_failed + self.new + self.changed + self.unchanged + self.deleted
         if attempted and self.failed / attempted > max_share:
             return f"{self.failed} of {attempted} posts failed (more than {max_share:.0%})"
         return None

@@ -79,6 +79,18 @@ PROGRESS_INTERVAL = 30.0
 # A run whose share of failed posts is above this ends with a non-zero exit status.
 ARCHIVE_MAX_FAILURE_SHARE = 0.5
 
+# --- extraction -----------------------------------------------------------------------------
+# Extract clean text while crawling (off: only WARCs and catalog rows; `blogarchive reindex` later).
+EXTRACT_ENABLED = True
+# Worker processes for extraction (0: one per CPU core).
+EXTRACT_WORKERS = 0
+# Seconds one page may take before its worker is killed and the page recorded as failed.
+EXTRACT_TIMEOUT = 60.0
+# Pages waiting for a worker at most (0: 4 per worker); beyond it, downloads wait (back-pressure).
+EXTRACT_MAX_PENDING = 0
+# The function workers run, as module:function (a seam for tests and custom extractors).
+EXTRACT_FUNCTION = "archive.extract.worker:extract_dict"
+
 # --- discovery ----------------------------------------------------------------------------
 # Page size asked of the WordPress REST API (its maximum is 100).
 DISCOVERY_REST_PER_PAGE = 100

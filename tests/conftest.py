@@ -41,14 +41,15 @@ class CrawlRun:
 
 
 def run_crawl(server: FixtureServer, archive: Path, blogs: tuple[str, ...] | list[str],
-              *args: str) -> CrawlRun:
+              *args: str, env: dict[str, str] | None = None) -> CrawlRun:
     """Run the real `scrapy crawl blog` as a user would, and keep what the server saw."""
     server.reset()
     urls = ",".join(server.urls[name] for name in blogs)
     command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={urls}",
                "-s", f"ARCHIVE_DIR={archive}", *FAST, *args]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+                            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+                            check=False)
     return CrawlRun(archive, result.returncode, result.stdout + result.stderr, server.requests())
 
 

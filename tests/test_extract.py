@@ -268,3 +268,29 @@ def test_to_dict_is_json_ready() -> None:
     assert json.loads(json.dumps(got)) == got
     published = datetime.fromisoformat(got["published"])
     assert published.tzinfo is not None and published.astimezone(UTC).hour == 8
+
+
+def test_body_goes_through_trafilatura(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue #3: trafilatura extracts the body; our rules only prune and prepare its input."""
+    import trafilatura
+
+    calls: list[object] = []
+    real = trafilatura.bare_extraction
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(trafilatura, "bare_extraction", spy)
+    got, expected = _extract("tt17-captions-sharing")
+    assert len(calls) == 1 and got["text"] == expected["text"]
+
+
+def test_short_post_keeps_its_paragraphs_and_breaks() -> None:
+    page = (
+        "<html lang='en'><body class='single single-post postid-3'><article class='post'>"
+        "<h1 class='entry-title'>Short</h1><div class='entry-content'><p>Back from the coast.</p>"
+        "<p>Photos<br>tomorrow.</p></div></article></body></html>"
+    )
+    result = extract_post(page, "https://blog.example/2021/05/short/")
+    assert result.text == "Back from the coast.\n\nPhotos\ntomorrow."

@@ -12,25 +12,29 @@ import copy
 import re
 from datetime import datetime
 
+from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract.dates import parse_iso, read_dateline
-from archive.extract.dom import clean, select, text_of
+from archive.extract.dom import clean, css, select, text_of
 from archive.extract.model import Comment
 
-_ITEMS = (
+_ITEMS = css(
     "li.comment, li.pingback, li.trackback, .wp-block-comment-template li, "
     "li[id^='comment-'], li[id^='li-comment-']"
 )
 # WordPress: ``comment-5`` (``li-comment-5``/``div-comment-5`` on inner elements); Blogger: ``c5``.
 _ID = re.compile(r"^(?:(?:li-|div-)?comment-(\d+)|c(\d+))$")
-_AUTHOR = (".comment-author .fn, .comment-author cite, .wp-block-comment-author-name, "
-           ".comment-author, cite.fn, .comment_postinfo .fn, cite.user")
-_DATE_TEXT = (".comment-metadata", ".wp-block-comment-date", ".commentmetadata", ".comment-meta",
-              ".comment_date", ".datetime")
-_CONTENT = ".comment-content, .wp-block-comment-content, .comment-text, .comment-body > p"
-_DROP_IN_CONTENT = (".reply, .comment-reply-link, .comment-meta, .comment-metadata, .comment-author, "
-                    ".comment-actions")
+_AUTHOR = css(".comment-author .fn, .comment-author cite, .wp-block-comment-author-name, "
+              ".comment-author, cite.fn, .comment_postinfo .fn, cite.user")
+_DATE_TEXT = tuple(css(c) for c in (
+    ".comment-metadata", ".wp-block-comment-date", ".commentmetadata", ".comment-meta",
+    ".comment_date", ".datetime",
+))
+_CONTENT = css(".comment-content, .wp-block-comment-content, .comment-text, .comment-body > p")
+_DROP_IN_CONTENT = css(".reply, .comment-reply-link, .comment-meta, .comment-metadata, "
+                       ".comment-author, .comment-actions")
+_WITH_ID, _TIME, _P = css("[id]"), css("time[datetime]"), css("p")
 
 
 def _owner(el: HtmlElement, items: set[HtmlElement]) -> HtmlElement | None:
@@ -41,13 +45,13 @@ def _owner(el: HtmlElement, items: set[HtmlElement]) -> HtmlElement | None:
     return parent
 
 
-def _own(item: HtmlElement, css: str, items: set[HtmlElement]) -> list[HtmlElement]:
+def _own(item: HtmlElement, selector: CSSSelector, items: set[HtmlElement]) -> list[HtmlElement]:
     """Matches inside ``item`` that belong to it, not to a nested reply."""
-    return [el for el in select(item, css) if el is not item and _owner(el, items) is item]
+    return [el for el in select(item, selector) if el is not item and _owner(el, items) is item]
 
 
 def _comment_id(item: HtmlElement, items: set[HtmlElement], index: int) -> tuple[str, str | None]:
-    candidates = [item, *_own(item, "[id]", items)]
+    candidates = [item, *_own(item, _WITH_ID, items)]
     for el in candidates:
         match = _ID.match(el.get("id") or "")
         if match and match.group(1):
@@ -58,12 +62,12 @@ def _comment_id(item: HtmlElement, items: set[HtmlElement], index: int) -> tuple
 
 
 def _published(item: HtmlElement, items: set[HtmlElement], language: str | None) -> datetime | None:
-    for el in _own(item, "time[datetime]", items):
+    for el in _own(item, _TIME, items):
         parsed = parse_iso(el.get("datetime"))
         if parsed:
             return parsed
-    for css in _DATE_TEXT:  # most specific first: ``.comment-meta`` also holds the author's name
-        for el in _own(item, css, items):
+    for selector in _DATE_TEXT:  # most specific first: ``.comment-meta`` also names the author
+        for el in _own(item, selector, items):
             parsed, _ = read_dateline(text_of(el) or "", language, None)
             if parsed:
                 return parsed
@@ -77,14 +81,14 @@ def _meta(item: HtmlElement, items: set[HtmlElement]) -> list[HtmlElement]:
 def _text(item: HtmlElement, items: set[HtmlElement]) -> str:
     """Comment paragraphs separated by a blank line, without the reply link or metadata."""
     blocks = _own(item, _CONTENT, items) or [
-        p for p in _own(item, "p", items) if not any(a in p.iterancestors() for a in _meta(item, items))
+        p for p in _own(item, _P, items) if not any(a in p.iterancestors() for a in _meta(item, items))
     ]
     paragraphs: list[str] = []
     for block in blocks:
         own = copy.deepcopy(block)
         for junk in select(own, _DROP_IN_CONTENT):
             junk.drop_tree()
-        parts = [text_of(p) for p in select(own, "p")] or [text_of(own)]
+        parts = [text_of(p) for p in select(own, _P)] or [text_of(own)]
         paragraphs.extend(p for p in parts if p)
     return "\n\n".join(paragraphs)
 

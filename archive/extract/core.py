@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from archive.extract import jsonld
 from archive.extract.body import BodyOptions, extract_body
 from archive.extract.comments import read_comments
 from archive.extract.dates import read_dates
@@ -38,8 +39,10 @@ def extract_post(
 ) -> Extraction:
     """Clean text and metadata of a blog post page. ``encoding`` is the HTTP header's charset."""
     root = parse(decode_html(html, encoding).text)
-    meta = read_metadata(root, url)
-    dates = read_dates(root, post_root(root), meta.language, captured_at)
+    graph = jsonld.entities(root)  # parsed once, read by metadata and dates
+    post = post_root(root)
+    meta = read_metadata(root, post, graph, url)
+    dates = read_dates(root, post, graph, meta.language, captured_at)
     comments = tuple(read_comments(root, meta.language))
     text = _strip_title(extract_body(root, url, options), meta.title)
     return Extraction(

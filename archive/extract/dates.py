@@ -16,21 +16,25 @@ from typing import Any
 
 import dateparser
 from dateparser.search import search_dates
+from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import clean, meta, select, text_of
+from archive.extract.dom import clean, css, meta, select, text_of
 
-_PUBLISHED_TIME = (
+_PUBLISHED_TIME = tuple(css(c) for c in (
     "time.published[datetime]", "time.entry-date[datetime]", ".wp-block-post-date time[datetime]",
     "time[itemprop='datePublished'][datetime]", ".posted-on time[datetime]",
-)
-_UPDATED_TIME = ("time.updated[datetime]", "time[itemprop='dateModified'][datetime]")
-_DATELINES = (
+))
+_ANY_TIME = (css("time[datetime]"),)
+_UPDATED_TIME = tuple(css(c) for c in (
+    "time.updated[datetime]", "time[itemprop='dateModified'][datetime]",
+))
+_DATELINES = tuple(css(c) for c in (
     ".posted-on", ".entry-date", ".post-date", ".wp-block-post-date", ".published", ".dateline",
     ".entry-meta .date", ".postdate", ".date", ".entry-meta", ".post-meta", ".postmetadata", "time",
-)
-_PAGE_DATELINES = ".date-header"
+))
+_PAGE_DATELINES = css(".date-header")
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 
 
@@ -99,9 +103,9 @@ def read_dateline(
     return relative, None
 
 
-def _from_machine(root: HtmlElement, key: str) -> datetime | None:
-    art = jsonld.article(jsonld.entities(root)) or {}
-    page = next((e for e in jsonld.entities(root) if "WebPage" in jsonld.types(e)), {})
+def _from_machine(root: HtmlElement, graph: list[jsonld.Entity], key: str) -> datetime | None:
+    art = jsonld.article(graph) or {}
+    page = next((e for e in graph if "WebPage" in jsonld.types(e)), {})
     stamps = (
         jsonld.text(art.get(key)),
         jsonld.text(page.get(key)),
@@ -110,9 +114,9 @@ def _from_machine(root: HtmlElement, key: str) -> datetime | None:
     return next((d for d in (parse_iso(s) for s in stamps) if d), None)
 
 
-def _from_time(post: HtmlElement, selectors: tuple[str, ...]) -> datetime | None:
-    for css in selectors:
-        for el in select(post, css):
+def _from_time(post: HtmlElement, selectors: tuple[CSSSelector, ...]) -> datetime | None:
+    for selector in selectors:
+        for el in select(post, selector):
             parsed = parse_iso(el.get("datetime"))
             if parsed:
                 return parsed
@@ -123,8 +127,8 @@ def _dateline(
     post: HtmlElement, language: str | None, captured_at: datetime | None
 ) -> tuple[datetime | None, str | None]:
     reason = "no date found in page"
-    for css in _DATELINES:
-        for el in select(post, css):
+    for selector in _DATELINES:
+        for el in select(post, selector):
             text = clean(text_of(el))
             if not text or len(text) > 300:
                 continue
@@ -136,13 +140,21 @@ def _dateline(
 
 
 def read_dates(
-    root: HtmlElement, post: HtmlElement, language: str | None, captured_at: datetime | None
+    root: HtmlElement,
+    post: HtmlElement,
+    graph: list[jsonld.Entity],
+    language: str | None,
+    captured_at: datetime | None,
 ) -> Dates:
-    """Published and modified dates of the post in ``post`` (a subtree of ``root``)."""
-    published = _from_machine(root, "datePublished") or _from_time(post, _PUBLISHED_TIME)
+    """Published and modified dates of the post in ``post`` (a subtree of ``root``).
+
+    dateparser (slow: it tries every language's patterns) only reads the visible dateline, and
+    only when JSON-LD, meta and ``<time datetime>`` all say nothing.
+    """
+    published = _from_machine(root, graph, "datePublished") or _from_time(post, _PUBLISHED_TIME)
     if published is None:
-        published = _from_time(post, ("time[datetime]",))
-    modified = _from_machine(root, "dateModified") or _from_time(post, _UPDATED_TIME)
+        published = _from_time(post, _ANY_TIME)
+    modified = _from_machine(root, graph, "dateModified") or _from_time(post, _UPDATED_TIME)
     reason = None
     if published is None:
         published, reason = _dateline(post, language, captured_at)

@@ -1,13 +1,15 @@
 """Parsing and small DOM helpers shared by the metadata, date, comment and body readers.
 
-Every reader works on the same lxml tree parsed once from the decoded text; CSS selectors are
-compiled on demand with cssselect (no module-level caches, per the house style).
+Every reader works on the same lxml tree parsed once from the decoded text. CSS selectors are
+compiled once, at import, into module constants (``css(...)``): compiling one costs more than
+running it, and a page runs a few hundred of them. Nothing is cached at run time.
 """
 
 from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
@@ -25,14 +27,23 @@ def parse(text: str) -> HtmlElement:
     return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)
 
 
-def select(root: HtmlElement, css: str) -> list[HtmlElement]:
-    """Elements matching a CSS selector, in document order."""
-    found = CSSSelector(css)(root)
+# ``<meta property|name=KEY>``: one compiled XPath with the key as a variable, for any key.
+_META = etree.XPath("//meta[@property=$key or @name=$key]")
+
+
+def css(expression: str) -> CSSSelector:
+    """A compiled selector; call at import time and keep it in a module constant."""
+    return CSSSelector(expression)
+
+
+def select(root: HtmlElement, selector: CSSSelector) -> list[HtmlElement]:
+    """Elements matching a compiled CSS selector, in document order."""
+    found = selector(root)
     return [el for el in found if isinstance(el, HtmlElement)] if isinstance(found, list) else []
 
 
-def first(root: HtmlElement, css: str) -> HtmlElement | None:
-    found = select(root, css)
+def first(root: HtmlElement, selector: CSSSelector) -> HtmlElement | None:
+    found = select(root, selector)
     return found[0] if found else None
 
 
@@ -48,9 +59,9 @@ def text_of(el: HtmlElement | None) -> str | None:
     return clean(el.text_content()) if el is not None else None
 
 
-def attr(root: HtmlElement, css: str, name: str) -> str | None:
-    """The first non-empty attribute value among the elements matching ``css``."""
-    for el in select(root, css):
+def attr(root: HtmlElement, selector: CSSSelector, name: str) -> str | None:
+    """The first non-empty attribute value among the elements matching ``selector``."""
+    for el in select(root, selector):
         value = clean(el.get(name))
         if value:
             return value
@@ -60,7 +71,7 @@ def attr(root: HtmlElement, css: str, name: str) -> str | None:
 def meta(root: HtmlElement, *keys: str) -> str | None:
     """Content of the first ``<meta property|name=KEY>`` found, trying keys in order."""
     for key in keys:
-        value = attr(root, f'meta[property="{key}"], meta[name="{key}"]', "content")
+        value = next((v for v in metas(root, key)), None)
         if value:
             return value
     return None
@@ -68,8 +79,9 @@ def meta(root: HtmlElement, *keys: str) -> str | None:
 
 def metas(root: HtmlElement, key: str) -> list[str]:
     """All contents of a repeatable meta (``article:tag`` appears once per tag)."""
-    found = select(root, f'meta[property="{key}"], meta[name="{key}"]')
-    return [v for v in (clean(el.get("content")) for el in found) if v]
+    found = _META(root, key=key)
+    elements = found if isinstance(found, list) else []
+    return [v for v in (clean(el.get("content")) for el in elements if isinstance(el, HtmlElement)) if v]
 
 
 def classes(el: HtmlElement | None) -> set[str]:

@@ -12,13 +12,14 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from archive.extract.dom import clean, select
+from archive.extract.dom import clean, css, select
 
 ARTICLE_TYPES = frozenset(
     {"Article", "BlogPosting", "NewsArticle", "Report", "ScholarlyArticle", "SocialMediaPosting",
      "TechArticle", "LiveBlogPosting", "OpinionNewsArticle", "ReportageNewsArticle"}
 )
 Entity = dict[str, Any]
+_SCRIPTS = css('script[type="application/ld+json"]')
 
 
 def _flatten(node: Any, out: list[Entity]) -> None:
@@ -31,9 +32,12 @@ def _flatten(node: Any, out: list[Entity]) -> None:
 
 
 def entities(root: HtmlElement) -> list[Entity]:
-    """Every JSON-LD object on the page, ``@graph`` members included; broken blocks are skipped."""
+    """Every JSON-LD object on the page, ``@graph`` members included; broken blocks are skipped.
+
+    Parsing is the expensive part, so ``extract_post`` calls this once and passes the list on.
+    """
     found: list[Entity] = []
-    for script in select(root, 'script[type="application/ld+json"]'):
+    for script in select(root, _SCRIPTS):
         try:
             _flatten(json.loads(script.text_content() or "null"), found)
         except ValueError:

@@ -12,17 +12,32 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
+from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import attr, classes, clean, first, meta, metas, select, text_of, unique
+from archive.extract.dom import attr, classes, clean, css, first, meta, metas, select, text_of, unique
 
-POST_CONTAINERS = (
+POST_CONTAINERS = tuple(css(c) for c in (
     "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
     "[itemtype*='BlogPosting']", "main article", "article", "main",
+))
+_SITE_TITLE = css(".site-title, #site-title, .wp-block-site-title, #blog-title, #header h1")
+_AUTHOR_BOXES = frozenset(
+    {"author-info", "author-bio", "saboxplugin-wrap", "author-box", "elementor-author-box"}
 )
-_SITE_TITLE = ".site-title, #site-title, .wp-block-site-title, #blog-title, #header h1"
-_AUTHOR_BOXES = ".author-info, .author-bio, .saboxplugin-wrap, .author-box, .elementor-author-box"
+_CANONICAL = css('link[rel="canonical"]')
+_TITLES = css(".entry-title, .wp-block-post-title, .post-title, .storytitle")
+_TITLE, _H1 = css("title"), css("h1")
+_BYLINE = css(".byline, .wp-block-post-author-name, .post-author")
+_AUTHOR_LINKS = css('a[rel~="author"]')
+_AUTHOR_NAME = css(".author .fn, .author-name, .vcard .fn")
+_DECORATIONS = css(".tag-hash, [aria-hidden='true']")
+_CATEGORY_LINKS = css(".cat-links a, .taxonomy-category a, .post-categories a, "
+                      ".entry-taxonomies .category-links a")
+_REL_CATEGORY = css('a[rel~="category"]')
+_TAG_LINKS = css(".tags-links a, .taxonomy-post_tag a, .post-tags a")
+_REL_TAG = css('a[rel~="tag"]')
 _CATEGORY_BOXES = frozenset({"cat-links", "category-links", "post-categories", "taxonomy-category"})
 _POST_CLASSES = frozenset({"hentry", "type-post", "post"})
 _TITLE_SEPARATORS = (" \u2013 ", " \u2014 ", " - ", " | ", " « ", " » ", " · ", " :: ")
@@ -43,20 +58,20 @@ class Metadata:
 
 def post_root(root: HtmlElement) -> HtmlElement:
     """The element holding the single post (falls back to the whole document)."""
-    for css in POST_CONTAINERS:
-        found = select(root, css)
+    for selector in POST_CONTAINERS:
+        found = select(root, selector)
         if len(found) == 1:
             return found[0]
     return root
 
 
-def read_metadata(root: HtmlElement, url: str) -> Metadata:
-    """All metadata fields of one page."""
-    graph = jsonld.entities(root)
+def read_metadata(
+    root: HtmlElement, post: HtmlElement, graph: list[jsonld.Entity], url: str
+) -> Metadata:
+    """All metadata fields of one page (``post``: see ``post_root``; ``graph``: its JSON-LD)."""
     art = jsonld.article(graph) or {}
-    post = post_root(root)
     site = _site_name(root, graph, art)
-    canonical = attr(root, 'link[rel="canonical"]', "href")
+    canonical = attr(root, _CANONICAL, "href")
     image = meta(root, "og:image", "twitter:image") or _jsonld_image(art)
     return Metadata(
         canonical_url=urljoin(url, canonical) if canonical else None,
@@ -104,9 +119,9 @@ def _title(
     candidates = (
         meta(root, "og:title"),
         jsonld.text(art.get("headline")),
-        text_of(first(post, ".entry-title, .wp-block-post-title, .post-title, .storytitle")),
-        text_of(first(root, "title")),
-        text_of(first(post, "h1")),
+        text_of(first(post, _TITLES)),
+        text_of(first(root, _TITLE)),
+        text_of(first(post, _H1)),
     )
     return next((_strip_site(c, site) for c in candidates if c), None)
 
@@ -114,12 +129,12 @@ def _title(
 def _author(
     root: HtmlElement, post: HtmlElement, graph: list[jsonld.Entity], art: jsonld.Entity
 ) -> str | None:
-    byline = text_of(first(post, ".byline, .wp-block-post-author-name, .post-author"))
+    byline = text_of(first(post, _BYLINE))
     candidates = (
         jsonld.name_of(graph, art.get("author")),
         meta(root, "author", "article:author_name"),
-        next((text_of(a) for a in select(post, 'a[rel~="author"]') if not _in_author_box(a)), None),
-        text_of(first(post, ".author .fn, .author-name, .vcard .fn")),
+        next((text_of(a) for a in select(post, _AUTHOR_LINKS) if not _in_author_box(a)), None),
+        text_of(first(post, _AUTHOR_NAME)),
         clean(_BYLINE_PREFIX.sub("", byline)) if byline else None,
     )
     return next((c for c in candidates if c and not c.startswith("http")), None)
@@ -127,8 +142,7 @@ def _author(
 
 def _in_author_box(el: HtmlElement) -> bool:
     """Author boxes link "View all posts by ..." with rel=author; the byline is elsewhere."""
-    boxes = set(select(el.getroottree().getroot(), _AUTHOR_BOXES))
-    return any(a in boxes for a in el.iterancestors())
+    return any(classes(a) & _AUTHOR_BOXES for a in el.iterancestors())
 
 
 def _in_categories(el: HtmlElement) -> bool:
@@ -141,17 +155,16 @@ def _in_categories(el: HtmlElement) -> bool:
 
 def _link_text(a: HtmlElement) -> str | None:
     """A taxonomy link's name without the decoration some themes print in it (Kadence's ``#``)."""
-    decorations = select(a, ".tag-hash, [aria-hidden='true']")
-    if not decorations:
+    if not select(a, _DECORATIONS):
         return text_of(a)
     a = copy.deepcopy(a)
-    for el in select(a, ".tag-hash, [aria-hidden='true']"):
+    for el in select(a, _DECORATIONS):
         el.drop_tree()
     return text_of(a)
 
 
-def _links(post: HtmlElement, css: str) -> list[str]:
-    return [t for t in (_link_text(a) for a in select(post, css)) if t]
+def _links(post: HtmlElement, selector: CSSSelector) -> list[str]:
+    return [t for t in (_link_text(a) for a in select(post, selector)) if t]
 
 
 def _first_nonempty(*sources: list[str]) -> tuple[str, ...]:
@@ -160,9 +173,8 @@ def _first_nonempty(*sources: list[str]) -> tuple[str, ...]:
 
 def _categories(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
     return _first_nonempty(
-        _links(post, ".cat-links a, .taxonomy-category a, .post-categories a, "
-                     ".entry-taxonomies .category-links a"),
-        _links(post, 'a[rel~="category"]'),
+        _links(post, _CATEGORY_LINKS),
+        _links(post, _REL_CATEGORY),
         metas(root, "article:section"),
         jsonld.strings(art.get("articleSection")),
     )
@@ -170,12 +182,12 @@ def _categories(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tup
 
 def _tags(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> tuple[str, ...]:
     rel_tag = [
-        t for a in select(post, 'a[rel~="tag"]')
+        t for a in select(post, _REL_TAG)
         if "category" not in (a.get("rel") or "").split() and not _in_categories(a)
         and (t := _link_text(a))
     ]
     return _first_nonempty(
-        _links(post, ".tags-links a, .taxonomy-post_tag a, .post-tags a"),
+        _links(post, _TAG_LINKS),
         rel_tag,
         metas(root, "article:tag"),
         jsonld.strings(art.get("keywords")),

@@ -10,12 +10,15 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import classes, first, meta, select
+from archive.extract.dom import classes, css, first, meta, select
 
 LISTING_CLASSES = frozenset(
     {"home", "blog", "archive", "category", "tag", "date", "paged", "search", "error404", "page",
      "author", "search-results", "search-no-results", "attachment"}
 )
+
+_BODY, _ARTICLE, _TIME = css("body"), css("article"), css("time[datetime]")
+_POST_DIV, _COMMENTS = css("div.post, div.hentry"), css("#respond, #comments")
 
 
 def _wordpress_verdict(body_classes: set[str]) -> bool | None:
@@ -40,17 +43,17 @@ def _declares_article(root: HtmlElement) -> bool:
 
 def post_page(root: HtmlElement) -> bool:
     """Decision on an already parsed tree (see ``is_post_page``)."""
-    verdict = _wordpress_verdict(classes(first(root, "body")))
+    verdict = _wordpress_verdict(classes(first(root, _BODY)))
     if verdict is not None:
         return verdict
-    articles = select(root, "article")
+    articles = select(root, _ARTICLE)
     if len(articles) > 1:
         return False
     if (meta(root, "og:type") or "").lower() == "article" or _declares_article(root):
         return True
-    if len(articles) == 1 and select(articles[0], "time[datetime]"):
+    if len(articles) == 1 and select(articles[0], _TIME):
         return True
     # Pre-2.8 themes (Kubrick) and Blogger have no body classes: one post div followed by its
     # comment form or comment section.
-    single = len(select(root, "div.post, div.hentry")) == 1
-    return single and bool(select(root, "#respond, #comments"))
+    single = len(select(root, _POST_DIV)) == 1
+    return single and bool(select(root, _COMMENTS))

@@ -1,0 +1,140 @@
+"""The post container made ready for trafilatura: chrome pruned by markup, author text made visible.
+
+Two kinds of change, both on the lxml tree and never on the text:
+
+- **pruning**: the containers WordPress, Jetpack and common plugins render their chrome in (comment
+  forms, sharing, likes, related posts, widgets, cookie banners, ads, navigation) are removed. A
+  post that *quotes* "Leave a Reply" keeps the quote: no phrase is ever matched.
+- **preparation**: markup that trafilatura's heuristics would drop although the author wrote it is
+  rewritten into plain paragraphs. Captions (``figcaption``, ``.wp-caption-text``) and blockquote
+  citations become ``<p>``; Blogger's ``<br><br>`` runs become paragraph boundaries; no-break
+  spaces (which trafilatura normalises to plain spaces) are carried through as a private-use
+  character that ``render`` turns back.
+"""
+
+from __future__ import annotations
+
+from lxml.cssselect import CSSSelector
+from lxml.html import Element, HtmlElement
+
+from archive.extract.dom import css, select
+
+# Each group is one compiled union selector: one pass over the tree instead of one per selector.
+CHROME = css(", ".join((
+    "script", "style", "noscript", "template", "iframe",
+    "#comments", ".comments-area", "#respond", ".comment-respond", "#commentform",
+    ".comment-list", "ol.commentlist", ".commentlist", ".wp-block-comments",
+    ".wp-block-post-comments-form", ".wp-block-comments-query-loop", ".comments-closed",
+    "p.nocomments", ".nocomments",
+    ".sharedaddy", "#jp-post-flair", ".sd-sharing-enabled", ".sd-like", ".wpl-likebox",
+    "#jp-relatedposts", ".jp-relatedposts", ".jetpack-likes-widget-wrapper",
+    ".post-navigation", ".navigation", ".nav-links", ".author-bio", ".author-info",
+    "#secondary", ".widget-area", ".widget", ".jetpack_subscription_widget",
+    ".wp-block-jetpack-subscriptions", "#cookie-law-info-bar", ".cookie-notice",
+    "#eu-cookie-law", ".wpcnt", "[class*='wordads-']", ".wordads-ad-wrapper", ".adsbygoogle",
+    "#wpadminbar", ".skip-link", ".screen-reader-text", ".wp-block-post-navigation-link",
+    "#actionbar", ".actnbr-container", ".postmetadata",
+    # Plugins that append to the_content: related posts, sharing, author boxes, newsletters,
+    # cookie banners.
+    ".yarpp-related", ".yarpp", ".crp_related", ".addtoany_share_save_container", ".a2a_kit",
+    ".shared-counts-wrap", ".social-warfare", ".swp_social_panel", "#mc_embed_signup",
+    ".mailpoet_form", ".mailpoet_form_popup_overlay", ".saboxplugin-wrap", ".author-box",
+    ".cky-consent-container", ".cmplz-cookiebanner", "#cookie-notice",
+    ".elementor-widget-share-buttons", ".elementor-widget-author-box",
+    ".elementor-widget-post-navigation", ".elementor-widget-post-info",
+)))
+# Title, dateline and footer: removed only when the whole page (not a content container) is used.
+HEADER_CHROME = css(", ".join((
+    "header", "footer", "nav", "h1", ".entry-header", ".entry-meta", ".entry-footer", ".posted-on",
+    ".byline", ".dateline", ".post-meta", ".wp-block-post-title", ".wp-block-post-date",
+    ".wp-block-post-terms", ".wp-block-post-author", ".wp-block-post-author-name", "form",
+)))
+_CAPTIONS = css("figcaption, .wp-caption-text, .gallery-caption, blockquote > cite")
+_FIGURES = css("figure, .wp-caption, .gallery-item")
+_BLOCK = frozenset({
+    "address", "article", "aside", "blockquote", "div", "dl", "figure", "footer", "form", "h1",
+    "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table", "ul",
+})
+NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
+
+
+def prune(root: HtmlElement, *selectors: CSSSelector) -> None:
+    """Remove every element matching any selector, keeping the text that follows it."""
+    for selector in selectors:
+        for el in select(root, selector):  # document order: an ancestor goes before its children
+            if el.getparent() is not None:
+                el.drop_tree()
+
+
+def _plain(el: HtmlElement, tag: str) -> None:
+    """Retag ``el`` without its classes, so trafilatura judges the text, not the theme's names."""
+    el.tag = tag
+    el.attrib.clear()
+
+
+def _append_text(el: HtmlElement, text: str | None) -> None:
+    if not text:
+        return
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
+def _double_breaks(el: HtmlElement) -> bool:
+    """Whether ``el`` has two ``<br>`` children in a row (only whitespace between them)."""
+    return any(
+        child.tag == "br" and not (child.tail or "").strip()
+        and (nxt := child.getnext()) is not None and nxt.tag == "br"
+        for child in el
+    )
+
+
+def _break_paragraphs(el: HtmlElement) -> None:
+    """``a<br><br>b`` -> ``<p>a</p><p>b</p>`` (Blogger posts have no ``<p>``); one ``<br>`` stays."""
+    parts: list[HtmlElement] = []
+    current, breaks = Element("p"), 0
+    _append_text(current, el.text)
+    el.text = None
+    for child in list(el):
+        el.remove(child)
+        tail, child.tail = child.tail, None
+        if child.tag == "br":
+            breaks += 1
+        elif child.tag in _BLOCK or not isinstance(child.tag, str):
+            parts.extend((current, child))
+            current, breaks = Element("p"), 0
+        else:
+            current, breaks = _flush(parts, current, breaks)
+            current.append(child)
+        if tail and tail.strip():
+            current, breaks = _flush(parts, current, breaks)
+        if breaks == 0:
+            _append_text(current, tail)
+    parts.append(current)
+    el.extend(p for p in parts if p.tag != "p" or len(p) or (p.text or "").strip())
+
+
+def _flush(parts: list[HtmlElement], current: HtmlElement, breaks: int) -> tuple[HtmlElement, int]:
+    """Apply pending breaks before new content: two or more close the paragraph, one is a ``<br>``."""
+    if breaks >= 2:
+        parts.append(current)
+        return Element("p"), 0
+    if breaks == 1:
+        current.append(Element("br"))
+    return current, 0
+
+
+def prepare(root: HtmlElement) -> None:
+    """Rewrite author text that trafilatura would drop into paragraphs it keeps (see module doc)."""
+    for el in select(root, _CAPTIONS):
+        _plain(el, "p")
+    for el in select(root, _FIGURES):
+        _plain(el, "div")
+    for el in [e for e in root.iter() if e.tag not in ("p", "pre") and _double_breaks(e)]:
+        _break_paragraphs(el)
+    for el in root.iter():
+        if el.text and NBSP in el.text:
+            el.text = el.text.replace(NBSP, NBSP_STANDIN)
+        if el.tail and NBSP in el.tail:
+            el.tail = el.tail.replace(NBSP, NBSP_STANDIN)

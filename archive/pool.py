@@ -1,0 +1,70 @@
+"""Extraction in a pool of worker processes, off the crawler's event loop.
+
+trafilatura and dateparser are CPU-bound: run inside a Scrapy pipeline they stall every download
+while they work, and Scrapy's reactor uses one core. The pool (pebble, which can kill one worker
+without losing the others) runs extraction on every core, with a timeout per page; a page that
+hangs or crashes its worker costs that page's text, recorded with the reason, never the crawl.
+A semaphore bounds the pages waiting for a worker, so memory stays flat however fast pages come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import TimeoutError as FutureTimeout
+from datetime import datetime
+from typing import Any
+
+from pebble import ProcessExpired, ProcessPool
+
+DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
+Result = dict[str, Any]
+
+
+def resolve(path: str) -> Callable[..., Result]:
+    """``module:function`` to the function (the worker imports it by name)."""
+    module, _, name = path.partition(":")
+    function: Callable[..., Result] = getattr(importlib.import_module(module), name)
+    return function
+
+
+def _call(path: str, html: bytes, url: str, encoding: str | None,
+          captured_at: datetime | None) -> Result:
+    return resolve(path)(html, url, encoding, captured_at)
+
+
+class ExtractionPool:
+    def __init__(self, workers: int, timeout: float, max_pending: int,
+                 function: str = DEFAULT_FUNCTION, max_tasks: int = 1000) -> None:
+        resolve(function)  # fail at start-up, not on the first page
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["archive.extract"])
+        self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context)
+        self.function = function
+        self.timeout = timeout
+        self.slots = asyncio.Semaphore(max_pending)
+
+    async def extract(self, html: bytes, url: str, encoding: str | None,
+                      captured_at: datetime | None) -> Result:
+        """The extraction as a dict, or ``{"text": "", "reason": ...}`` when it failed."""
+        async with self.slots:
+            future = self.pool.schedule(_call, args=(self.function, html, url, encoding,
+                                                     captured_at), timeout=self.timeout)
+            try:
+                return await asyncio.wrap_future(future)
+            except FutureTimeout:
+                return failed(f"extraction timed out after {self.timeout:g} s (worker killed)")
+            except ProcessExpired as error:
+                return failed(f"extraction worker crashed (exit code {error.exitcode})")
+            except Exception as error:  # the extractor's own bug: this page only
+                return failed(f"extractor error: {error!r}")
+
+    def close(self) -> None:
+        self.pool.close()  # type: ignore[no-untyped-call]
+        self.pool.join(timeout=30)
+
+
+def failed(reason: str) -> Result:
+    return {"text": "", "word_count": 0, "comments": [], "reason": reason}
