@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint typecheck unit clean
+.PHONY: install system-packages demo test lint typecheck unit clean
 
 install: $(STAMP)
 
@@ -18,8 +18,12 @@ $(STAMP): pyproject.toml
 demo: install
 	$(BIN)/python -m tests.demo --archive archive-data
 
-## test: lint, type-check, run every test, then the demo (the command CI runs)
-test: install lint typecheck
+## system-packages: Debian packages the tests run for real (Chromium, Redis, WordPress stack)
+system-packages:
+	sh tests/system-packages.sh
+
+## test: install everything, lint, type-check, run every test, then the demo (the command CI runs)
+test: install system-packages lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
 	$(MAKE) demo
 

@@ -294,3 +294,12 @@ def test_short_post_keeps_its_paragraphs_and_breaks() -> None:
     )
     result = extract_post(page, "https://blog.example/2021/05/short/")
     assert result.text == "Back from the coast.\n\nPhotos\ntomorrow."
+
+
+def test_a_post_ending_on_a_heading_keeps_it() -> None:
+    """Real WordPress showed it: trafilatura drops a heading that ends the body."""
+    html = ("<html><body class='single single-post'><article class='post'><div class='entry-content'>"
+            "<p>First paragraph of text that is long enough to count as content for sure.</p>"
+            "<p>Second paragraph by the end of May.</p><h2>The clay soil</h2></div></article>"
+            "</body></html>")
+    assert extract_post(html, "http://b.example/a/").text.endswith("May.\n\nThe clay soil")

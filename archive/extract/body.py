@@ -66,6 +66,9 @@ class BodyOptions:
         return extractor
 
 
+END_SENTINEL = "\ue001 end of the post \ue001"
+
+
 def main_container(root: HtmlElement) -> HtmlElement | None:
     """The single element holding the post body, or None (listing, or an unknown theme)."""
     for selector in MAIN_CONTAINERS:
@@ -90,6 +93,9 @@ def _document(root: HtmlElement, options: BodyOptions) -> tuple[HtmlElement, boo
     page = Element("html", lang=root.get("lang") or "")
     article = etree.SubElement(etree.SubElement(page, "body"), "article")
     article.append(scoped)
+    # trafilatura deletes headings at the very end of a body; a post that ends on a heading keeps
+    # it when a sentinel paragraph follows (removed again in extract_body).
+    etree.SubElement(scoped, "p").text = END_SENTINEL
     return page, True
 
 
@@ -102,4 +108,5 @@ def extract_body(root: HtmlElement, url: str, options: BodyOptions | None = None
     )
     body = getattr(result, "body", None)
     text = render(body) if body is not None else ""
-    return text.replace(NBSP_STANDIN, NBSP)
+    paragraphs = [p for p in text.split("\n\n") if END_SENTINEL not in p]
+    return "\n\n".join(paragraphs).replace(NBSP_STANDIN, NBSP)

@@ -29,7 +29,8 @@ _AUTHOR_BOXES = frozenset(
 _CANONICAL = css('link[rel="canonical"]')
 _TITLES = css(".entry-title, .wp-block-post-title, .post-title, .storytitle")
 _TITLE, _H1 = css("title"), css("h1")
-_BYLINE = css(".byline, .wp-block-post-author-name, .post-author")
+# core/post-author-name (WordPress 6.2+) and core/post-author's name paragraph (6.1, TT3 1.0).
+_BYLINE = css(".byline, .wp-block-post-author-name, .wp-block-post-author__name, .post-author")
 _AUTHOR_LINKS = css('a[rel~="author"]')
 _AUTHOR_NAME = css(".author .fn, .author-name, .vcard .fn")
 _DECORATIONS = css(".tag-hash, [aria-hidden='true']")

@@ -1,0 +1,245 @@
+"""Proof on a real WordPress (Debian's package behind nginx, PHP-FPM and MariaDB): issue #4.
+
+`tests/wordpress/install-packages.sh` installs the packages; the session fixture starts private
+servers in a temporary folder, installs and fills WordPress through its own PHP API, and every
+expectation below is read back from WordPress itself (``wp.php export``), never from a fixture.
+Run with ``pytest -m wordpress``; ``-s`` (or the terminal summary) shows the set-up and crawl times.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from collections.abc import Iterator
+from datetime import datetime
+from urllib.parse import urlsplit
+
+import pytest
+
+from archive.urls import is_trap
+from tests.wordpress.content import SEED_TITLE, seed_paragraphs
+from tests.wordpress.crawls import (
+    WordPressCrawl,
+    crawl,
+    first_difference,
+    folded,
+    normal,
+    paths,
+    rows,
+    sidecar,
+)
+from tests.wordpress.servers import SetupError
+from tests.wordpress.site import BLOCK_THEME, CLASSIC_THEME, WordPressSite
+
+pytestmark = pytest.mark.wordpress
+THEMES = {"classic": CLASSIC_THEME, "block": BLOCK_THEME}
+CHROME = ("Leave a Reply", "Leave a comment", "Your email address will not be published",
+          "Required fields are marked", "Post Comment", "Save my name, email, and website",
+          "Proudly powered by", "Skip to content", "Search for:", "Recent Posts",
+          "Recent Comments", "Categorized as", "responses to", "Log in to Reply", "Sample Page")
+CHROME_LINES = ("Posted", "in", "by", "Tags:", "Comments", "Reply", "Published", "Edit")
+
+
+def say(request: pytest.FixtureRequest, line: str) -> None:
+    """Show a timing line even while pytest captures output."""
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    if reporter is None or capture is None:
+        return
+    with capture.global_and_fixture_disabled():
+        reporter.write_line(f"[wordpress] {line}")
+
+
+@pytest.fixture(scope="session")
+def wordpress(tmp_path_factory: pytest.TempPathFactory,
+              request: pytest.FixtureRequest) -> Iterator[WordPressSite]:
+    site = WordPressSite(tmp_path_factory.mktemp("wordpress"))
+    try:
+        site.start()
+    except BaseException:
+        try:
+            site.stop()
+        except SetupError as error:
+            say(request, f"cleanup after failed start: {error}")
+        raise
+    say(request, f"set-up {sum(site.timings.values()):.1f}s {site.timings} at {site.url}")
+    yield site
+    site.stop()
+
+
+def crawl_theme(name: str, wordpress: WordPressSite, tmp_path_factory: pytest.TempPathFactory,
+                request: pytest.FixtureRequest) -> WordPressCrawl:
+    answer = wordpress.switch_theme(THEMES[name])
+    assert answer["theme"] == THEMES[name] and answer["block_theme"] == (name == "block"), answer
+    result = crawl(wordpress, tmp_path_factory.mktemp(f"archive-{name}"), THEMES[name])
+    say(request, f"crawl {name} ({THEMES[name]}): {result.seconds}s, "
+                 f"{len(result.run.requests)} requests, exit {result.run.returncode}")
+    assert result.run.returncode == 0, result.run.log[-3000:]
+    return result
+
+
+@pytest.fixture(scope="session")
+def classic(wordpress: WordPressSite, tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> WordPressCrawl:
+    return crawl_theme("classic", wordpress, tmp_path_factory, request)
+
+
+@pytest.fixture(scope="session")
+def block(wordpress: WordPressSite, tmp_path_factory: pytest.TempPathFactory,
+          request: pytest.FixtureRequest) -> WordPressCrawl:
+    return crawl_theme("block", wordpress, tmp_path_factory, request)
+
+
+@pytest.fixture(params=list(THEMES))
+def crawled(request: pytest.FixtureRequest) -> WordPressCrawl:
+    result: WordPressCrawl = request.getfixturevalue(request.param)
+    return result
+
+
+def test_every_published_post_archived_exactly_once(crawled: WordPressCrawl) -> None:
+    catalog = rows(crawled.run.archive)
+    assert len(crawled.posts) > 300
+    assert Counter(r["url"] for r in catalog) == Counter(list(crawled.posts))
+    assert {r["version"] for r in catalog} == {1}
+    assert crawled.run.stats["posts/archived"] == len(crawled.posts)
+    fetched = Counter(paths(crawled))
+    for url in crawled.posts:
+        assert fetched[urlsplit(url).path] == 1, url
+
+
+def test_title_date_and_terms_are_wordpress_own(crawled: WordPressCrawl) -> None:
+    wrong = []
+    for row in rows(crawled.run.archive):
+        post = crawled.posts[row["url"]]
+        published = datetime.fromisoformat(row["published"]) if row["published"] else None
+        expected = datetime.fromisoformat(post["date"])
+        got = {"title": row["title"], "published": published and (published, published.utcoffset()),
+               "categories": json.loads(row["categories"]), "tags": sorted(json.loads(row["tags"]))}
+        want = {"title": post["title"], "published": (expected, expected.utcoffset()),
+                "categories": post["categories"], "tags": sorted(post["tags"])}
+        wrong += [(row["url"], key, want[key], got[key]) for key in want if want[key] != got[key]]
+    assert not wrong, f"{len(wrong)} mismatches, first ones: {wrong[:6]}"
+
+
+@pytest.mark.parametrize("theme", ["classic", "block"])
+def test_author_is_wordpress_own(theme: str, request: pytest.FixtureRequest) -> None:
+    crawled: WordPressCrawl = request.getfixturevalue(theme)
+    wrong = [(r["url"], crawled.posts[r["url"]]["author"], r["author"])
+             for r in rows(crawled.run.archive) if r["author"] != crawled.posts[r["url"]]["author"]]
+    assert not wrong, f"{len(wrong)} posts with another author, first ones: {wrong[:3]}"
+
+
+def test_body_text_is_the_post_content(crawled: WordPressCrawl) -> None:
+    wrong = []
+    for row in rows(crawled.run.archive):
+        text = sidecar(crawled.run.archive, row)["text"]
+        expected = crawled.posts[row["url"]]["text"]
+        if normal(text) != normal(expected):
+            wrong.append((row["url"], first_difference(normal(expected), normal(text))))
+    assert not wrong, f"{len(wrong)} posts differ, first ones: {wrong[:3]}"
+
+
+def test_comments_are_the_approved_ones_with_their_threads(crawled: WordPressCrawl) -> None:
+    wrong = []
+    for row in rows(crawled.run.archive):
+        post = crawled.posts[row["url"]]
+        want = {str(c["id"]): (str(c["parent"]) if c["parent"] else None, folded(c["author_raw"]),
+                               normal(c["text"])) for c in post["comments"]}
+        got = {c["id"]: (c["parent"], folded(c["author"]), normal(c["text"]))
+               for c in sidecar(crawled.run.archive, row)["comments"]}
+        if got != want:
+            wrong.append((row["url"], want, got))
+    assert not wrong, f"{len(wrong)} posts differ, first ones: {wrong[:3]}"
+    assert sum(len(p["comments"]) for p in crawled.posts.values()) > 40
+    assert any(c["parent"] for p in crawled.posts.values() for c in p["comments"])
+
+
+def test_seed_post_is_exactly_its_paragraphs(crawled: WordPressCrawl) -> None:
+    row = next(r for r in rows(crawled.run.archive) if r["title"] == SEED_TITLE)
+    assert urlsplit(row["url"]).path.startswith("/2022/01/12/")
+    assert datetime.fromisoformat(row["published"]).isoformat() == "2022-01-12T14:25:00+01:00"
+    assert sidecar(crawled.run.archive, row)["text"] == "\n\n".join(seed_paragraphs())
+
+
+def test_no_page_chrome_in_any_text(crawled: WordPressCrawl) -> None:
+    from archive.layout import Layout
+    found = []
+    for row in rows(crawled.run.archive):
+        meta = sidecar(crawled.run.archive, row)
+        texts = [meta["text"], *(c["text"] for c in meta["comments"]),
+                 Layout(crawled.run.archive).resolve(row["text_path"]).read_text()]
+        for text in texts:
+            found += [(row["url"], s) for s in CHROME if s in text]
+            found += [(row["url"], line) for line in text.splitlines() if line.strip() in CHROME_LINES]
+    assert not found, found[:10]
+
+
+def test_drafts_private_pending_and_scheduled_posts_never_archived(crawled: WordPressCrawl) -> None:
+    hidden = [p for p in crawled.wordpress["hidden"] if p["status"] != "trash"]
+    assert {p["status"] for p in hidden} >= {"draft", "private", "pending", "future"}
+    titles = {r["title"] for r in rows(crawled.run.archive)}
+    requested = " ".join(paths(crawled))
+    for post in hidden:
+        assert post["title"] not in titles, post
+        assert f"p={post['id']}" not in requested, post
+        assert not post["slug"] or post["slug"] not in requested, post
+    comments = json.dumps([sidecar(crawled.run.archive, r)["comments"] for r in rows(crawled.run.archive)])
+    assert "must never be archived" not in comments
+
+
+def test_no_trap_requested(crawled: WordPressCrawl) -> None:
+    requested = paths(crawled)
+    assert requested
+    for path in requested:
+        assert "replytocom" not in path and "wp-login.php" not in path, path
+        assert "/wp-admin" not in path and "/comment-page-" not in path, path
+        assert not is_trap(path), path
+
+
+def test_rest_api_and_core_sitemap_were_used(crawled: WordPressCrawl) -> None:
+    stats = crawled.run.stats
+    assert stats["discovery/rest/posts"] >= len(crawled.posts)
+    assert stats["discovery/sitemap/urls"] >= len(crawled.posts)
+    requested = paths(crawled)
+    assert "/wp-sitemap.xml" in requested
+    assert any(p.startswith("/wp-json/wp/v2/posts") for p in requested)
+
+
+@pytest.fixture(scope="session")
+def recrawl(block: WordPressCrawl, wordpress: WordPressSite,
+            tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> tuple[WordPressCrawl, WordPressCrawl, dict[str, str]]:
+    """Edit one post, add one, trash one, then crawl again into (a copy of) the block archive.
+
+    The copy keeps the first crawl's archive as it was for the other tests, whatever their order.
+    """
+    posts = sorted(block.wordpress["posts"], key=lambda p: p["id"])
+    edited, trashed = posts[40], posts[80]
+    wordpress.switch_theme(BLOCK_THEME)
+    changes: dict[str, str] = wordpress.php("mutate", {
+        "edit": edited["id"], "append": "An update added after the first crawl.",
+        "new_title": "Added between two crawls", "new_text": "A brand new post.",
+        "new_date": "2024-12-24 10:00:00", "trash": trashed["id"]})
+    archive = tmp_path_factory.mktemp("archive-recrawl") / "archive"
+    shutil.copytree(block.run.archive, archive)
+    second = crawl(wordpress, archive, BLOCK_THEME)
+    say(request, f"recrawl block after changes: {second.seconds}s, {len(second.run.requests)} "
+                 f"requests, exit {second.run.returncode}")
+    assert second.run.returncode == 0, second.run.log[-3000:]
+    return block, second, changes
+
+
+def test_second_crawl_records_exactly_the_edit_the_new_post_and_the_trashed_one(
+        recrawl: tuple[WordPressCrawl, WordPressCrawl, dict[str, str]]) -> None:
+    first, second, changes = recrawl
+    catalog = rows(second.run.archive)
+    versions = Counter(r["url"] for r in catalog)
+    deleted = {r["url"] for r in catalog if r["deleted_at"]}
+    assert versions[changes["edited"]] == 2, changes
+    assert versions[changes["new"]] == 1 and changes["new"] not in first.posts
+    assert deleted == {changes["trashed"]}
+    unchanged = set(first.posts) - {changes["edited"], changes["trashed"]}
+    assert {url: versions[url] for url in unchanged if versions[url] != 1} == {}
+    latest = next(r for r in catalog if r["url"] == changes["edited"] and r["version"] == 2)
+    assert "An update added after the first crawl." in sidecar(second.run.archive, latest)["text"]
