@@ -79,6 +79,13 @@ PROGRESS_INTERVAL = 30.0
 # A run whose share of failed posts is above this ends with a non-zero exit status.
 ARCHIVE_MAX_FAILURE_SHARE = 0.5
 
+# --- re-crawls ---------------------------------------------------------------------------
+# Skip archived posts whose inventory date (REST modified_gmt, sitemap lastmod, feed date) is not
+# newer than their last capture: much cheaper repeats, but comments added since are missed until
+# the post changes (WordPress does not bump a post's date for a comment). Off: every archived post
+# is asked for again with a conditional request.
+RECRAWL_TRUST_INVENTORY = False
+
 # --- extraction -----------------------------------------------------------------------------
 # Extract clean text while crawling (off: only WARCs and catalog rows; `blogarchive reindex` later).
 EXTRACT_ENABLED = True

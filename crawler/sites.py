@@ -19,6 +19,7 @@ class SiteState:
     feed_next: list[str] = field(default_factory=list)  # WordPress feed pages still to read
     home_links: list[str] = field(default_factory=list)
     following: bool = False
+    revisited: bool = False        # archived posts of this site asked for again (trust mode)
 
     def claim(self, url: str) -> bool:
         """True the first time a discovery URL is seen for this site."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -26,6 +27,7 @@ from archive.urls import canonical_url, is_trap, post_key, site_of
 from crawler import discovery
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
+from crawler.linkgate import LinkGate  # hostile sites: bounded link following
 from crawler.options import CrawlOptions
 from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
@@ -63,12 +65,14 @@ class BlogSpider(Spider):
             yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots,
                                       "robots")
             yield from self._discover(state, home, self.parse_home, "home")
-        yield from self._revisit_known()
+        self.trust_inventory = self.settings.getbool("RECRAWL_TRUST_INVENTORY")
+        if not self.trust_inventory:
+            yield from self._revisit_known()
 
-    def _revisit_known(self) -> Iterator[Request]:
+    def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
         """Ask again for every archived post, conditionally: catches edits, comments, deletions."""
         for url, prior in self.priors.items():
-            if prior.deleted_at or url in self.fetched_posts:
+            if prior.deleted_at or url in self.fetched_posts or site not in (None, site_of(url)):
                 continue
             self.fetched_posts.add(url)
             self.crawler.stats.inc_value("posts/known")
@@ -95,7 +99,7 @@ class BlogSpider(Spider):
             yield from self._discover(state, url, self.parse_sitemap, "sitemap")
         yield from self._finished(state)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
         if response.status == 200:
             yield from self._read_sitemap(state, response)
@@ -103,8 +107,8 @@ class BlogSpider(Spider):
             self.crawler.stats.inc_value("discovery/sitemap/missing")
         yield from self._finished(state)
 
-    def _read_sitemap(self, state: SiteState, response: Response) -> Iterator[Request]:
-        doc = discovery.parse_sitemap(_unzip(response))
+    def _read_sitemap(self, state: SiteState, response: Response) -> Iterator[Request | SeenItem]:
+        doc = discovery.parse_sitemap(self._unzip(response))
         if not doc.valid:
             self._bad_input(response, "discovery/sitemap/malformed", "malformed sitemap")
         if doc.is_index:
@@ -122,7 +126,8 @@ class BlogSpider(Spider):
         elif _is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._feeds_and_api(state, response)
-            state.home_links = [link.url for link in self.links.extract_links(response)]
+            state.home_links = self.link_gate.cap(  # hostile sites: at most N links a page
+                response.url, [link.url for link in self.links.extract_links(response)])
             yield from self._page_results(response, "home")
         yield from self._finished(state)
 
@@ -139,10 +144,10 @@ class BlogSpider(Spider):
             root = response.urljoin(api) if api else urljoin(state.home, "/wp-json/")
             yield from self._rest_page(state, root, 1)
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
+    def parse_feed(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
         if response.status == 200:
-            entries, well_formed = discovery.parse_feed(_unzip(response), response.url)
+            entries, well_formed = discovery.parse_feed(self._unzip(response), response.url)
             if not well_formed:
                 self._bad_input(response, "discovery/feed/malformed", "malformed feed")
             self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
@@ -159,9 +164,9 @@ class BlogSpider(Spider):
         yield from self._discover(state, url, self.parse_rest, "rest", rest_root=root,
                                   rest_page=page)
 
-    def parse_rest(self, response: Response) -> Iterator[Request]:
+    def parse_rest(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
-        entries = discovery.parse_rest_posts(_unzip(response)) if response.status == 200 else None
+        entries = discovery.parse_rest_posts(self._unzip(response)) if response.status == 200 else None
         if entries is None:
             self.crawler.stats.inc_value("discovery/rest/unavailable")
         else:
@@ -194,16 +199,19 @@ class BlogSpider(Spider):
             logger.info("No sitemap, feed or REST API lists posts on %s: following links",
                         state.home)
             yield from self._follow(state.home_links)
+        if self.trust_inventory and state.pending == 0 and not state.revisited:
+            state.revisited = True  # inventories read: ask for the archived posts they vouch not for
+            yield from self._revisit_known(site_of(state.home))
 
     def _may_follow(self) -> bool:
         return self.settings.getbool("DISCOVERY_FOLLOW_LINKS", True)
 
     # -- posts -----------------------------------------------------------------------------
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
-                    complete: bool) -> Iterator[Request]:
+                    complete: bool) -> Iterator[Request | SeenItem]:
         for entry in entries:
             url = canonical_url(entry.url)
-            if site_of(url) not in self.sites or is_trap(url):
+            if not self.link_gate.allow(url, via):  # hostile sites: scope, traps (logged)
                 self.crawler.stats.inc_value(f"discovery/{via}/out_of_scope")
                 continue
             if complete:
@@ -212,11 +220,25 @@ class BlogSpider(Spider):
             if url in self.fetched_posts:
                 continue
             self.fetched_posts.add(url)
+            if self._vouched_unchanged(url, entry):
+                self.crawler.stats.inc_value("posts/unchanged_by_inventory")
+                self.crawler.stats.inc_value("posts/unchanged")
+                yield SeenItem(url=url, captured_at=datetime.now(UTC))
+                continue
             if entry.modified and self.options.since and entry.modified < self.options.since:
                 self.crawler.stats.inc_value("discovery/skipped_before_since")
                 continue
             self.crawler.stats.inc_value("posts/candidates")
             yield self._post_request(url, via)
+
+    def _vouched_unchanged(self, url: str, entry: Entry) -> bool:
+        """Trust mode: the inventory's modification date is not newer than our last capture."""
+        prior = self.priors.get(url)
+        if not (self.trust_inventory and prior and entry.modified) or prior.deleted_at:
+            return False
+        # Inventories give whole seconds: an edit in the capture's own second must not be trusted.
+        captured = datetime.fromisoformat(prior.captured_at).replace(microsecond=0)
+        return entry.modified.astimezone(UTC) < captured.astimezone(UTC)
 
     def _post_request(self, url: str, via: str) -> Request:
         prior = None if self.options.full else self.priors.get(url)
@@ -235,8 +257,8 @@ class BlogSpider(Spider):
             return
         yield from self._page_results(response, response.meta.get("discovered_via", "links"))
         if self._state(response).following and _is_html(response):
-            yield from self._follow(
-                link.url for link in self.links.extract_links(response))  # type: ignore[arg-type]
+            yield from self._follow(self.link_gate.cap(  # hostile sites: at most N links a page
+                response.url, [link.url for link in self.links.extract_links(response)]))
 
     def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
         if not _is_html(response):
@@ -278,7 +300,7 @@ class BlogSpider(Spider):
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         for raw in urls:
             url = canonical_url(raw)
-            if site_of(url) not in self.sites or is_trap(url) or url in self.fetched_posts:
+            if url in self.fetched_posts or not self.link_gate.allow(url):  # hostile sites
                 continue
             self.fetched_posts.add(url)
             self.crawler.stats.inc_value("discovery/links/followed")
@@ -289,6 +311,20 @@ class BlogSpider(Spider):
         self._log_failure(failure, "posts/failed")
 
     # -- helpers ---------------------------------------------------------------------------
+    # --- hostile sites (crawler/linkgate.py): bounded links, bounded gunzip --------------------
+    @cached_property
+    def link_gate(self) -> LinkGate:
+        return LinkGate.from_crawler(self.crawler, self.sites)
+
+    def _unzip(self, response: Response) -> bytes:
+        try:
+            return _unzip(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
+        except ValueError:  # scrapy's _DecompressionMaxSizeExceeded: a gzip bomb
+            self._bad_input(response, "crawl/decompression_bomb",
+                            "gzip body expands beyond DOWNLOAD_MAXSIZE, not parsed")
+            return b""
+    # --- end hostile sites ------------------------------------------------------------------
+
     def _state(self, response: Response) -> SiteState:
         return self.site_states[site_of(response.request.url if response.request else response.url)]
 
@@ -324,11 +360,11 @@ def _is_html(response: Response) -> bool:
     return isinstance(response, TextResponse) and any(t in content_type for t in HTML_TYPES)
 
 
-def _unzip(response: Response) -> bytes:
+def _unzip(response: Response, max_size: int = 0) -> bytes:
     body = response.body
     if body[:2] == b"\x1f\x8b":
         from scrapy.utils.gz import gunzip
-        return bytes(gunzip(body))
+        return bytes(gunzip(body, max_size=max_size))
     return body
 
 

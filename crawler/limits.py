@@ -1,0 +1,253 @@
+"""Hostile servers: size limits that keep what arrived, Retry-After, redirect loops, odd bodies.
+
+Each guard ends a bad case with one clear log line and a stats counter, and the crawl goes on.
+Everything here runs *after* the capture point (``CaptureMiddleware``, order 950) has written the
+response to the WARC, so a refused response is still archived as sent:
+
+- ``TruncatingDownloadHandler``: Scrapy drops a response over ``DOWNLOAD_MAXSIZE`` without a
+  trace; this HTTP handler keeps its first ``DOWNLOAD_MAXSIZE`` bytes instead (through Scrapy's
+  public ``bytes_received`` signal and ``StopDownload(fail=False)``), so the capture is written with
+  ``WARC-Truncated: length``. A body cut by the server (``Content-Length`` larger than what was
+  sent, ``DOWNLOAD_FAIL_ON_DATALOSS=False``) is written with ``WARC-Truncated: disconnect``.
+- ``CutResponseMiddleware``: a truncated response is logged, counted and not parsed.
+- ``BoundedCompressionMiddleware``: Scrapy's decompression, which already stops at
+  ``DOWNLOAD_MAXSIZE`` decoded bytes (gzip bombs); this counts it.
+- ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed; a page whose
+  declared charset is wrong is logged (the extractor detects the real one).
+- ``RetryAfterMiddleware``: 429/503 with ``Retry-After`` wait that long (at most
+  ``RETRY_AFTER_MAX`` seconds, without blocking the reactor), then retry.
+- ``GuardedRedirectMiddleware``: redirect loops, chains over ``REDIRECT_MAX_TIMES`` and
+  redirects leaving the crawl scope are refused with a log line.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+from scrapy import Request, Spider, signals
+from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy.crawler import Crawler
+from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
+from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
+from scrapy.downloadermiddlewares.retry import get_retry_request
+from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import task
+
+from archive.extract.encoding import normalize_label
+from archive.urls import canonical_url, site_of
+
+logger = logging.getLogger(__name__)
+TRUNCATED = "truncated"            # request.meta key: WARC-Truncated reason set by the handler
+_RECEIVED = "_body_bytes_received"
+SNIFF = 4096
+BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
+_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+
+
+def truncation_of(request: Request, response: Response) -> str | None:
+    """The ``WARC-Truncated`` reason of a response: cut by us (length) or by the server."""
+    reason = request.meta.get(TRUNCATED)
+    if reason:
+        return str(reason)
+    return "disconnect" if "dataloss" in response.flags else None
+
+
+class TruncatingDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, keeping the first ``DOWNLOAD_MAXSIZE`` bytes of a larger body."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.cut_at = self._default_maxsize
+        self._default_maxsize = 0  # Scrapy's own check would cancel the download, body and all
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _bytes_received(self, data: bytes, request: Request, spider: Spider | None = None) -> None:
+        received = int(request.meta.get(_RECEIVED, 0)) + len(data)
+        request.meta[_RECEIVED] = received
+        if self.cut_at and received > self.cut_at:
+            request.meta[TRUNCATED] = "length"
+            raise StopDownload(fail=False)
+
+    async def download_request(self, request: Request) -> Response:
+        request.meta.pop(_RECEIVED, None)  # a retry carries a copy of the last attempt's meta
+        request.meta.pop(TRUNCATED, None)
+        response = await super().download_request(request)
+        if request.meta.get(TRUNCATED) == "length":
+            response = response.replace(body=response.body[:self.cut_at])
+        return response
+
+
+class CutResponseMiddleware:
+    """A truncated body is in the WARC (``WARC-Truncated``); it is not parsed as a page."""
+
+    def __init__(self, stats: Any, limit: int) -> None:
+        self.stats = stats
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CutResponseMiddleware:
+        return cls(crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        reason = truncation_of(request, response)
+        if reason is None:
+            return response
+        self.stats.inc_value(f"crawl/truncated/{reason}")
+        why = (f"larger than DOWNLOAD_MAXSIZE={self.limit}" if reason == "length"
+               else "the server closed the connection before the end of the body")
+        logger.warning("%s: body cut after %d bytes (%s); captured with WARC-Truncated: %s, "
+                       "not parsed", request.url, len(response.body), why, reason)
+        raise IgnoreRequest(f"truncated body ({reason}): {request.url}")
+
+
+class BoundedCompressionMiddleware(HttpCompressionMiddleware):
+    """Scrapy's decompression (stops at DOWNLOAD_MAXSIZE decoded bytes), counting gzip bombs."""
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Request | Response:
+        try:
+            return super().process_response(request, response)
+        except IgnoreRequest:
+            if self.stats:
+                self.stats.inc_value("crawl/decompression_bomb")
+            raise
+
+
+class ContentGuardMiddleware:
+    """Binary bodies labelled ``text/html`` are not parsed; a lying charset is logged."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContentGuardMiddleware:
+        return cls(crawler.stats)
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        content_type = (response.headers.get(b"Content-Type") or b"").decode("latin-1").lower()
+        if "html" not in content_type or not response.body:
+            return response
+        sample = response.body[:SNIFF]
+        controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+        if controls > BINARY_SHARE * len(sample):
+            self.stats.inc_value("crawl/binary_as_html")
+            logger.warning("%s: binary data served as %s (HTTP %d, captured in the WARC), "
+                           "not parsed", request.url, content_type, response.status)
+            raise IgnoreRequest(f"binary data served as text/html: {request.url}")
+        declared = _charset(content_type)
+        codec = normalize_label(declared)
+        if codec is not None and not _decodes(response.body, codec):
+            self.stats.inc_value("crawl/charset_mismatch")
+            logger.warning("%s: declares charset=%s but is not valid %s: the text is decoded "
+                           "by detection", request.url, declared, declared)
+        return response
+
+
+def _charset(content_type: str) -> str | None:
+    for part in content_type.split(";")[1:]:
+        key, _, value = part.strip().partition("=")
+        if key == "charset" and value:
+            return value.strip("\"' ")
+    return None
+
+
+def _decodes(body: bytes, codec: str) -> bool:
+    try:
+        body.decode(codec)
+    except (UnicodeDecodeError, LookupError):
+        return False
+    return True
+
+
+class RetryAfterMiddleware:
+    """Honour ``Retry-After`` on 429 and 503: wait (capped), then retry; Scrapy retries at once."""
+
+    CODES = (429, 503)
+
+    def __init__(self, crawler: Crawler, max_wait: float) -> None:
+        self.crawler = crawler
+        self.stats = crawler.stats
+        self.max_wait = max_wait
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> RetryAfterMiddleware:
+        if not crawler.settings.getbool("RETRY_ENABLED"):
+            raise NotConfigured("RETRY_ENABLED is off")
+        max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX", 30.0)
+        if max_wait < 0:
+            raise ValueError(f"RETRY_AFTER_MAX={max_wait} must be 0 or more seconds")
+        return cls(crawler, max_wait)
+
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Request | Response:
+        header = response.headers.get(b"Retry-After")
+        if (response.status not in self.CODES or not header or request.meta.get("dont_retry")
+                or response.status in request.meta.get("handle_httpstatus_list", ())):
+            return response
+        asked = retry_after_seconds(header.decode("latin-1"))
+        if asked is None:
+            return response
+        retry = get_retry_request(request, spider=self.crawler.spider,
+                                  reason=f"HTTP {response.status} Retry-After")
+        if retry is None:
+            request.meta["dont_retry"] = True  # RetryMiddleware would give up a second time
+            return response
+        wait = min(asked, self.max_wait)
+        self.stats.inc_value("crawl/retry_after/waits")
+        if asked > self.max_wait:
+            self.stats.inc_value("crawl/retry_after/capped")
+        logger.info("%s: HTTP %d with Retry-After: %s: retrying in %.1f s%s", request.url,
+                    response.status, header.decode("latin-1"), wait,
+                    f" (capped by RETRY_AFTER_MAX={self.max_wait:g})" if asked > wait else "")
+        from twisted.internet import reactor
+        await maybe_deferred_to_future(task.deferLater(reactor, wait, lambda: None))
+        return retry
+
+
+def retry_after_seconds(value: str, now: datetime | None = None) -> float | None:
+    """Seconds asked by a ``Retry-After`` value (delta-seconds or HTTP-date); None if unreadable."""
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+class GuardedRedirectMiddleware(RedirectMiddleware):
+    """Scrapy's redirects, refusing loops, too long chains and hops out of the crawl scope."""
+
+    def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
+        stats = self.crawler.stats
+        assert stats is not None
+        chain = [*request.meta.get("redirect_urls", []), request.url]
+        target = canonical_url(redirected.url)
+        if target in {canonical_url(url) for url in chain}:
+            stats.inc_value("crawl/redirect/loop")
+            logger.warning("%s: redirect loop back to %s after %d hops: not followed", chain[0],
+                           redirected.url, len(chain))
+            raise IgnoreRequest(f"redirect loop at {redirected.url}")
+        sites: set[str] = getattr(self.crawler.spider, "sites", set())
+        if sites and site_of(redirected.url) not in sites:
+            stats.inc_value("crawl/redirect/offsite")
+            logger.info("%s: redirects outside the crawl scope to %s: not followed",
+                        request.url, redirected.url)
+            raise IgnoreRequest(f"redirect out of scope: {redirected.url}")
+        try:
+            return super()._redirect(redirected, request, reason)
+        except IgnoreRequest:
+            stats.inc_value("crawl/redirect/too_many")
+            logger.warning("%s: more than REDIRECT_MAX_TIMES=%d redirects (last %s): not followed",
+                           chain[0], self.max_redirect_times, redirected.url)
+            raise

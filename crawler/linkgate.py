@@ -1,0 +1,105 @@
+"""Which links the blog spider may follow: scope, WordPress traps, endless pagination and calendars.
+
+A hostile or merely badly built site can offer links without end: ``?page=N`` that always has a
+next page, a calendar widget linking month after month into the future, a page with 100,000 links.
+``LinkGate`` bounds each of them with a setting, counts every refusal under
+``discovery/<via>/...`` and logs the first refusal of each kind per host at INFO, so the log says
+what happened without one line per link.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Collection, Iterable
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from scrapy.crawler import Crawler
+
+from archive.urls import is_trap, site_of
+
+logger = logging.getLogger(__name__)
+PAGE_PARAMS = frozenset({"page", "paged", "pg", "cpage"})
+_PAGE_PATH = re.compile(r"/page/(\d+)/?$")
+_DATE_ARCHIVE = re.compile(r"^/(\d{4})(?:/\d{1,2}){0,2}/?$")
+FIRST_BLOG_YEAR = 1990
+
+
+class LinkGate:
+    def __init__(self, sites: Collection[str], stats: Any, max_links: int, max_page: int,
+                 last_year: int) -> None:
+        self.sites = sites
+        self.stats = stats
+        self.max_links = max_links
+        self.max_page = max_page
+        self.last_year = last_year
+        self._logged: set[tuple[str, str]] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, sites: Collection[str]) -> LinkGate:
+        settings = crawler.settings
+        max_links = settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 2000)
+        max_page = settings.getint("DISCOVERY_MAX_PAGE", 1000)
+        if max_links < 1 or max_page < 1:
+            raise ValueError("DISCOVERY_MAX_LINKS_PER_PAGE and DISCOVERY_MAX_PAGE must be 1 or more")
+        return cls(sites, crawler.stats, max_links, max_page, datetime.now(UTC).year + 1)
+
+    def cap(self, page_url: str, urls: Iterable[str]) -> list[str]:
+        """At most ``DISCOVERY_MAX_LINKS_PER_PAGE`` links of one page."""
+        links = list(urls)
+        if len(links) <= self.max_links:
+            return links
+        self.stats.inc_value("discovery/links/capped_pages")
+        logger.warning("%s has %d links: following only the first %d "
+                       "(DISCOVERY_MAX_LINKS_PER_PAGE)", page_url, len(links), self.max_links)
+        return links[:self.max_links]
+
+    def allow(self, url: str, via: str = "links") -> bool:
+        """True when ``url`` may be requested; else counted and (once per kind and host) logged."""
+        refusal = self._refusal(url)
+        if refusal is None:
+            return True
+        kind, why = refusal
+        self.stats.inc_value(f"discovery/{via}/{kind}")
+        host = urlsplit(url).hostname or ""
+        if (kind, host) not in self._logged:
+            self._logged.add((kind, host))
+            logger.info("Not following %s (%s, found via %s); further %s links to %s are only "
+                        "counted in discovery/%s/%s", url, why, via, kind, host, via, kind)
+        return False
+
+    def _refusal(self, url: str) -> tuple[str, str] | None:
+        parts = urlsplit(url)
+        if site_of(url) not in self.sites:
+            host = parts.hostname or ""
+            if any(label.startswith("xn--") for label in host.split(".")):
+                return "offsite_idn", f"IDN host {_unicode_host(host)} is outside the crawl scope"
+            return "offsite", "outside the crawl scope"
+        if is_trap(url):
+            return "trap", "a WordPress trap URL"
+        number = _page_number(parts.path, parts.query)
+        if number is not None and number > self.max_page:
+            return "pagination_capped", f"page {number} > DISCOVERY_MAX_PAGE={self.max_page}"
+        archive = _DATE_ARCHIVE.match(parts.path)
+        if archive and not FIRST_BLOG_YEAR <= int(archive.group(1)) <= self.last_year:
+            return "calendar_capped", (f"a date archive outside {FIRST_BLOG_YEAR}-"
+                                       f"{self.last_year}: an endless calendar")
+        return None
+
+
+def _page_number(path: str, query: str) -> int | None:
+    numbers = [int(value) for key, value in parse_qsl(query)
+               if key.lower() in PAGE_PARAMS and value.isdigit()]
+    match = _PAGE_PATH.search(path)
+    if match:
+        numbers.append(int(match.group(1)))
+    return max(numbers) if numbers else None
+
+
+def _unicode_host(host: str) -> str:
+    try:
+        return host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host
