@@ -16,10 +16,11 @@ from archive.warcfile import RotatingWarcWriter
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://unterwegsmitanke.wordpress.com/2022/01/12/winterwanderung-im-harz/"
+FRENCH = "https://carnetslyonnais.wordpress.com/2022/01/12/le-marche-en-janvier/"
 
 
-def post_capture(url: str = URL) -> Capture:
-    html = (PAGES / "wpcom-german.html").read_bytes()
+def post_capture(url: str = URL, page: str = "wpcom-german") -> Capture:
+    html = (PAGES / f"{page}.html").read_bytes()
     return Capture(url=url, started=datetime(2022, 1, 13, tzinfo=UTC), method="GET",
                    request_headers=[("Accept-Encoding", "gzip")], status=200,
                    response_headers=[("Content-Type", "text/html; charset=UTF-8"),
@@ -32,7 +33,7 @@ def crashed_archive(root: Path, cut: int) -> tuple[Layout, str]:
     layout = Layout(root)
     writer = RotatingWarcWriter(layout.warc_dir, "t", {"software": "test"}, host="h")
     writer.write_capture(post_capture())
-    writer.write_capture(post_capture(URL + "?second=1"))
+    writer.write_capture(post_capture(FRENCH, "wpcom-french"))
     name = writer.current_name
     path = layout.warc_dir / (name + ".open")
     assert writer._handle is not None
@@ -62,7 +63,7 @@ def test_complete_post_without_catalog_row_is_reextracted(tmp_path: Path) -> Non
     assert report.reextracted == 2 and report.cut_bytes == 0
     catalog = Catalog(layout.catalog_path)
     rows = list(catalog.latest())
-    assert {r["title"] for r in rows} == {"Winterwanderung im Harz"}
+    assert len(rows) == 2 and "Winterwanderung im Harz" in {r["title"] for r in rows}
     assert all(layout.resolve(r["text_path"]).exists() for r in rows)
 
 
