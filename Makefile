@@ -12,6 +12,9 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[test]'
+	# scrapy-redis wants redis>=4.2 but pywb (a test tool) pins redis 2.10.6; scrapy-redis only
+	# uses basic commands that 2.10.6 has, so it is installed without its dependency pins.
+	$(BIN)/pip install --quiet --no-deps 'scrapy-redis==0.9.1'
 	touch $(STAMP)
 
 ## demo: serve the bundled sample blogs on 127.0.0.1, crawl them into ./archive-data, list the result

@@ -40,10 +40,20 @@ class Layout:
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
+    # -- scale-out (archive/shards.py): one catalog shard per crawler process -------------------
+    @property
+    def shard_dir(self) -> Path:
+        return self.root / "catalogs"
+
+    def shard_path(self, name: str) -> Path:
+        """``catalogs/HOST-PID.sqlite``: the catalog one worker writes while others write theirs."""
+        return self.shard_dir / f"{name}.sqlite"
+
     def text_path(self, url: str, year: int | None, version: int = 1) -> Path:
         """``posts/<site>/<year>/<slug>-<hash>[.vN].txt``; the JSON sidecar sits beside it."""
         parts = urlsplit(url)
-        site = safe_component(parts.netloc.replace(":", "_")) or "site"
+        netloc = parts.netloc.rpartition("@")[2]  # never user:password@ in a file name
+        site = safe_component(netloc.replace(":", "_")) or "site"
         folder = str(year) if year else "undated"
         suffix = "" if version == 1 else f".v{version}"
         name = f"{slug_for(url)}-{url_hash(url)}{suffix}.txt"
@@ -83,8 +93,12 @@ def write_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary name and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. disk full: leave no half-written file behind
+        raise

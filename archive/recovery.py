@@ -32,9 +32,10 @@ class Recovery:
     cut_bytes: int = 0
     rows_removed: int = 0
     reextracted: int = 0
+    temporaries: int = 0   # stale write_atomic temporaries removed (never archive data)
 
     def __bool__(self) -> bool:
-        return bool(self.finished or self.rows_removed or self.reextracted)
+        return bool(self.finished or self.rows_removed or self.reextracted or self.temporaries)
 
 
 def complete_end(path: Path) -> int:
@@ -85,6 +86,7 @@ def finish_open_file(path: Path, report: Recovery) -> Path | None:
 def recover(layout: Layout) -> Recovery:
     """Everything a crashed crawl left behind, made whole again. Safe to run at every start."""
     report = Recovery()
+    report.temporaries = _remove_temporaries(layout)
     finished = [f for p in sorted(layout.warc_dir.glob(f"*{OPEN_SUFFIX}"))
                 if (f := finish_open_file(p, report)) is not None]
     if not layout.catalog_path.exists() and not finished:
@@ -112,6 +114,17 @@ def _drop_dangling_rows(layout: Layout, catalog: Catalog) -> int:
             logger.warning("catalog row for %s points past the end of %s: removed",
                            row["url"], name)
             catalog.delete_version(row["id"])
+            removed += 1
+    return removed
+
+
+def _remove_temporaries(layout: Layout) -> int:
+    """``.NAME.PID.tmp`` files a killed ``write_atomic`` left; their final files were never
+    replaced, so nothing is lost. Called under the archive lock: no writer is running."""
+    removed = 0
+    for folder in (layout.posts_dir, layout.root / "runs"):
+        for path in folder.rglob(".*.tmp") if folder.is_dir() else ():
+            path.unlink(missing_ok=True)
             removed += 1
     return removed
 

@@ -8,6 +8,7 @@ tail of the ``.open`` file (recovered at the next start).
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from collections.abc import Callable
@@ -93,6 +94,15 @@ class RotatingWarcWriter:
         final = self.directory / self._name
         os.replace(final.with_name(self._name + OPEN_SUFFIX), final)
         self.closed_files.append(self._name)
+        self._handle = self._writer = None
+
+    def abandon(self) -> None:
+        """Close the current file without its final name (after a write failed, e.g. disk full):
+        ``NAME.open`` stays for the start-up recovery to cut at the last complete record."""
+        if self._handle is None:
+            return
+        with contextlib.suppress(OSError):  # the unflushed tail is lost; what reached disk stays
+            self._handle.close()
         self._handle = self._writer = None
 
     def _ensure_room(self) -> None:

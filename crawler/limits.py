@@ -44,6 +44,7 @@ from archive.urls import canonical_url, site_of
 logger = logging.getLogger(__name__)
 TRUNCATED = "truncated"            # request.meta key: WARC-Truncated reason set by the handler
 _RECEIVED = "_body_bytes_received"
+_HANDLER = "_body_handler"
 SNIFF = 4096
 BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
 _TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
@@ -67,6 +68,8 @@ class TruncatingDownloadHandler(HTTP11DownloadHandler):
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
 
     def _bytes_received(self, data: bytes, request: Request, spider: Spider | None = None) -> None:
+        if request.meta.get(_HANDLER) != id(self):  # http and https handlers both hear the signal
+            return
         received = int(request.meta.get(_RECEIVED, 0)) + len(data)
         request.meta[_RECEIVED] = received
         if self.cut_at and received > self.cut_at:
@@ -76,6 +79,7 @@ class TruncatingDownloadHandler(HTTP11DownloadHandler):
     async def download_request(self, request: Request) -> Response:
         request.meta.pop(_RECEIVED, None)  # a retry carries a copy of the last attempt's meta
         request.meta.pop(TRUNCATED, None)
+        request.meta[_HANDLER] = id(self)
         response = await super().download_request(request)
         if request.meta.get(TRUNCATED) == "length":
             response = response.replace(body=response.body[:self.cut_at])
@@ -194,6 +198,7 @@ class RetryAfterMiddleware:
         asked = retry_after_seconds(header.decode("latin-1"))
         if asked is None:
             return response
+        assert self.crawler.spider is not None
         retry = get_retry_request(request, spider=self.crawler.spider,
                                   reason=f"HTTP {response.status} Retry-After")
         if retry is None:

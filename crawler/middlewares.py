@@ -15,6 +15,7 @@ from archive import __version__
 from archive.capture import Capture, WarcLocation
 from archive.urls import is_trap, site_of
 from archive.warcrecords import payload_digest
+from crawler.limits import truncation_of
 from crawler.recrawl import prior_of, refers_to
 from crawler.warc import WarcSink
 
@@ -124,6 +125,7 @@ def capture_from(request: Request, response: Response) -> Capture:
         response_headers=_header_list(response.headers),
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
+        truncated=truncation_of(request, response),  # crawler/limits.py: cut bodies
     )
 
 

@@ -15,6 +15,7 @@ from scrapy.crawler import Crawler
 
 from archive.catalog import Catalog, Prior
 from archive.layout import Layout
+from archive.shards import priors, shard_paths
 from archive.warcrecords import RefersTo, warc_date
 from crawler.config import archive_config
 
@@ -22,6 +23,8 @@ from crawler.config import archive_config
 def load_priors(crawler: Crawler, sites: list[str]) -> dict[str, Prior]:
     """Latest capture of each post of these sites (empty for a new archive)."""
     layout = Layout(archive_config(crawler).archive_dir)
+    if shard_paths(layout):  # scale-out: the main catalog plus every worker's shard
+        return priors(layout, sites)
     if not layout.catalog_path.exists():
         return {}
     catalog = Catalog(layout.catalog_path)

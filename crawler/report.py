@@ -113,7 +113,11 @@ class ProgressReporter:
         if reason not in ("finished", "max_posts") and failure is None:
             failure = f"crawl stopped: {reason}"
         self.stats.set_value(OUTCOME_KEY, "failed" if failure else "ok")
-        path = self.write_report(reason, summary, failure)
+        try:
+            path: Path | str = self.write_report(reason, summary, failure)
+        except OSError as error:  # e.g. the disk is full: the exit status still says it failed
+            logger.error("Could not write the run report into %s: %s", self.runs_dir, error)
+            path = "not written"
         if failure:
             logger.error("Crawl FAILED (%s): %s. Report: %s", failure, summary.line(), path)
         else:

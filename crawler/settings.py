@@ -86,6 +86,18 @@ ARCHIVE_MAX_FAILURE_SHARE = 0.5
 # is asked for again with a conditional request.
 RECRAWL_TRUST_INVENTORY = False
 
+# --- scale-out (crawler/addons.py, crawler/scale.py) ----------------------------------------
+# Switches the scheduler to a shared Redis frontier when REDIS_URL is set; does nothing otherwise.
+ADDONS = {"crawler.addons.ScaleOut": 0}
+# Redis holding the shared frontier, e.g. redis://host:6379/0 (empty: one process, no Redis).
+REDIS_URL = ""
+# Seconds without a heartbeat after which a worker counts as dead: its in-flight requests go back
+# to the queue and another worker takes over its sites' discovery.
+SCALE_WORKER_TIMEOUT = 30.0
+# Seconds a worker with nothing left to do keeps waiting for start URLs pushed to the Redis list
+# `blog:start_urls` (e.g. `redis-cli lpush blog:start_urls https://example.org/`); 0: stop.
+SCALE_IDLE_WAIT = 0.0
+
 # --- extraction -----------------------------------------------------------------------------
 # Extract clean text while crawling (off: only WARCs and catalog rows; `blogarchive reindex` later).
 EXTRACT_ENABLED = True
@@ -108,3 +120,36 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
+
+# --- hostile servers (crawler/limits.py, crawler/linkgate.py) -------------------------------
+# Bodies above this many bytes are cut: the first DOWNLOAD_MAXSIZE bytes are archived with
+# WARC-Truncated: length and not parsed. Also the most a gzip body may expand to (gzip bombs).
+DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
+# Keep a body the server cut short (Content-Length larger than sent): archived with
+# WARC-Truncated: disconnect and not parsed, instead of being lost.
+DOWNLOAD_FAIL_ON_DATALOSS = False
+DOWNLOAD_HANDLERS = {
+    "http": "crawler.limits.TruncatingDownloadHandler",
+    "https": "crawler.limits.TruncatingDownloadHandler",
+}
+# Longest wait asked by a 429/503 Retry-After header that is honoured (seconds).
+RETRY_AFTER_MAX = 30.0
+# Links followed per page at most (a page with 100,000 links), and the highest ?page=N or
+# /page/N/ followed (endless pagination). Date archives outside 1990..next year are not followed.
+DISCOVERY_MAX_LINKS_PER_PAGE = 2000
+DISCOVERY_MAX_PAGE = 1000
+DOWNLOADER_MIDDLEWARES.update({
+    # Redirect loops, too long chains and hops out of scope: refused with a log line.
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.limits.GuardedRedirectMiddleware": 600,
+    # A truncated body (cut at DOWNLOAD_MAXSIZE or by the server): counted, not parsed.
+    "crawler.limits.CutResponseMiddleware": 595,
+    # Scrapy's decompression, bounded by DOWNLOAD_MAXSIZE, counting gzip bombs.
+    "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
+    "crawler.limits.BoundedCompressionMiddleware": 590,
+    # Binary bodies served as text/html are not parsed; lying charsets are logged.
+    "crawler.limits.ContentGuardMiddleware": 580,
+    # 429/503 with Retry-After: wait (at most RETRY_AFTER_MAX), then retry. Before Retry (550).
+    "crawler.limits.RetryAfterMiddleware": 555,
+})
+# --- end hostile servers ----------------------------------------------------------------------

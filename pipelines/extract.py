@@ -59,4 +59,8 @@ class ExtractPipeline:
                            item.extraction["reason"])
         else:
             self.stats.inc_value("extract/ok")
+        if not item.extraction.get("published") and item.extraction.get("date_reason"):
+            self.stats.inc_value("extract/no_date")  # e.g. "31 February 2022": left empty
+            logger.info("%s: no publication date (%s)", item.fetched_url,
+                        item.extraction["date_reason"])
         return item

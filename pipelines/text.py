@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -13,8 +14,11 @@ from scrapy.utils.defer import deferred_from_coro
 
 from archive.catalog import Catalog
 from archive.layout import Layout
+from archive.shards import ShardCatalog
 from archive.store import PostStore
+from crawler.addons import worker_shard
 from crawler.config import archive_config
+from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.items import GoneItem, PostItem, SeenItem
 
 logger = logging.getLogger(__name__)
@@ -33,7 +37,9 @@ class TextPipeline:
         return cls(Layout(archive_config(crawler).archive_dir), crawler)
 
     def open_spider(self, spider: Spider | None = None) -> None:
-        self.store = PostStore(self.layout, Catalog(self.layout.catalog_path))
+        shard = worker_shard(self.crawler.settings)  # scale-out: this worker's own catalog shard
+        catalog = ShardCatalog(self.layout, shard) if shard else Catalog(self.layout.catalog_path)
+        self.store = PostStore(self.layout, catalog)
 
     def close_spider(self, spider: Spider | None = None) -> None:
         if self.store is not None:
@@ -60,8 +66,14 @@ class TextPipeline:
         if options is not None and not options.in_range(published):
             self.stats.inc_value("posts/out_of_range")
             raise DropItem(f"published {published} is outside since/until")
-        saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
-                                item.warc, validators=(item.etag, item.last_modified))
+        try:
+            saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
+                                    item.warc, validators=(item.etag, item.last_modified))
+        except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
+            if not is_disk_full(error):
+                raise
+            stop_crawl(self.crawler, error)
+            raise DropItem(f"the archive disk is full: {error}") from error
         if saved is None:
             self.stats.inc_value("posts/unchanged")
             return item

@@ -1,11 +1,11 @@
 #!/bin/sh
 # Debian packages the test suite runs for real: Chromium (web reader tests), Redis (scale-out
-# tests), and WordPress with MariaDB, PHP-FPM and nginx (tests/wordpress/install-packages.sh).
+# tests), epubcheck (EPUB export validation), and WordPress with MariaDB, PHP-FPM and nginx (tests/wordpress/install-packages.sh).
 # Installs only what is missing; `apt-get update` first when something is. Starts no service.
 set -eu
 cd "$(dirname "$0")"
 
-PACKAGES="chromium redis-server"
+PACKAGES="chromium redis-server epubcheck"
 missing=""
 for package in $PACKAGES; do
     status=$(dpkg-query -W -f='${db:Status-Status}' "$package" 2>/dev/null || true)

@@ -12,6 +12,7 @@ import click
 from archive.catalog import Catalog
 from archive.config import default_archive_dir
 from archive.layout import Layout
+from archive.shards import open_combined, shard_paths
 from archive.urls import canonical_url
 
 LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
@@ -24,11 +25,12 @@ class ArchiveContext:
         self.layout = Layout(root)
 
     def catalog(self) -> Catalog:
-        if not self.layout.catalog_path.exists():
+        """The catalog, with the shards of scaled-out workers read in (a read view; see merge)."""
+        if not self.layout.catalog_path.exists() and not shard_paths(self.layout):
             raise click.ClickException(
                 f"no archive at {self.layout.root} (no catalog.sqlite): run a crawl first, or "
                 "pass --archive DIR")
-        return Catalog(self.layout.catalog_path)
+        return open_combined(self.layout)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,8 +1,9 @@
-"""Read commands: list, show, stats, and extract (the extractor on a saved page)."""
+"""Read commands: list, show, comments, stats, and extract (the extractor on a saved page)."""
 
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -11,32 +12,40 @@ import click
 
 from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
 from archive.config import ConfigError
+from archive.export.post import load_post, to_html, to_markdown, to_text
+from archive.export.select import PostFilter, selected
 from archive.when import parse_when
 
 
 @main.command("list")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line.")
 @click.option("--site", help="Only posts of this site (host or host:port).")
+@click.option("--since", metavar="WHEN", help="Only posts published at or after WHEN.")
+@click.option("--until", metavar="WHEN", help="Only posts published at or before WHEN.")
+@click.option("--category", help="Only posts in this category (exact name, any case).")
+@click.option("--tag", help="Only posts with this tag (exact name, any case).")
+@click.option("--author", help="Only posts whose author's name contains this.")
 @click.option("--changed-since", "changed_since", metavar="WHEN",
               help="Only posts edited (a new version captured) since WHEN, e.g. '1 week ago'.")
 @click.pass_obj
-def list_posts(obj: ArchiveContext, as_json: bool, site: str | None,
+def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str | None,
+               until: str | None, category: str | None, tag: str | None, author: str | None,
                changed_since: str | None) -> None:
     """List archived posts, oldest first.
+
+    Dates (WHEN) are anything dateparser reads: 2022-01-01, '12 January 2022', '3 weeks ago'.
 
     \b
     Example:
       blogarchive list --json | jq .title
+      blogarchive list --site example.org --since 2022-01-01 --until 2022-12-31
+      blogarchive list --category News --author "Anna"
       blogarchive list --changed-since "2 weeks ago"
     """
-    clauses, params = [], []
-    if site:
-        clauses.append("p.site = ?")
-        params.append(site)
-    if changed_since:
-        clauses.append("v.version > 1 AND v.captured_at >= ?")
-        params.append(_when(changed_since, "--changed-since").isoformat())
-    for row in obj.catalog().latest(" AND ".join(clauses), tuple(params)):
+    post_filter = PostFilter(site=site, since=_maybe(since, "--since"),
+                             until=_maybe(until, "--until"), category=category, tag=tag,
+                             author=author, changed_since=_maybe(changed_since, "--changed-since"))
+    for row in selected(obj.catalog(), post_filter):
         record = row_to_dict(row)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
@@ -47,21 +56,57 @@ def list_posts(obj: ArchiveContext, as_json: bool, site: str | None,
 
 @main.command()
 @click.argument("post")
-@click.option("--json", "as_json", is_flag=True, help="Print metadata and text as JSON.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json", "html"]),
+              default="text", show_default=True, help="How to print the post.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
 @click.pass_obj
-def show(obj: ArchiveContext, post: str, as_json: bool) -> None:
-    """Print the clean text of one post, by URL or catalog id.
+def show(obj: ArchiveContext, post: str, fmt: str, as_json: bool) -> None:
+    """Print one post (title, date, author, categories, text, comment count), by URL or id.
 
     \b
     Example:
       blogarchive show https://example.org/2022/01/12/hello/
+      blogarchive show 12 --format markdown > hello.md
+      blogarchive show 12 --format html > hello.html
     """
-    row = find_post(obj, obj.catalog(), post)
-    text = obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8")
-    if as_json:
-        click.echo(json.dumps({**row_to_dict(row), "text": text}, ensure_ascii=False))
+    catalog = obj.catalog()
+    row = find_post(obj, catalog, post)
+    view = load_post(obj.layout, catalog, row)
+    if as_json or fmt == "json":
+        text = obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8")
+        data = {**row_to_dict(row), **view.to_dict(), "text": text}
+        click.echo(json.dumps(data, ensure_ascii=False))
+    elif fmt == "markdown":
+        click.echo(to_markdown(view), nl=False)
+    elif fmt == "html":
+        click.echo(to_html(view), nl=False)
     else:
-        click.echo(text, nl=False)
+        click.echo(to_text(view), nl=False)
+
+
+@main.command()
+@click.argument("post")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per comment.")
+@click.pass_obj
+def comments(obj: ArchiveContext, post: str, as_json: bool) -> None:
+    """Print the comment thread of a post: replies indented under their parent.
+
+    \b
+    Example:
+      blogarchive comments https://example.org/2022/01/12/hello/
+    """
+    catalog = obj.catalog()
+    view = load_post(obj.layout, catalog, find_post(obj, catalog, post))
+    for comment in view.comments:
+        if as_json:
+            click.echo(json.dumps(asdict(comment), ensure_ascii=False))
+            continue
+        indent = "    " * comment.depth
+        click.echo(f"{indent}{comment.author or 'anonymous'}  {(comment.published or '')[:16]}")
+        for line in comment.text.splitlines() or [""]:
+            click.echo(f"{indent}  {line}")
+    if not view.comments and not as_json:
+        click.echo("no comments archived for this post", err=True)
 
 
 @main.command()
@@ -114,8 +159,6 @@ def extract(file: Path, url: str | None, encoding: str | None, as_json: bool) ->
     click.echo(data.get("text") or "")
 
 
-
-
 def _when(text: str, name: str) -> datetime:
     try:
         moment = parse_when(text, name)
@@ -123,3 +166,7 @@ def _when(text: str, name: str) -> datetime:
         raise click.BadParameter(str(error)) from None
     assert moment is not None
     return moment
+
+
+def _maybe(text: str | None, name: str) -> datetime | None:
+    return _when(text, name) if text else None

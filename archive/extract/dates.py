@@ -71,8 +71,12 @@ def _parse_text(text: str, languages: list[str] | None, base: datetime) -> datet
 
 
 def _search(text: str, languages: list[str] | None, base: datetime) -> datetime | None:
-    """A full date inside a longer dateline ("Posted on 12 January 2022 by Jane")."""
-    settings: Any = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past"}
+    """A full date inside a longer dateline ("Posted on 12 January 2022 by Jane").
+
+    Day, month and year must all be there: in "31 February 2022" search_dates would otherwise
+    find "February 2022" and invent the day."""
+    settings: Any = {"RELATIVE_BASE": base, "PREFER_DATES_FROM": "past",
+                     "REQUIRE_PARTS": ["day", "month", "year"]}
     try:
         found = search_dates(text, languages=languages, settings=settings) or []
     except (ValueError, TypeError, OverflowError):

@@ -14,7 +14,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-from charset_normalizer import from_bytes
+from charset_normalizer import CharsetMatch, from_bytes
 
 _BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
@@ -92,10 +92,21 @@ def decode_html(data: str | bytes, encoding: str | None = None) -> Decoded:
     as_utf8 = _try(data, "utf-8")
     if as_utf8 is not None:
         return Decoded(as_utf8, "utf-8", "utf-8")
-    best = from_bytes(data).best()
+    best = _best_guess(data)
     if best is not None:
         guessed = normalize_label(best.encoding) or best.encoding
         detected = _try(data, guessed)
         if detected is not None:
             return Decoded(detected, guessed, "detected")
     return Decoded(data.decode("cp1252", "replace"), "cp1252", "fallback")
+
+
+def _best_guess(data: bytes) -> CharsetMatch | None:
+    """charset_normalizer's best match; on a tie, windows-1252, the web's usual legacy charset
+    (a Latin-1 page mislabelled UTF-8 scores the same as windows-1250 and would read "naďve")."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    tied = [m for m in matches if (m.chaos, m.coherence) == (best.chaos, best.coherence)]
+    return next((m for m in tied if "cp1252" in m.could_be_from_charset), best)

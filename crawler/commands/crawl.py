@@ -18,7 +18,11 @@ from archive.config import ArchiveConfig, ConfigError
 from archive.layout import Layout
 from archive.lock import ArchiveLock, ArchiveLocked
 from archive.recovery import recover
+from archive.shards import WorkerLock, recover_dead_workers
+from crawler import redact
+from crawler.addons import worker_shard
 from crawler.config import check_writable
+from crawler.jobstate import JobGuard
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
 
@@ -30,6 +34,7 @@ SPIDER_ARGS = ("url", "since", "until", "max_posts", "full")
 
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        redact.install(self.settings, opts.spargs)  # no password in "Overridden settings"
         if args and args[0] in CHECKED_SPIDERS:
             try:
                 self._check(opts.spargs)
@@ -45,7 +50,8 @@ class Command(ScrapyCrawl):
         assert self.crawler_process is not None and self.settings is not None
         layout = Layout(ArchiveConfig.from_settings(
             {"ARCHIVE_DIR": self.settings.get("ARCHIVE_DIR")}).archive_dir)
-        lock = ArchiveLock(layout.lock_path)
+        shard = worker_shard(self.settings)  # scale-out: archive lock shared, own shard lock
+        lock = WorkerLock(layout, shard) if shard else ArchiveLock(layout.lock_path)
         try:
             lock.acquire(wait=self.settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0))
         except ArchiveLocked as error:
@@ -56,8 +62,10 @@ class Command(ScrapyCrawl):
         if lock.took_over:
             logger.warning("Took over a stale archive lock left by %s", lock.took_over)
         try:
-            _recover(layout)
+            _recover(layout, shard)
+            job = JobGuard.start(self.settings.get("JOBDIR"))  # a killed run's JOBDIR is reset
             crawler = self._create_crawler(args[0])
+            job.watch(crawler)
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
         finally:
@@ -74,9 +82,9 @@ class Command(ScrapyCrawl):
         check_writable(config)
 
 
-def _recover(layout: Layout) -> None:
+def _recover(layout: Layout, shard: str | None) -> None:
     """Finish what a crashed crawl left (``.open`` WARCs, catalog rows) before writing more."""
-    report = recover(layout)
+    report = recover_dead_workers(layout, shard) if shard else recover(layout)
     if report:
         logger.warning(
             "Recovered after a crash: finished %s, cut %d bytes of partial records into %s, "

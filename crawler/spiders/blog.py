@@ -53,6 +53,7 @@ class BlogSpider(Spider):
         self.seen_posts: set[str] = set()      # canonical URLs yielded as posts
         self.links = LinkExtractor(deny_extensions=None, unique=True)
         self.priors: dict[str, Prior] = {}
+        self.frontier: Any = None  # scale-out: crawler.scale.SharedScheduler when REDIS_URL is set
 
     async def start(self) -> AsyncIterator[Request]:
         for request in self.start_requests():
@@ -61,13 +62,33 @@ class BlogSpider(Spider):
     def start_requests(self) -> Iterator[Request]:
         self.priors = load_priors(self.crawler, sorted(self.sites))
         for home in self.options.start_urls:
-            state = self.site_states[site_of(home)]
-            yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots,
-                                      "robots")
-            yield from self._discover(state, home, self.parse_home, "home")
+            if self.frontier is None or self.frontier.claim_discovery(home):
+                yield from self._discover_site(home)
         self.trust_inventory = self.settings.getbool("RECRAWL_TRUST_INVENTORY")
         if not self.trust_inventory:
             yield from self._revisit_known()
+
+    def _discover_site(self, home: str) -> Iterator[Request]:
+        state = self.site_states[site_of(home)]
+        yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots, "robots")
+        yield from self._discover(state, home, self.parse_home, "home")
+
+    # -- scale-out (crawler/scale.py): sites of other workers, start URLs pushed to Redis ------
+    def join_site(self, home: str) -> None:
+        """Take part in crawling a site another worker started: scope, state and priors."""
+        site = site_of(home)
+        if site not in self.sites:
+            self.sites.add(site)
+            self.site_states[site] = SiteState(home=home)
+            self.priors.update(load_priors(self.crawler, [site]))
+
+    def start_site(self, home: str, discover: bool) -> Iterator[Request]:
+        """A start URL received while running: its discovery (when ours) and archived posts."""
+        self.join_site(home)
+        if discover:
+            yield from self._discover_site(home)
+        if not getattr(self, "trust_inventory", False):
+            yield from self._revisit_known(site_of(home))
 
     def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
         """Ask again for every archived post, conditionally: catches edits, comments, deletions."""
@@ -126,8 +147,7 @@ class BlogSpider(Spider):
         elif _is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._feeds_and_api(state, response)
-            state.home_links = self.link_gate.cap(  # hostile sites: at most N links a page
-                response.url, [link.url for link in self.links.extract_links(response)])
+            state.home_links = self.link_gate.links(response, self.links)  # hostile: capped
             yield from self._page_results(response, "home")
         yield from self._finished(state)
 
@@ -153,8 +173,12 @@ class BlogSpider(Spider):
             self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
             yield from self._candidates(state, entries, "feed", complete=False)
             page = int(response.meta.get("feed_page", 1))
-            if entries and response.url.rstrip("/").split("?")[0].endswith("/feed"):
-                state.feed_next.append(_feed_page(response.url, page + 1))
+            wordpress_feed = response.url.rstrip("/").split("?")[0].endswith("/feed")
+            if entries and wordpress_feed:
+                if page < self.settings.getint("DISCOVERY_MAX_PAGE", 1000):
+                    state.feed_next.append(_feed_page(response.url, page + 1))
+                else:
+                    self.crawler.stats.inc_value("discovery/feed/pagination_capped")
         yield from self._finished(state)
 
     def _rest_page(self, state: SiteState, root: str, page: int) -> Iterator[Request]:
@@ -256,9 +280,10 @@ class BlogSpider(Spider):
             yield from self._known_result(prior.url, response)
             return
         yield from self._page_results(response, response.meta.get("discovered_via", "links"))
-        if self._state(response).following and _is_html(response):
-            yield from self._follow(self.link_gate.cap(  # hostile sites: at most N links a page
-                response.url, [link.url for link in self.links.extract_links(response)]))
+        following = self._state(response).following or response.meta.get("following")
+        if following and _is_html(response):
+            assert isinstance(response, TextResponse)
+            yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
 
     def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
         if not _is_html(response):
@@ -305,7 +330,7 @@ class BlogSpider(Spider):
             self.fetched_posts.add(url)
             self.crawler.stats.inc_value("discovery/links/followed")
             yield Request(url, callback=self.parse_page, errback=self.page_failed,
-                          meta={"discovered_via": "links"})
+                          meta={"discovered_via": "links", "following": True})
 
     def page_failed(self, failure: Failure) -> None:
         self._log_failure(failure, "posts/failed")

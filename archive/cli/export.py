@@ -1,0 +1,86 @@
+"""The ``export`` command: Markdown folders, EPUB books, JSON Lines and WACZ packages."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from archive.cli.base import ArchiveContext, main
+from archive.cli.progress import progress_bar
+from archive.config import ConfigError
+from archive.export.epub import EmptySelection, export_epub
+from archive.export.jsonl import export_jsonl
+from archive.export.markdown import export_markdown
+from archive.export.select import PostFilter
+from archive.export.wacz import WaczError, export_wacz
+from archive.when import parse_when
+
+FORMATS = ("markdown", "epub", "jsonl", "wacz")
+
+
+@main.command("export")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), required=True,
+              help="markdown: a folder; epub, jsonl, wacz: one file.")
+@click.argument("target", type=click.Path(path_type=Path))
+@click.option("--site", help="Only posts of this site.")
+@click.option("--category", help="Only posts in this category.")
+@click.option("--tag", help="Only posts with this tag.")
+@click.option("--author", help="Only posts whose author's name contains this.")
+@click.option("--since", metavar="WHEN", help="Only posts published at or after WHEN.")
+@click.option("--until", metavar="WHEN", help="Only posts published at or before WHEN.")
+@click.option("--title", help="Book or package title (epub, wacz).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@click.pass_obj
+def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None,
+                   category: str | None, tag: str | None, author: str | None, since: str | None,
+                   until: str | None, title: str | None, as_json: bool) -> None:
+    """Export posts: Markdown files (DIR), an EPUB book, JSON Lines, or a WACZ package (FILE).
+
+    markdown writes DIR/<site>/<year>/<slug>.md with YAML front matter; images captured in the
+    WARCs go to DIR/assets/ and are linked relatively. epub makes one book of the selected posts
+    with a table of contents by date. wacz packages every WARC with a CDXJ index and the list of
+    posts as pages (the selection options choose the pages).
+
+    \b
+    Example:
+      blogarchive export --format markdown ./blog-md
+      blogarchive export --format epub --site example.org --since 2022-01-01 --until 2022-12-31 2022.epub
+      blogarchive export --format jsonl posts.jsonl
+      blogarchive export --format wacz blogs.wacz
+    """
+    post_filter = PostFilter(site=site, category=category, tag=tag, author=author,
+                             since=_when(since, "--since"), until=_when(until, "--until"))
+    catalog = obj.catalog()
+    summary: dict[str, Any] = {"format": fmt, "target": str(target)}
+    try:
+        with progress_bar(f"exporting {fmt}", quiet=as_json) as progress:
+            if fmt == "markdown":
+                report = export_markdown(obj.layout, catalog, post_filter, target, progress)
+                summary.update(posts=report.posts, assets=report.assets)
+            elif fmt == "epub":
+                summary["posts"] = export_epub(obj.layout, catalog, post_filter, target, title,
+                                               progress)
+            elif fmt == "jsonl":
+                summary["posts"] = export_jsonl(obj.layout, catalog, post_filter, target, progress)
+            else:
+                summary["pages"] = export_wacz(obj.layout, catalog, post_filter, target, title)
+    except (EmptySelection, WaczError, OSError) as error:
+        raise click.ClickException(str(error)) from None
+    finally:
+        catalog.close()
+    if as_json:
+        click.echo(json.dumps(summary))
+    else:
+        count = summary.get("posts", summary.get("pages"))
+        click.echo(f"exported {count} posts as {fmt} to {target}")
+
+
+def _when(text: str | None, name: str) -> datetime | None:
+    try:
+        return parse_when(text, name)
+    except ConfigError as error:
+        raise click.BadParameter(str(error), param_hint=name) from None

@@ -1,0 +1,84 @@
+"""Markdown export: one ``.md`` file per post, YAML front matter, folders by site and year.
+
+Images: a post's image (``og:image``) is linked to a file extracted from its WARC capture into
+``DIR/assets/`` with a relative link, so the folder reads offline in any Markdown viewer and can be
+moved as a whole. An image that was never captured keeps its original URL (the only honest link).
+File names reuse the archive's own scheme (slug plus URL hash), so they never collide or escape.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from warcio.archiveiterator import ArchiveIterator
+
+from archive.catalog import Catalog
+from archive.export.post import PostView, load_post, to_markdown
+from archive.export.select import PostFilter, selected
+from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
+from archive.rebuild import warc_files
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class MarkdownReport:
+    posts: int
+    assets: int
+
+
+def export_markdown(layout: Layout, catalog: Catalog, post_filter: PostFilter, target: Path,
+                    progress: Progress | None = None) -> MarkdownReport:
+    """Write the selected posts under ``target``; returns how many posts and images."""
+    views = [load_post(layout, catalog, row) for row in selected(catalog, post_filter)]
+    wanted = {view.image for view in views if view.image}
+    images = archived_images(layout, wanted) if wanted else {}
+    assets = 0
+    for number, view in enumerate(views, 1):
+        path = markdown_path(target, view)
+        link = None
+        if view.image in images:
+            asset = target / "assets" / asset_name(view.image, images[view.image][0])
+            if not asset.exists():
+                write_atomic(asset, images[view.image][1])
+                assets += 1
+            link = Path(os.path.relpath(asset, path.parent)).as_posix()
+        elif view.image:
+            link = view.image
+        write_atomic(path, to_markdown(view, image_link=link).encode("utf-8"))
+        if progress:
+            progress(number, len(views))
+    return MarkdownReport(posts=len(views), assets=assets)
+
+
+def markdown_path(target: Path, view: PostView) -> Path:
+    """``<site>/<year>/<slug>-<hash>.md``: the archive's text-file naming, by publication year."""
+    year = (view.published or "")[:4]
+    folder = year if year.isdigit() else "undated"
+    site = safe_component(view.site.replace(":", "_")) or "site"
+    return target / site / folder / f"{slug_for(view.url)}-{url_hash(view.url)}.md"
+
+
+def asset_name(url: str, content_type: str) -> str:
+    extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
+    return f"{slug_for(url)}-{url_hash(url)}{extension}"
+
+
+def archived_images(layout: Layout, wanted: set[str]) -> dict[str, tuple[str, bytes]]:
+    """The latest captured bytes (decoded) and type of each wanted image URL found in a WARC."""
+    found: dict[str, tuple[str, bytes]] = {}
+    for path in warc_files(layout):
+        with open(path, "rb") as handle:
+            for record in ArchiveIterator(handle):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                content_type = record.http_headers.get_header("Content-Type") or ""
+                if (url in wanted and content_type.startswith("image/")
+                        and record.http_headers.get_statuscode() == "200"):
+                    found[url] = (content_type, record.content_stream().read())
+    return found

@@ -1,0 +1,167 @@
+"""One archived post as readers want it: metadata, body text and comment thread, in text formats.
+
+Shared by ``show --format`` and the exporters so a post reads the same in the terminal, in a
+Markdown file and in an EPUB chapter. HTML output escapes everything taken from the archive: a post
+is untrusted input.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import sqlite3
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from archive.catalog import Catalog
+from archive.layout import Layout
+
+
+@dataclass(frozen=True)
+class Comment:
+    comment_id: str
+    parent: str | None
+    author: str | None
+    published: str | None
+    text: str
+    depth: int = 0
+
+
+@dataclass(frozen=True)
+class PostView:
+    post_id: int
+    url: str
+    site: str
+    title: str
+    author: str | None
+    published: str | None
+    modified: str | None
+    categories: list[str]
+    tags: list[str]
+    version: int
+    captured_at: str
+    body: str
+    warc_file: str
+    warc_offset: int
+    image: str | None = None
+    language: str | None = None
+    deleted_at: str | None = None
+    comments: list[Comment] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["comment_count"] = len(self.comments)
+        return data
+
+
+def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
+    """The view of a ``Catalog.latest``/``find`` row: reads its text file and comments."""
+    path = layout.resolve(row["text_path"])
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    _, _, body = text.partition("\n\n")
+    return PostView(
+        post_id=int(row["post_id"]), url=row["url"], site=row["site"],
+        title=row["title"] or "(untitled)", author=row["author"], published=row["published"],
+        modified=row["modified"], categories=json.loads(row["categories"] or "[]"),
+        tags=json.loads(row["tags"] or "[]"), version=int(row["version"]),
+        captured_at=row["captured_at"], body=body.strip(), warc_file=row["warc_file"],
+        warc_offset=int(row["warc_offset"]), image=row["image"], language=row["language"],
+        deleted_at=row["deleted_at"], comments=thread(catalog.comments(int(row["id"]))))
+
+
+def thread(rows: list[sqlite3.Row]) -> list[Comment]:
+    """Comments in reading order, each replies right under its parent, with its depth."""
+    children: dict[str | None, list[sqlite3.Row]] = {}
+    known = {row["comment_id"] for row in rows}
+    for row in rows:
+        parent = row["parent"] if row["parent"] in known else None
+        children.setdefault(parent, []).append(row)
+    ordered: list[Comment] = []
+    seen: set[str] = set()
+
+    def walk(parent: str | None, depth: int) -> None:
+        for row in children.get(parent, []):
+            if row["comment_id"] in seen:
+                continue  # a cycle in bad markup must not loop forever
+            seen.add(row["comment_id"])
+            ordered.append(Comment(row["comment_id"], row["parent"], row["author"],
+                                   row["published"], row["text"], depth))
+            walk(row["comment_id"], depth + 1)
+
+    walk(None, 0)
+    return ordered
+
+
+def front_matter(view: PostView) -> str:
+    """YAML front matter; values are JSON strings and lists, which YAML reads as they are."""
+    fields: dict[str, Any] = {
+        "title": view.title, "author": view.author, "date": view.published,
+        "modified": view.modified, "categories": view.categories, "tags": view.tags,
+        "url": view.url, "site": view.site, "version": view.version,
+        "captured": view.captured_at, "comments": len(view.comments)}
+    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()
+             if value not in (None, "")]
+    return "---\n" + "\n".join(lines) + "\n---\n"
+
+
+def to_markdown(view: PostView, image_link: str | None = None) -> str:
+    """Front matter, title, body paragraphs, then the comment thread as nested quotes."""
+    parts = [front_matter(view), f"# {_md_line(view.title)}", ""]
+    byline = " · ".join(x for x in (view.author, (view.published or "")[:10]) if x)
+    if byline:
+        parts += [f"*{_md_line(byline)}*", ""]
+    if image_link:
+        parts += [f"![]({image_link})", ""]
+    parts += [view.body, ""]
+    if view.comments:
+        parts += [f"## Comments ({len(view.comments)})", ""]
+        for comment in view.comments:
+            quote = "> " * (comment.depth + 1)
+            head = f"**{_md_line(comment.author or 'anonymous')}** {(comment.published or '')[:10]}"
+            parts += [quote + head.strip(), quote.rstrip(),
+                      *[quote + line for line in comment.text.splitlines() if line.strip()], ""]
+    return "\n".join(parts).rstrip() + "\n"
+
+
+def to_text(view: PostView) -> str:
+    """The terminal view: header lines, body, comment count."""
+    lines = [view.title, "=" * min(len(view.title), 78)]
+    for label, value in (("Published", view.published), ("Author", view.author),
+                         ("Categories", ", ".join(view.categories)), ("Tags", ", ".join(view.tags)),
+                         ("URL", view.url), ("Comments", str(len(view.comments)))):
+        if value:
+            lines.append(f"{label}: {value}")
+    return "\n".join(lines) + "\n\n" + view.body + "\n"
+
+
+def body_html(view: PostView) -> str:
+    """The body as escaped ``<p>`` paragraphs (clean text keeps one paragraph a line)."""
+    paragraphs = [p.strip() for p in view.body.splitlines() if p.strip()]
+    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+
+
+def to_html(view: PostView, standalone: bool = True) -> str:
+    """An article element (or a whole page): every archived string escaped."""
+    esc = html.escape
+    meta = " · ".join(esc(x) for x in (view.author or "", (view.published or "")[:10]) if x)
+    labels = ", ".join(esc(x) for x in view.categories + view.tags)
+    comments = "".join(
+        f'<li style="margin-left:{c.depth * 2}em"><b>{esc(c.author or "anonymous")}</b> '
+        f"<small>{esc((c.published or '')[:10])}</small><p>{esc(c.text)}</p></li>"
+        for c in view.comments)
+    article = (f"<article>\n<h1>{esc(view.title)}</h1>\n<p><small>{meta}</small></p>\n"
+               + (f"<p><small>{labels}</small></p>\n" if labels else "")
+               + body_html(view)
+               + (f"\n<h2>Comments ({len(view.comments)})</h2>\n<ul>{comments}</ul>"
+                  if comments else "")
+               + f'\n<p><small><a href="{esc(view.url, quote=True)}">{esc(view.url)}</a>'
+               + "</small></p>\n</article>")
+    if not standalone:
+        return article
+    return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
+            f"<title>{esc(view.title)}</title></head>\n<body>\n{article}\n</body></html>\n")
+
+
+def _md_line(text: str) -> str:
+    """One line of Markdown-safe text: no newlines, emphasis characters escaped."""
+    return " ".join(text.split()).replace("*", r"\*").replace("_", r"\_")

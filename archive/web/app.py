@@ -1,0 +1,133 @@
+"""The WSGI application: routing, GET/HEAD only, error pages, security headers, the server.
+
+Werkzeug gives routing, request parsing and a threaded HTTP/1.1 server with a deep listen queue;
+Jinja2 renders every page with autoescaping, so an archived string is always shown as text.
+Whatever goes wrong while answering one request (a hostile catalog path, a malformed WARC record)
+becomes an error page for that request, never a crash of the server.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, select_autoescape
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import make_server as werkzeug_server
+from werkzeug.wrappers import Request, Response
+
+from archive.layout import Layout
+from archive.web import filters, pages, post
+from archive.web.warcindex import IndexCache
+
+logger = logging.getLogger(__name__)
+STATIC = Path(__file__).parent / "static"
+READER_CSP = ("default-src 'none'; style-src 'self'; img-src 'self' data:; frame-src 'self'; "
+              "form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+READER_HEADERS = {
+    "Content-Security-Policy": READER_CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "SAMEORIGIN",
+}
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
+View = Callable[..., Response]
+
+ROUTES = Map([
+    Rule("/", endpoint="home"),
+    Rule("/site/<site>/", endpoint="site"),
+    Rule("/site/<site>/category/<path:term>", endpoint="category"),
+    Rule("/site/<site>/tag/<path:term>", endpoint="tag"),
+    Rule("/site/<site>/<year>/", endpoint="year"),
+    Rule("/site/<site>/<year>/<month>/", endpoint="month"),
+    Rule("/post/<int:post_id>", endpoint="post"),
+    Rule("/post/<int:post_id>/original", endpoint="original"),
+    Rule("/search", endpoint="search"),
+    Rule("/not-archived", endpoint="not_archived"),
+    Rule("/static/<name>", endpoint="static"),
+], merge_slashes=False)
+
+VIEWS: dict[str, View] = {
+    "home": pages.home, "site": pages.site, "year": pages.year, "month": pages.month,
+    "category": pages.category, "tag": pages.tag, "search": pages.search,
+    "not_archived": pages.not_archived, "post": post.reading_view, "original": post.original,
+}
+
+
+class ArchiveProblem(Exception):
+    """The archive cannot answer this request (bad path, unreadable file, malformed record)."""
+
+
+class ReaderApp:
+    def __init__(self, root: Path, *, allowed_hosts: frozenset[str] | None = LOOPBACK_NAMES) -> None:
+        self.layout = Layout(root)
+        self.index = IndexCache(self.layout)
+        self.allowed_hosts = allowed_hosts
+        self.templates = Environment(loader=PackageLoader("archive.web", "templates"),
+                                     autoescape=select_autoescape(default=True),
+                                     trim_blocks=True, lstrip_blocks=True)
+        filters.install(self.templates)
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        request = Request(environ)
+        response = self.answer(request)
+        return response(environ, start_response)
+
+    def answer(self, request: Request) -> Response:
+        try:
+            if request.method not in ("GET", "HEAD"):
+                raise MethodNotAllowed(valid_methods=["GET", "HEAD"])
+            if not self._host_allowed(request.host):
+                return self.error(400, "Unknown host", "This reader only answers to its own address.")
+            if request.path.startswith("/replay/"):
+                return post.replay_view(self, request)
+            endpoint, values = ROUTES.bind_to_environ(request.environ).match()
+            if endpoint == "static":
+                return self._static(str(values["name"]))
+            return VIEWS[str(endpoint)](self, request, **values)
+        except HTTPException as error:
+            response = self.error(error.code or 500, error.name, error.description or "")
+            if isinstance(error, MethodNotAllowed):
+                response.headers["Allow"] = "GET, HEAD"
+            return response
+        except (ArchiveProblem, ValueError, OSError, sqlite3.Error) as error:
+            logger.warning("cannot answer %s: %r", request.path, error)
+            return self.error(500, "The archive cannot show this", str(error))
+        except Exception as error:  # one bad record must not stop the server
+            logger.exception("unexpected failure on %s", request.path)
+            return self.error(500, "Something went wrong", type(error).__name__)
+
+    def render(self, template: str, status: int = 200, **context: Any) -> Response:
+        body = self.templates.get_template(template).render(**context)
+        return Response(body, status=status, headers=READER_HEADERS,
+                        content_type="text/html; charset=utf-8")
+
+    def error(self, status: int, title: str, detail: str) -> Response:
+        return self.render("error.html", status=status, title=title, detail=detail,
+                           status_code=status)
+
+    def _static(self, name: str) -> Response:
+        path = STATIC / name
+        if "/" in name or name.startswith(".") or not path.is_file():
+            raise NotFound()
+        kind = {"css": "text/css; charset=utf-8", "svg": "image/svg+xml"}.get(path.suffix[1:])
+        return Response(path.read_bytes(), headers={**READER_HEADERS, "Cache-Control": "max-age=3600"},
+                        content_type=kind or "application/octet-stream")
+
+    def _host_allowed(self, host: str) -> bool:
+        if self.allowed_hosts is None:
+            return True
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        return name in self.allowed_hosts
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> BaseWSGIServer:
+    """A threaded server (one thread per connection) for the reader of the archive at ``root``."""
+    loopback = host in LOOPBACK_NAMES or host.startswith("127.")
+    app = ReaderApp(root, allowed_hosts=(LOOPBACK_NAMES | {host}) if loopback else None)
+    return werkzeug_server(host, port, app, threaded=True)

@@ -1,0 +1,129 @@
+"""Browsing pages: blogs on the home page, then years, months, categories and tags; search.
+
+Each view opens the catalog read-only for the one request, asks ``browse`` and renders a template.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sqlite3
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import NotFound
+from werkzeug.wrappers import Request, Response
+
+from archive.web import browse
+from archive.web.browse import open_catalog
+from archive.web.filters import month_name, urlq
+
+if TYPE_CHECKING:
+    from archive.web.app import ReaderApp
+
+SEARCH_PAGE = 20
+
+
+def home(app: ReaderApp, request: Request) -> Response:
+    if not app.layout.catalog_path.exists():
+        return app.error(404, "No archive here",
+                         f"{app.layout.root} has no catalog.sqlite: run a crawl first.")
+    with open_catalog(app.layout.catalog_path) as catalog:
+        blogs = [(count, browse.site_name(catalog, count.name)) for count in browse.sites(catalog)]
+        counts = catalog.counts()
+    return app.render("home.html", blogs=blogs, counts=counts)
+
+
+def site(app: ReaderApp, request: Request, site: str) -> Response:
+    with open_catalog(app.layout.catalog_path) as catalog:
+        years = browse.years(catalog, site)
+        if not years:
+            raise NotFound(f"No blog {site!r} in this archive.")
+        calendar = [(year, browse.months(catalog, site, year.name)) for year in years]
+        return app.render("site.html", site=site, name=browse.site_name(catalog, site),
+                          calendar=calendar, categories=browse.taxonomy(catalog, site, "category"),
+                          tags=browse.taxonomy(catalog, site, "tag"),
+                          recent=browse.posts(catalog, site)[:10])
+
+
+def year(app: ReaderApp, request: Request, site: str, year: str) -> Response:
+    with open_catalog(app.layout.catalog_path) as catalog:
+        found = browse.posts(catalog, site, year=year)
+        months = browse.months(catalog, site, year)
+        name = browse.site_name(catalog, site)
+    return _listing(app, site, name, year if year != browse.UNDATED else "Undated posts", found,
+                    crumbs=[], months=months, year=year)
+
+
+def month(app: ReaderApp, request: Request, site: str, year: str, month: str) -> Response:
+    with open_catalog(app.layout.catalog_path) as catalog:
+        found = browse.posts(catalog, site, year=year, month=month)
+        name = browse.site_name(catalog, site)
+    return _listing(app, site, name, f"{month_name(month)} {year}", found,
+                    crumbs=[(year, f"/site/{urlq(site)}/{urlq(year)}/")])
+
+
+def category(app: ReaderApp, request: Request, site: str, term: str) -> Response:
+    return _taxonomy_page(app, site, "category", term)
+
+
+def tag(app: ReaderApp, request: Request, site: str, term: str) -> Response:
+    return _taxonomy_page(app, site, "tag", term)
+
+
+def _taxonomy_page(app: ReaderApp, site: str, kind: str, term: str) -> Response:
+    with open_catalog(app.layout.catalog_path) as catalog:
+        found = browse.posts(catalog, site, kind=kind, term=term)
+        name = browse.site_name(catalog, site)
+    label = "Category" if kind == "category" else "Tag"
+    return _listing(app, site, name, f"{label}: {term}", found, crumbs=[])
+
+
+def _listing(app: ReaderApp, site: str, name: str | None, heading: str,
+             found: list[dict[str, Any]], crumbs: list[tuple[str, str]], **extra: Any) -> Response:
+    if not found:
+        raise NotFound("No archived post matches this page.")
+    return app.render("listing.html", site=site, name=name, heading=heading, posts=found,
+                      crumbs=crumbs, **extra)
+
+
+def search(app: ReaderApp, request: Request) -> Response:
+    query = request.args.get("q", "").strip()
+    offset = max(request.args.get("offset", 0, type=int) or 0, 0)
+    hits: list[tuple[Any, int | None]] = []
+    problem = None
+    if query:
+        hits, problem = _run_search(app.layout.catalog_path, query, offset)
+    return app.render("search.html", query=query, hits=hits, offset=offset, page=SEARCH_PAGE,
+                      problem=problem)
+
+
+def _run_search(catalog_path: Path, query: str, offset: int
+                ) -> tuple[list[tuple[Any, int | None]], str | None]:
+    """Hits with the catalog id of each post, or why the query could not run.
+
+    The search module keeps its full-text index (derived data) up to date inside the catalog, so
+    this connection, unlike the browsing ones, may write.
+    """
+    try:
+        engine = importlib.import_module("archive.search")
+    except ModuleNotFoundError:
+        return [], "Search is not available in this installation."
+    db = sqlite3.connect(catalog_path, timeout=15)
+    db.row_factory = sqlite3.Row
+    try:
+        found = list(engine.search(db, query, limit=SEARCH_PAGE, offset=offset))
+        return [(hit, getattr(hit, "post_id", None) or _post_id(db, hit.url)) for hit in found], None
+    except ValueError as error:  # QueryError: its message is meant for the reader
+        return [], f"This query cannot be searched: {error}"
+    finally:
+        db.close()
+
+
+def _post_id(db: sqlite3.Connection, url: str) -> int | None:
+    row = db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
+    return int(row[0]) if row else None
+
+
+def not_archived(app: ReaderApp, request: Request) -> Response:
+    return app.render("not_archived.html", status=404, url=request.args.get("url", ""))
+
