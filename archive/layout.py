@@ -89,15 +89,20 @@ def safe_component(text: str) -> str:
     return slug
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write to a temporary name and rename, so a reader never sees half a file."""
+def write_atomic(path: Path, data: bytes, *, durable: bool = True) -> None:
+    """Write to a temporary name and rename, so a reader never sees half a file.
+
+    ``durable=False`` skips the fsync for derived files (clean text, sidecars) that can always be
+    rebuilt from the WARCs: measured at half the cost per file, on the crawler's event loop.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
         with open(tmp, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)  # e.g. disk full: leave no half-written file behind

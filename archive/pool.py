@@ -39,8 +39,9 @@ class ExtractionPool:
     def __init__(self, workers: int, timeout: float, max_pending: int,
                  function: str = DEFAULT_FUNCTION, max_tasks: int = 1000) -> None:
         resolve(function)  # fail at start-up, not on the first page
+        # forkserver: workers start from a small server process, not from the crawler (whose
+        # memory they would otherwise copy); nothing is preloaded, so the server stays small.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["archive.extract"])
         self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context)
         self.function = function
         self.timeout = timeout

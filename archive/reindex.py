@@ -16,7 +16,6 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.capture import WarcLocation
-from archive.extract import extract_post, is_post_page
 from archive.store import PostStore
 from archive.urls import post_key
 
@@ -58,6 +57,8 @@ def html_responses(path: Path) -> Iterator[StoredPage]:
 
 def index_missing(store: PostStore, path: Path, known_records: set[str]) -> int:
     """Extract and catalog every post page in ``path`` whose record the catalog lacks."""
+    from archive.extract import extract_post, is_post_page  # the extractor loads only when needed
+
     added = 0
     for page in html_responses(path):
         if page.location.record_id in known_records or not is_post_page(page.html, page.url):

@@ -52,8 +52,9 @@ class PostStore:
                    "captured_at": captured_at.isoformat(), **meta,
                    "warc": {"file": location.filename, "offset": location.offset,
                             "length": location.length, "record_id": location.record_id}}
-        write_atomic(text_path, render_text(url, meta).encode("utf-8"))
-        write_atomic(meta_path, json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"))
+        write_atomic(text_path, render_text(url, meta).encode("utf-8"), durable=False)
+        write_atomic(meta_path, json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"),
+                     durable=False)
         self.catalog.add_version(VersionRow(
             url=url, site=site_of(url), captured_at=captured_at.isoformat(), fetched_url=fetched_url,
             metadata=meta, text_path=self.layout.relative(text_path),

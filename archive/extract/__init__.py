@@ -46,17 +46,32 @@ plain ``trafilatura.extract`` on the raw page                           0/41
 Ties were broken by speed (recall + fast is the fastest of the 41/41 sets).
 """
 
-from archive.extract.body import BodyOptions
-from archive.extract.core import extract_post, is_post_page
-from archive.extract.encoding import Decoded, decode_html
-from archive.extract.model import Comment, Extraction
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
-    "BodyOptions",
-    "Comment",
-    "Decoded",
-    "Extraction",
-    "decode_html",
-    "extract_post",
-    "is_post_page",
-]
+if TYPE_CHECKING:
+    from archive.extract.body import BodyOptions
+    from archive.extract.core import extract_post
+    from archive.extract.encoding import Decoded, decode_html
+    from archive.extract.model import Comment, Extraction
+    from archive.extract.page_type import is_post_page
+
+# Loaded on first use: the crawler process needs only ``is_post_page`` (lxml), not trafilatura and
+# dateparser, which live in the extraction workers (tens of MB per process saved).
+_HOMES = {
+    "BodyOptions": "archive.extract.body", "extract_post": "archive.extract.core",
+    "Decoded": "archive.extract.encoding", "decode_html": "archive.extract.encoding",
+    "Comment": "archive.extract.model", "Extraction": "archive.extract.model",
+    "is_post_page": "archive.extract.page_type",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'archive.extract' has no attribute {name!r}")
+    return getattr(importlib.import_module(home), name)
+
+
+__all__ = ["BodyOptions", "Comment", "Decoded", "Extraction", "decode_html", "extract_post",
+           "is_post_page"]

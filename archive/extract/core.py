@@ -17,7 +17,6 @@ from archive.extract.dom import parse
 from archive.extract.encoding import decode_html
 from archive.extract.metadata import post_root, read_metadata
 from archive.extract.model import Extraction
-from archive.extract.page_type import post_page
 
 
 def _strip_title(text: str, title: str | None) -> str:
@@ -63,13 +62,3 @@ def extract_post(
         reason=None if text else "no main text found",
         date_reason=dates.reason,
     )
-
-
-def is_post_page(html: str | bytes, url: str) -> bool:
-    """Whether the page is a single post (not a listing, archive, search or static page).
-
-    ``url`` is accepted for symmetry with ``extract_post`` and future URL rules; the decision is
-    currently made from the markup alone.
-    """
-    del url
-    return post_page(root=parse(decode_html(html).text))

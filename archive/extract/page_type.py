@@ -10,7 +10,8 @@ from __future__ import annotations
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import classes, css, first, meta, select
+from archive.extract.dom import classes, css, first, meta, parse, select
+from archive.extract.encoding import decode_html
 
 LISTING_CLASSES = frozenset(
     {"home", "blog", "archive", "category", "tag", "date", "paged", "search", "error404", "page",
@@ -57,3 +58,13 @@ def post_page(root: HtmlElement) -> bool:
     # comment form or comment section.
     single = len(select(root, _POST_DIV)) == 1
     return single and bool(select(root, _COMMENTS))
+
+
+def is_post_page(html: str | bytes, url: str) -> bool:
+    """Whether the page is a single post (not a listing, archive, search or static page).
+
+    ``url`` is accepted for symmetry with ``extract_post`` and future URL rules; the decision is
+    currently made from the markup alone.
+    """
+    del url
+    return post_page(root=parse(decode_html(html).text))

@@ -22,7 +22,7 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archive.catalog import Prior
-from archive.extract import is_post_page
+from archive.extract.page_type import is_post_page
 from archive.urls import canonical_url, is_trap, post_key, site_of
 from crawler import discovery
 from crawler.discovery import Entry

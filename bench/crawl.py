@@ -1,0 +1,290 @@
+"""How fast does a whole blog get archived? ``scrapy crawl blog`` against wget and trafilatura.
+
+Run from the project root: ``python -m bench.crawl`` (1,000 and 10,000 posts), ``--large`` adds
+100,000, ``--sizes 2000,5000`` chooses, ``--json`` prints the figures as JSON, ``--strict`` exits 1
+when a target fails. Needs Debian's ``nginx`` and ``wget`` (``apt-get install nginx-light wget``).
+
+For each size a synthetic WordPress blog (``bench/sitegen.py``: Twenty Twenty-One pages, comments,
+sharing, sidebars, pagination, RSS, ``wp-sitemap.xml`` with ``lastmod``, robots.txt) is written as
+static files and served by nginx (gzip on) on 127.0.0.1, port 80 when it can be bound: courlan's URL
+filters (trafilatura's) refuse ``127.0.0.1:PORT``, ``localhost`` and ``[::1]`` but accept
+``http://127.0.0.1/``; names they accept with a port (``blog.localhost``) do not resolve here without an
+/etc/hosts line. Otherwise a free port is used and trafilatura is skipped. Four clients archive it:
+
+- ``ours``: ``scrapy crawl blog``, AutoThrottle off, robots.txt obeyed, 16 concurrent requests;
+- ``ours-no-extract``: the same with ``EXTRACT_ENABLED=False`` (the fetch-and-WARC ceiling);
+- ``wget``: ``--recursive --level=inf --no-parent --warc-file``, with ``--reject-regex`` for the
+  WordPress traps our crawler never requests either (``?replytocom=``, ``?share=``, per-post
+  ``/feed/``, ...); it fetches every listing page too;
+- ``trafilatura``: its command line, ``--sitemap URL --list`` then ``-i`` on that list (extraction
+  of every URL found; see ``run_trafilatura`` for why not in one step), with its per-host pause
+  ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``.
+
+Each is measured with all its processes (``bench/measure.py``): wall time, CPU seconds, peak RSS
+summed over the process tree (and PSS); nginx's access log counts what each one fetched.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shlex
+import shutil
+import signal
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from bench import measure, sitegen
+from bench.nginx import Nginx, free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+POST_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/?#]+/$")
+WGET_REJECT = (r"[?&](replytocom|share|like_comment|p|m|s|redirect_to|utm_[a-z]+)="
+               r"|^https?://[^/]+/.+/(feed|embed|amp|trackback|comment-page-[0-9]+)/$"
+               r"|/wp-(login|signup|comments-post)\.php|/wp-json/|/xmlrpc\.php")
+TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
+MB = 1_000_000
+TARGETS = {"vs_trafilatura": 1.5, "vs_wget": 0.8, "linear": 1.2, "rss_mb": 400}
+
+
+@dataclass(frozen=True)
+class Result:
+    tool: str
+    posts: int           # posts in the blog
+    wall_s: float
+    cpu_s: float
+    peak_rss_mb: float
+    peak_pss_mb: float
+    processes: int
+    requests: int        # answered by nginx during the run
+    posts_fetched: int   # distinct post URLs answered 200
+    output_posts: int    # posts archived / texts written, as the tool reports them
+    warc_mb: float
+    ok: bool
+    note: str = ""
+
+    @property
+    def posts_per_s(self) -> float:
+        return self.posts / self.wall_s if self.wall_s else 0.0
+
+
+def _size(paths: list[Path]) -> float:
+    return sum(path.stat().st_size for path in paths) / MB
+
+
+def run_ours(base: str, work: Path, extract: bool, jobdir: bool) -> tuple[list[str], Any]:
+    archive = work / "archive"
+    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={base}",
+               "-s", f"ARCHIVE_DIR={archive}", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "ROBOTSTXT_OBEY=True", "-s", "CONCURRENT_REQUESTS=16",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING",
+               "-s", "PROGRESS_INTERVAL=0"]
+    if not extract:
+        command += ["-s", "EXTRACT_ENABLED=False"]
+    if jobdir:
+        command += ["-s", f"JOBDIR={work / 'job'}"]
+
+    def outputs() -> tuple[int, float, str]:
+        reports = sorted((archive / "runs").glob("*.json"))
+        report = json.loads(reports[-1].read_text()) if reports else {}
+        warcs = list((archive / "warcs").glob("*.warc.gz"))
+        texts = sum(1 for _ in (archive / "posts").rglob("*.txt")) if extract else 0
+        new = int(report.get("new", 0))
+        return new, _size(warcs), f"{texts} text files" if extract else "no text (extraction off)"
+    return command, outputs
+
+
+def run_wget(base: str, work: Path) -> tuple[list[str], Any]:
+    command = ["wget", "--recursive", "--level=inf", "--no-parent", f"--warc-file={work / 'site'}",
+               "--no-verbose", f"--reject-regex={WGET_REJECT}", f"--directory-prefix={work / 'mirror'}",
+               "--output-file", str(work / "wget.log"), base]
+
+    def outputs() -> tuple[int, float, str]:
+        return -1, _size(list(work.glob("site*.warc.gz"))), "mirror + WARC, no clean text"
+    return command, outputs
+
+
+def run_trafilatura(base: str, work: Path) -> tuple[list[str], Any]:
+    """``--sitemap --list`` then ``-i``: in one step, ``--sitemap`` downloads the first URL forever.
+
+    The one-step form keeps its URLs in courlan's compressed ``UrlStore``, whose ``get_url`` loses
+    the "visited" mark (courlan 1.4.0), so it fetches the home page again and again; with
+    ``--list`` and ``-i`` the store is not compressed. Both steps are timed together.
+    """
+    config, urls = work / "settings.cfg", work / "urls.txt"
+    config.write_text(TRAFILATURA_CONFIG)
+    tool = shlex.quote(str(BIN / "trafilatura"))
+    script = (f"{tool} --sitemap {shlex.quote(base)} --list --config-file {config} > {urls} && "
+              f"{tool} -i {urls} --output-dir {work / 'text'} --config-file {config}")
+
+    def outputs() -> tuple[int, float, str]:
+        texts = sum(1 for _ in (work / "text").rglob("*.txt")) if (work / "text").exists() else 0
+        listed = len(urls.read_text().split()) if urls.exists() else 0
+        return texts, 0.0, f"{listed} URLs listed, {texts} text files, no WARC"
+    return ["sh", "-c", script], outputs
+
+
+def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
+                 jobdir: bool) -> Result:
+    work.mkdir(parents=True)
+    if tool.startswith("ours"):
+        command, outputs = run_ours(base, work, tool == "ours", jobdir)
+    elif tool == "wget":
+        command, outputs = run_wget(base, work)
+    else:
+        command, outputs = run_trafilatura(base, work)
+    server.log.mark()
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    usage = measure.run(command, cwd=ROOT, env=env, stdout=work / "stdout.log",
+                        stderr=work / "stderr.log", exclude={server.pid})
+    time.sleep(0.3)  # let nginx flush its access log
+    rows = server.log.since_mark()
+    fetched = len({uri for status, _, uri in rows if status == 200 and POST_PATH.match(uri)})
+    archived, warc_mb, note = outputs()
+    archived = fetched if archived < 0 else archived
+    ok = usage.returncode in (0, 1) and archived >= count and fetched >= count
+    if usage.returncode not in (0, 1):
+        note += f"; exit status {usage.returncode}"
+    return Result(tool, count, round(usage.wall, 2), round(usage.cpu, 2),
+                  round(usage.peak_rss / MB, 1), round(usage.peak_pss / MB, 1),
+                  usage.peak_processes, len(rows), fetched, archived, round(warc_mb, 1), ok, note)
+
+
+def bench_size(count: int, tools: list[str], port: int, scratch: Path, site_dir: Path,
+               jobdir: bool) -> tuple[float, list[Result]]:
+    base = "http://127.0.0.1/" if port == 80 else f"http://127.0.0.1:{port}/"
+    site = site_dir / f"site-{count}"
+    started = time.perf_counter()
+    files = sitegen.generate(site, count, base)
+    generated = time.perf_counter() - started
+    print(f"# {count:,} posts: {files:,} files generated in {generated:.1f} s, serving {base}",
+          file=sys.stderr, flush=True)
+    server = Nginx(site, port, scratch / f"nginx-{count}")
+    server.start()
+    results = []
+    try:
+        for tool in tools:
+            work = scratch / f"{tool}-{count}"
+            result = measure_tool(tool, count, server, work, base, jobdir)
+            print(f"#   {tool}: {result.wall_s:.1f} s, {result.posts_per_s:.1f} posts/s",
+                  file=sys.stderr, flush=True)
+            results.append(result)
+            shutil.rmtree(work, ignore_errors=True)
+    finally:
+        server.stop()
+        shutil.rmtree(site, ignore_errors=True)
+    return generated, results
+
+
+def evaluate(results: dict[int, list[Result]], trafilatura_ok: bool) -> list[tuple[str, str, bool]]:
+    """(target, measured, passed) for every target that the sizes run can decide."""
+    checks: list[tuple[str, str, bool]] = []
+    by = {count: {r.tool: r for r in rows} for count, rows in results.items()}
+    if 10_000 in by:
+        at = by[10_000]
+        ours = at.get("ours")
+        for tool, key in (("trafilatura", "vs_trafilatura"), ("wget", "vs_wget")):
+            other = at.get(tool)
+            if ours and other and other.posts_per_s and (tool != "trafilatura" or trafilatura_ok):
+                ratio = ours.posts_per_s / other.posts_per_s
+                checks.append((f"10,000 posts: ours >= {TARGETS[key]}x {tool} posts/s",
+                               f"{ratio:.2f}x", ratio >= TARGETS[key] and ours.ok))
+    if 1_000 in by and 10_000 in by and "ours" in by[1_000] and "ours" in by[10_000]:
+        small, large = by[1_000]["ours"], by[10_000]["ours"]
+        growth = (large.wall_s / large.posts) / (small.wall_s / small.posts)
+        checks.append((f"linear growth: s/post at 10,000 <= {TARGETS['linear']}x s/post at 1,000",
+                       f"{growth:.2f}x", growth <= TARGETS["linear"]))
+    for count, tools in by.items():
+        if "ours" in tools:
+            rss = tools["ours"].peak_rss_mb
+            checks.append((f"{count:,} posts: peak RSS (all processes) < {TARGETS['rss_mb']} MB",
+                           f"{rss:.0f} MB", rss < TARGETS["rss_mb"]))
+    return checks
+
+
+COLUMNS = (("tool", "tool", "{}"), ("wall s", "wall_s", "{:.1f}"), ("posts/s", "posts_per_s", "{:.1f}"),
+           ("requests", "requests", "{:,}"), ("posts 200", "posts_fetched", "{:,}"),
+           ("archived", "output_posts", "{:,}"), ("CPU s", "cpu_s", "{:.1f}"),
+           ("CPU ms/post", "cpu_ms", "{:.1f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
+           ("peak PSS MB", "peak_pss_mb", "{:.0f}"), ("procs", "processes", "{}"),
+           ("WARC MB", "warc_mb", "{:.1f}"))
+
+
+def print_table(count: int, generated: float, rows: list[Result]) -> None:
+    print(f"\n{count:,} posts (site generated in {generated:.1f} s)")
+    print("| " + " | ".join(title for title, _, _ in COLUMNS) + " | ours is |")
+    print("|" + "---|" * (len(COLUMNS) + 1))
+    ours = next((r for r in rows if r.tool == "ours"), None)
+    for row in rows:
+        values = {**asdict(row), "posts_per_s": row.posts_per_s,
+                  "cpu_ms": 1000 * row.cpu_s / row.posts}
+        cells = [fmt.format(values[key]) for _, key, fmt in COLUMNS]
+        ratio = (f"{ours.posts_per_s / row.posts_per_s:.2f}x" if ours and row is not ours
+                 and row.posts_per_s else "")
+        print("| " + " | ".join(cells) + f" | {ratio} |" + ("" if row.ok else f"  <- {row.note}"))
+    for row in rows:
+        if row.note:
+            print(f"  {row.tool}: {row.note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
+    parser.add_argument("--large", action="store_true", help="add 100,000 posts (JOBDIR queues)")
+    parser.add_argument("--tools", default="ours,ours-no-extract,wget,trafilatura",
+                        help="which clients to run (comma-separated)")
+    parser.add_argument("--port", type=int, default=80,
+                        help="port to serve on (80: trafilatura accepts the URL; else a free one)")
+    parser.add_argument("--site-dir", type=Path, default=Path("/dev/shm") if Path(
+        "/dev/shm").is_dir() else None, help="where to write the sites (default: /dev/shm)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
+    args = parser.parse_args(argv)
+    sizes = [int(size) for size in args.sizes.split(",") if size] + ([100_000] if args.large else [])
+    tools = [tool for tool in args.tools.split(",") if tool]
+    measure.become_subreaper()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # so nginx is stopped on a kill too
+    port = free_port(args.port)
+    trafilatura_ok = port == 80
+    if not trafilatura_ok and "trafilatura" in tools:
+        print(f"# port {args.port} is not free to bind: serving on {port}, where trafilatura's URL "
+              "filters refuse the site; trafilatura skipped", file=sys.stderr)
+        tools.remove("trafilatura")
+    results: dict[int, list[Result]] = {}
+    generated: dict[int, float] = {}
+    print(f"# load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores",
+          file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="bench-crawl-") as scratch, \
+            tempfile.TemporaryDirectory(prefix="bench-crawl-site-", dir=args.site_dir) as sites:
+        Path(sites).chmod(0o755)  # nginx's worker runs as nobody when started as root
+        for count in sizes:
+            generated[count], results[count] = bench_size(
+                count, tools, port, Path(scratch), Path(sites), jobdir=count >= 100_000)
+    checks = evaluate(results, trafilatura_ok)
+    if args.json:
+        print(json.dumps({"results": {c: [{**asdict(r), "posts_per_s": round(r.posts_per_s, 2)}
+                                         for r in rows] for c, rows in results.items()},
+                          "generated_s": generated, "port": port,
+                          "checks": [{"target": t, "measured": m, "pass": p} for t, m, p in checks]},
+                         indent=2))
+    else:
+        print("Archiving a synthetic WordPress blog served by nginx on 127.0.0.1 "
+              "(AutoThrottle off, 16 concurrent requests, robots.txt obeyed)")
+        for count, rows in results.items():
+            print_table(count, generated[count], rows)
+        print()
+        for target, measured, passed in checks:
+            print(f"{'PASS' if passed else 'FAIL'}  {target}: {measured}")
+    print(f"# load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
+    return 1 if args.strict and not all(passed for _, _, passed in checks) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
