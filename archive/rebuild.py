@@ -34,9 +34,11 @@ from archive.capture import WarcLocation
 from archive.catalog import Catalog
 from archive.extract import extract_post, is_post_page
 from archive.layout import Layout
+from archive.reindex import charset_of
 from archive.search import index
 from archive.store import PostStore
 from archive.urls import canonical_url, post_key
+from archive.verify import offset_progress
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -72,7 +74,7 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
         replay = _Replay(PostStore(layout, catalog), report)
         done = 0
         for path in files:
-            replay.read_file(path, _offset_by(progress, done, total))
+            replay.read_file(path, offset_progress(progress, done, total))
             done += path.stat().st_size
         index.rebuild(catalog.db, index.file_reader(layout.root))
         report.posts = catalog.counts()["posts"]
@@ -82,14 +84,6 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
     _swap_in(temporary, layout.catalog_path)
     if progress:
         progress(total, total)
-    return report
-
-
-def _offset_by(progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
-    """Progress within one file, reported as progress over all files."""
-    def report(at: int) -> None:
-        if progress:
-            progress(base + at, total)
     return report
 
 
@@ -138,7 +132,7 @@ class _Replay:
         if not is_post_page(html, url):
             return
         try:
-            meta = extract_post(html, url, encoding=_charset(record), captured_at=date).to_dict()
+            meta = extract_post(html, url, encoding=charset_of(record), captured_at=date).to_dict()
         except Exception as error:  # one bad page must not stop a rebuild: record why
             meta = {"text": "", "reason": f"extractor error: {error!r}"}
         key = post_key(url, meta.get("canonical_url"))
@@ -162,15 +156,6 @@ def _warc_date(record: ArcWarcRecord) -> datetime:
 
 def _is_html(record: ArcWarcRecord) -> bool:
     return "html" in (record.http_headers.get_header("Content-Type") or "").lower()
-
-
-def _charset(record: ArcWarcRecord) -> str | None:
-    content_type = record.http_headers.get_header("Content-Type") or ""
-    for part in content_type.split(";")[1:]:
-        key, _, value = part.strip().partition("=")
-        if key.lower() == "charset" and value:
-            return value.strip("\"' ")
-    return None
 
 
 def _swap_in(new: Path, target: Path) -> None:

@@ -45,7 +45,7 @@ def html_responses(path: Path) -> Iterator[StoredPage]:
                 url=record.rec_headers.get_header("WARC-Target-URI"),
                 date=datetime.fromisoformat(
                     record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00")),
-                html=html, charset=_charset(record),
+                html=html, charset=charset_of(record),
                 location=WarcLocation(
                     filename=path.name, offset=records.get_record_offset(),
                     length=records.get_record_length(),
@@ -79,7 +79,7 @@ def _is_html_200(record: ArcWarcRecord) -> bool:
     return record.http_headers.get_statuscode() == "200" and "html" in content_type.lower()
 
 
-def _charset(record: ArcWarcRecord) -> str | None:
+def charset_of(record: ArcWarcRecord) -> str | None:
     content_type = record.http_headers.get_header("Content-Type") or ""
     for part in content_type.split(";")[1:]:
         key, _, value = part.strip().partition("=")

@@ -66,7 +66,7 @@ def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -
     seen: dict[tuple[str, int], RecordSeen] = {}
     done = 0
     for path in files:
-        _check_warc(path, report, seen, _offset_by(progress, done, total))
+        _check_warc(path, report, seen, offset_progress(progress, done, total))
         done += path.stat().st_size
     names = {p.name.removesuffix(".open") for p in files}
     for number, row in enumerate(rows, 1):
@@ -76,7 +76,7 @@ def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -
     return report
 
 
-def _offset_by(progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
+def offset_progress(progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
     """Progress within one file, reported as progress over all files."""
     def report(at: int) -> None:
         if progress:

@@ -88,6 +88,8 @@ def run_ours(base: str, work: Path, extract: bool, jobdir: bool) -> tuple[list[s
                "-s", "PROGRESS_INTERVAL=0"]
     if not extract:
         command += ["-s", "EXTRACT_ENABLED=False"]
+    for setting in os.environ.get("BENCH_OURS_SETTINGS", "").split():  # e.g. "EXTRACT_WORKERS=1"
+        command += ["-s", setting]
     if jobdir:
         command += ["-s", f"JOBDIR={work / 'job'}"]
 
