@@ -93,6 +93,19 @@ class Prior:
     deleted_at: str | None
 
 
+def priors_query(schema: str, sites: int) -> str:
+    """SELECT the fields of ``Prior`` (in order) for the posts of ``sites`` sites, bound as ``?``.
+
+    ``schema`` names an attached catalog, so a crawl's ledger can copy priors with one statement.
+    """
+    marks = ",".join("?" * sites)
+    return f"""SELECT p.url, v.fetched_url, v.version, v.captured_at, v.record_id,
+        v.payload_digest, v.etag, v.last_modified, p.deleted_at
+        FROM {schema}.posts p JOIN {schema}.versions v ON v.post_id = p.id
+        WHERE p.site IN ({marks})
+        AND v.version = (SELECT MAX(version) FROM {schema}.versions WHERE post_id = p.id)"""
+
+
 class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -149,18 +162,6 @@ class Catalog:
                 [(version_id, c["id"], c.get("parent"), c.get("author"), c.get("published"),
                   c.get("text") or "", c.get("anchor")) for c in row.comments])
         return version_id
-
-    def priors(self, sites: list[str]) -> dict[str, Prior]:
-        """Latest capture of every post of these sites, keyed by canonical URL."""
-        marks = ",".join("?" * len(sites))
-        rows = self.db.execute(
-            f"""SELECT p.url, v.fetched_url, v.version, v.captured_at, v.record_id,
-                v.payload_digest, v.etag, v.last_modified, p.deleted_at
-                FROM posts p JOIN versions v ON v.post_id = p.id
-                WHERE p.site IN ({marks})
-                AND v.version = (SELECT MAX(version) FROM versions WHERE post_id = p.id)""",
-            sites)
-        return {row["url"]: Prior(*row) for row in rows}
 
     def touch(self, url: str, seen: str) -> None:
         """The post was seen unchanged: it is alive, whatever an earlier run concluded."""

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from archive.catalog import Catalog, Prior
+from archive.catalog import Catalog
 from archive.layout import Layout, safe_component
 from archive.lock import ArchiveLock, ArchiveLocked
 from archive.store import PostStore
@@ -249,20 +249,6 @@ class ShardCatalog(Catalog):
         with self.db:
             self.db.execute("INSERT INTO posts (url, site, first_seen, last_seen) VALUES (?,?,?,?)",
                             (url, site_of(url), known.first_seen, known.first_seen))
-
-
-def priors(layout: Layout, sites: list[str]) -> dict[str, Prior]:
-    """Latest capture of each post of these sites across the main catalog and every shard."""
-    found: dict[str, Prior] = {}
-    for path in catalog_paths(layout):
-        catalog = Catalog(path)
-        try:
-            for url, prior in catalog.priors(sites).items():
-                if url not in found or prior.captured_at > found[url].captured_at:
-                    found[url] = prior
-        finally:
-            catalog.close()
-    return found
 
 
 # -- reading and merging ----------------------------------------------------------------------

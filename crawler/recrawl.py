@@ -13,25 +13,18 @@ from datetime import datetime
 from scrapy import Request
 from scrapy.crawler import Crawler
 
-from archive.catalog import Catalog, Prior
+from archive.catalog import Prior
 from archive.layout import Layout
-from archive.shards import priors, shard_paths
+from archive.shards import catalog_paths
 from archive.warcrecords import RefersTo, warc_date
 from crawler.config import archive_config
+from crawler.ledger import Ledger
 
 
-def load_priors(crawler: Crawler, sites: list[str]) -> dict[str, Prior]:
-    """Latest capture of each post of these sites (empty for a new archive)."""
+def load_priors(crawler: Crawler, ledger: Ledger, sites: list[str]) -> int:
+    """Copy the latest capture of each post of these sites into the crawl's ledger (0: new archive)."""
     layout = Layout(archive_config(crawler).archive_dir)
-    if shard_paths(layout):  # scale-out: the main catalog plus every worker's shard
-        return priors(layout, sites)
-    if not layout.catalog_path.exists():
-        return {}
-    catalog = Catalog(layout.catalog_path)
-    try:
-        return catalog.priors(sites)
-    finally:
-        catalog.close()
+    return ledger.load_priors(catalog_paths(layout), sites)
 
 
 def conditional_headers(prior: Prior) -> dict[str, str]:

@@ -73,6 +73,7 @@ ITEM_PIPELINES = {
 }
 EXTENSIONS = {
     "crawler.report.ProgressReporter": 500,
+    "crawler.memory.MemoryTrim": 510,
 }
 # Seconds between progress lines (posts found, new, changed, failed, rate); 0: only the summary.
 PROGRESS_INTERVAL = 30.0
@@ -109,6 +110,8 @@ EXTRACT_TIMEOUT = 60.0
 EXTRACT_MAX_PENDING = 0
 # The function workers run, as module:function (a seam for tests and custom extractors).
 EXTRACT_FUNCTION = "archive.extract.worker:extract_dict"
+# Seconds between returns of freed heap memory to the system (glibc malloc_trim; 0: never).
+MEMORY_TRIM_INTERVAL = 5.0
 
 # --- discovery ----------------------------------------------------------------------------
 # Page size asked of the WordPress REST API (its maximum is 100).

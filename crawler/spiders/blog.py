@@ -21,12 +21,12 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from archive.catalog import Prior
-from archive.extract.page_type import is_post_page
+from archive.extract.page_type import classify_page
 from archive.urls import canonical_url, is_trap, post_key, site_of
 from crawler import discovery
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
+from crawler.ledger import Ledger
 from crawler.linkgate import LinkGate  # hostile sites: bounded link following
 from crawler.options import CrawlOptions
 from crawler.recrawl import conditional_headers, load_priors
@@ -49,18 +49,21 @@ class BlogSpider(Spider):
         self.options = CrawlOptions.parse(url, since, until, max_posts, full)
         self.sites = {site_of(u) for u in self.options.start_urls}
         self.site_states = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
-        self.fetched_posts: set[str] = set()   # canonical URLs requested as post candidates
-        self.seen_posts: set[str] = set()      # canonical URLs yielded as posts
+        # Canonical URLs claimed for fetching, seen as posts, and the archive's priors: on disk,
+        # so memory does not grow with the blog (crawler/ledger.py).
+        self.ledger = Ledger()
         self.links = LinkExtractor(deny_extensions=None, unique=True)
-        self.priors: dict[str, Prior] = {}
         self.frontier: Any = None  # scale-out: crawler.scale.SharedScheduler when REDIS_URL is set
+
+    def closed(self, reason: str) -> None:
+        self.ledger.close()
 
     async def start(self) -> AsyncIterator[Request]:
         for request in self.start_requests():
             yield request
 
     def start_requests(self) -> Iterator[Request]:
-        self.priors = load_priors(self.crawler, sorted(self.sites))
+        load_priors(self.crawler, self.ledger, sorted(self.sites))
         for home in self.options.start_urls:
             if self.frontier is None or self.frontier.claim_discovery(home):
                 yield from self._discover_site(home)
@@ -80,7 +83,7 @@ class BlogSpider(Spider):
         if site not in self.sites:
             self.sites.add(site)
             self.site_states[site] = SiteState(home=home)
-            self.priors.update(load_priors(self.crawler, [site]))
+            load_priors(self.crawler, self.ledger, [site])
 
     def start_site(self, home: str, discover: bool) -> Iterator[Request]:
         """A start URL received while running: its discovery (when ours) and archived posts."""
@@ -92,12 +95,11 @@ class BlogSpider(Spider):
 
     def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
         """Ask again for every archived post, conditionally: catches edits, comments, deletions."""
-        for url, prior in self.priors.items():
-            if prior.deleted_at or url in self.fetched_posts or site not in (None, site_of(url)):
+        for prior in self.ledger.priors(site):
+            if prior.deleted_at or not self.ledger.claim(prior.url):
                 continue
-            self.fetched_posts.add(url)
             self.crawler.stats.inc_value("posts/known")
-            yield self._post_request(url, "archive")
+            yield self._post_request(prior.url, "archive")
 
     # -- discovery -------------------------------------------------------------------------
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
@@ -241,9 +243,8 @@ class BlogSpider(Spider):
             if complete:
                 state.inventory_posts += 1
             state.candidates += 1  # listed by an inventory: no need to follow links
-            if url in self.fetched_posts:
+            if not self.ledger.claim(url):
                 continue
-            self.fetched_posts.add(url)
             if self._vouched_unchanged(url, entry):
                 self.crawler.stats.inc_value("posts/unchanged_by_inventory")
                 self.crawler.stats.inc_value("posts/unchanged")
@@ -257,7 +258,7 @@ class BlogSpider(Spider):
 
     def _vouched_unchanged(self, url: str, entry: Entry) -> bool:
         """Trust mode: the inventory's modification date is not newer than our last capture."""
-        prior = self.priors.get(url)
+        prior = self.ledger.prior(url) if self.trust_inventory else None
         if not (self.trust_inventory and prior and entry.modified) or prior.deleted_at:
             return False
         # Inventories give whole seconds: an edit in the capture's own second must not be trusted.
@@ -265,7 +266,7 @@ class BlogSpider(Spider):
         return entry.modified.astimezone(UTC) < captured.astimezone(UTC)
 
     def _post_request(self, url: str, via: str) -> Request:
-        prior = None if self.options.full else self.priors.get(url)
+        prior = None if self.options.full else self.ledger.prior(url)
         meta: dict[str, Any] = {"discovered_via": via}
         headers: dict[str, str] = {}
         if prior is not None:
@@ -290,26 +291,27 @@ class BlogSpider(Spider):
             self._bad_input(response, "crawl/not_html", "not an HTML page")
             return
         assert isinstance(response, TextResponse)
-        if not is_post_page(response.text, response.url):
+        # From the body, not response.text: the decoded text would stay cached on the response.
+        kind = classify_page(response.body, response.url, response.encoding)
+        if not kind.is_post:
             self.crawler.stats.inc_value("crawl/pages/not_post")
             return
-        url = self._post_key(response)
-        if url in self.seen_posts:
+        url = post_key(response.url, kind.canonical, self.sites)
+        if not self.ledger.see(url):
             self.crawler.stats.inc_value("posts/duplicate")
             return
-        self.seen_posts.add(url)
         self.crawler.stats.inc_value("posts/found")
         yield PostItem(url=url, fetched_url=response.url, body=response.body,
                        encoding=response.encoding,
                        captured_at=response.meta.get("captured_at") or datetime.now(UTC),
                        warc=response.meta["warc_location"], discovered_via=via,
-                       is_new=url not in self.priors,
+                       is_new=not self.ledger.is_known(url),
                        etag=_header(response, b"ETag"),
                        last_modified=_header(response, b"Last-Modified"))
 
     def _known_result(self, url: str, response: Response) -> Iterator[SeenItem | GoneItem]:
         captured = response.meta.get("captured_at") or datetime.now(UTC)
-        self.seen_posts.add(url)
+        self.ledger.see(url)
         if response.status in (404, 410):
             logger.info("%s: HTTP %d, marking the archived post deleted", url, response.status)
             yield GoneItem(url=url, seen_gone=captured, status=response.status)
@@ -317,17 +319,12 @@ class BlogSpider(Spider):
             self.crawler.stats.inc_value("posts/unchanged")
             yield SeenItem(url=url, captured_at=captured)
 
-    def _post_key(self, response: TextResponse) -> str:
-        """The post's canonical URL: ``<link rel=canonical>`` when it stays on the site."""
-        declared = response.xpath("//link[@rel='canonical']/@href").get()
-        return post_key(response.url, response.urljoin(declared) if declared else None, self.sites)
-
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         for raw in urls:
             url = canonical_url(raw)
-            if url in self.fetched_posts or not self.link_gate.allow(url):  # hostile sites
+            if self.ledger.is_claimed(url) or not self.link_gate.allow(url):  # hostile sites
                 continue
-            self.fetched_posts.add(url)
+            self.ledger.claim(url)
             self.crawler.stats.inc_value("discovery/links/followed")
             yield Request(url, callback=self.parse_page, errback=self.page_failed,
                           meta={"discovered_via": "links", "following": True})
