@@ -6,7 +6,6 @@ import subprocess
 import sys
 import textwrap
 
-
 SCRIPT = textwrap.dedent("""
     import sys
     from crawler.memory import trim

@@ -12,11 +12,10 @@ import copy
 import re
 from datetime import datetime
 
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract.dates import parse_iso, read_dateline
-from archive.extract.dom import clean, css, select, text_of
+from archive.extract.dom import Selector, clean, css, select, text_of
 from archive.extract.model import Comment
 
 _ITEMS = css(
@@ -45,7 +44,7 @@ def _owner(el: HtmlElement, items: set[HtmlElement]) -> HtmlElement | None:
     return parent
 
 
-def _own(item: HtmlElement, selector: CSSSelector, items: set[HtmlElement]) -> list[HtmlElement]:
+def _own(item: HtmlElement, selector: Selector, items: set[HtmlElement]) -> list[HtmlElement]:
     """Matches inside ``item`` that belong to it, not to a nested reply."""
     return [el for el in select(item, selector) if el is not item and _owner(el, items) is item]
 

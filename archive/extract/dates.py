@@ -16,11 +16,10 @@ from typing import Any
 
 import dateparser
 from dateparser.search import search_dates
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import clean, css, meta, select, text_of
+from archive.extract.dom import Selector, clean, css, meta, select, text_of
 
 _PUBLISHED_TIME = tuple(css(c) for c in (
     "time.published[datetime]", "time.entry-date[datetime]", ".wp-block-post-date time[datetime]",
@@ -118,7 +117,7 @@ def _from_machine(root: HtmlElement, graph: list[jsonld.Entity], key: str) -> da
     return next((d for d in (parse_iso(s) for s in stamps) if d), None)
 
 
-def _from_time(post: HtmlElement, selectors: tuple[CSSSelector, ...]) -> datetime | None:
+def _from_time(post: HtmlElement, selectors: tuple[Selector, ...]) -> datetime | None:
     for selector in selectors:
         for el in select(post, selector):
             parsed = parse_iso(el.get("datetime"))

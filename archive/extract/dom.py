@@ -14,6 +14,10 @@ from lxml import html as lxml_html
 from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
+from archive.extract.simplecss import SimpleSelector, compile_css
+
+Selector = SimpleSelector | CSSSelector
+
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
 
@@ -31,18 +35,21 @@ def parse(text: str) -> HtmlElement:
 _META = etree.XPath("//meta[@property=$key or @name=$key]")
 
 
-def css(expression: str) -> CSSSelector:
-    """A compiled selector; call at import time and keep it in a module constant."""
-    return CSSSelector(expression)
+def css(expression: str) -> Selector:
+    """A compiled selector; call at import time and keep it in a module constant.
+
+    Groups of simple selectors are matched in one Python pass (``simplecss``), others by lxml.
+    """
+    return compile_css(expression)
 
 
-def select(root: HtmlElement, selector: CSSSelector) -> list[HtmlElement]:
+def select(root: HtmlElement, selector: Selector) -> list[HtmlElement]:
     """Elements matching a compiled CSS selector, in document order."""
     found = selector(root)
     return [el for el in found if isinstance(el, HtmlElement)] if isinstance(found, list) else []
 
 
-def first(root: HtmlElement, selector: CSSSelector) -> HtmlElement | None:
+def first(root: HtmlElement, selector: Selector) -> HtmlElement | None:
     found = select(root, selector)
     return found[0] if found else None
 
@@ -59,7 +66,7 @@ def text_of(el: HtmlElement | None) -> str | None:
     return clean(el.text_content()) if el is not None else None
 
 
-def attr(root: HtmlElement, selector: CSSSelector, name: str) -> str | None:
+def attr(root: HtmlElement, selector: Selector, name: str) -> str | None:
     """The first non-empty attribute value among the elements matching ``selector``."""
     for el in select(root, selector):
         value = clean(el.get(name))

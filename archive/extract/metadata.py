@@ -12,11 +12,22 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urljoin
 
-from lxml.cssselect import CSSSelector
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import attr, classes, clean, css, first, meta, metas, select, text_of, unique
+from archive.extract.dom import (
+    Selector,
+    attr,
+    classes,
+    clean,
+    css,
+    first,
+    meta,
+    metas,
+    select,
+    text_of,
+    unique,
+)
 
 POST_CONTAINERS = tuple(css(c) for c in (
     "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
@@ -164,7 +175,7 @@ def _link_text(a: HtmlElement) -> str | None:
     return text_of(a)
 
 
-def _links(post: HtmlElement, selector: CSSSelector) -> list[str]:
+def _links(post: HtmlElement, selector: Selector) -> list[str]:
     return [t for t in (_link_text(a) for a in select(post, selector)) if t]
 
 

@@ -14,10 +14,9 @@ Two kinds of change, both on the lxml tree and never on the text:
 
 from __future__ import annotations
 
-from lxml.cssselect import CSSSelector
 from lxml.html import Element, HtmlElement
 
-from archive.extract.dom import css, select
+from archive.extract.dom import Selector, css, select
 
 # Each group is one compiled union selector: one pass over the tree instead of one per selector.
 CHROME = css(", ".join((
@@ -58,7 +57,7 @@ _BLOCK = frozenset({
 NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
 
 
-def prune(root: HtmlElement, *selectors: CSSSelector) -> None:
+def prune(root: HtmlElement, *selectors: Selector) -> None:
     """Remove every element matching any selector, keeping the text that follows it."""
     for selector in selectors:
         for el in select(root, selector):  # document order: an ancestor goes before its children
