@@ -81,3 +81,36 @@ def test_credentials_never_reach_the_log_or_report(crawl: tuple[CrawlRun, bool])
     token = base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     for text in (run.log, *(p.read_text() for p in (run.archive / "runs").glob("*.json"))):
         assert PASSWORD not in text and token not in text
+
+
+def test_only_user_set_secrets_and_only_emitted_records_are_redacted() -> None:
+    import logging
+
+    from scrapy.settings import Settings
+
+    from crawler import redact
+
+    settings = Settings({"HTTPAUTH_PASS": "hunter22"}, priority="cmdline")
+    assert settings.get("FTP_PASSWORD") == "guest"  # Scrapy's default: no secret of the user's
+    previous_factory, previous_handlers = logging.getLogRecordFactory(), logging.root.handlers[:]
+    handler = logging.StreamHandler()
+    handler.setLevel(logging.WARNING)
+    logging.root.handlers = [handler]
+    try:
+        redact.install(settings, {})
+        formatted: list[str] = []
+
+        class Spy:
+            def __repr__(self) -> str:
+                formatted.append("repr")
+                return "hunter22 guest"
+
+        debug = logging.getLogRecordFactory()("t", logging.DEBUG, __file__, 1, "%r", (Spy(),), None)
+        assert formatted == []  # a record no handler emits is not formatted
+        warning = logging.getLogRecordFactory()("t", logging.WARNING, __file__, 1, "%r", (Spy(),),
+                                                None)
+        assert warning.getMessage() == "*** guest" and formatted == ["repr"]
+        assert debug.args  # untouched
+    finally:
+        logging.setLogRecordFactory(previous_factory)
+        logging.root.handlers = previous_handlers
