@@ -3,7 +3,8 @@
 ``ScaleOut`` turns one ``scrapy crawl blog`` into one worker of many when ``REDIS_URL`` is set: the
 same command on any number of processes and machines then shares one frontier in Redis
 (``crawler/scale.py``) and writes one archive (``archive/shards.py``). Without ``REDIS_URL`` it does
-nothing, and neither Redis nor scrapy-redis is imported.
+nothing, and neither Redis nor scrapy-redis is imported. ``DiskQueue`` keeps a single process's
+frontier on disk.
 """
 
 from __future__ import annotations
@@ -25,6 +26,18 @@ class ScaleOut:
                 # a new crawl starts afresh when no worker is alive and nothing is left to fetch.
                 ("SCHEDULER_PERSIST", True)):
             settings.set(name, value, priority="addon")
+
+
+class DiskQueue:
+    """Without ``REDIS_URL``: Scrapy's scheduler with its disk queue always on (``crawler/scheduler.py``).
+
+    Set as an add-on, not in ``settings.py``: add-on priority sits below the project's, so a
+    ``SCHEDULER`` there would override ``ScaleOut``'s; a user's own ``SCHEDULER`` still wins.
+    """
+
+    def update_settings(self, settings: Any) -> None:
+        if not settings.get("REDIS_URL"):
+            settings.set("SCHEDULER", "crawler.scheduler.DiskQueueScheduler", priority="addon")
 
 
 def worker_shard(settings: Any) -> str | None:

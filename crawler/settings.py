@@ -89,7 +89,7 @@ RECRAWL_TRUST_INVENTORY = False
 
 # --- scale-out (crawler/addons.py, crawler/scale.py) ----------------------------------------
 # Switches the scheduler to a shared Redis frontier when REDIS_URL is set; does nothing otherwise.
-ADDONS = {"crawler.addons.ScaleOut": 0}
+ADDONS = {"crawler.addons.ScaleOut": 0, "crawler.addons.DiskQueue": 0}
 # Redis holding the shared frontier, e.g. redis://host:6379/0 (empty: one process, no Redis).
 REDIS_URL = ""
 # Seconds without a heartbeat after which a worker counts as dead: its in-flight requests go back
