@@ -326,8 +326,10 @@ class BlogSpider(Spider):
                 continue
             self.ledger.claim(url)
             self.crawler.stats.inc_value("discovery/links/followed")
-            yield Request(url, callback=self.parse_page, errback=self.page_failed,
-                          meta={"discovered_via": "links", "following": True})
+            # An archived post reached by a link before its revisit is asked for conditionally too.
+            request = self._post_request(url, "links")
+            request.meta["following"] = True
+            yield request
 
     def page_failed(self, failure: Failure) -> None:
         self._log_failure(failure, "posts/failed")
