@@ -34,8 +34,9 @@ BATCH = 500
 
 class Ledger:
     def __init__(self) -> None:
-        # "" = a private temporary on-disk database, removed by SQLite when closed.
-        self.db = sqlite3.connect("", isolation_level=None)
+        # "" = a private temporary on-disk database, removed by SQLite when closed; uri=True so
+        # catalogs can be attached read-only ("file:...?mode=ro").
+        self.db = sqlite3.connect("", isolation_level=None, uri=True)
         self.db.execute(f"PRAGMA cache_size = -{CACHE_KIB}")
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute("PRAGMA synchronous = OFF")
@@ -63,7 +64,7 @@ class Ledger:
             return 0
         for number, path in enumerate(catalogs):
             schema = f"catalog{number}"
-            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"file:{path}?mode=ro",))
+            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
             try:
                 self.db.execute(
                     f"""INSERT INTO priors SELECT q.*, p.site FROM ({priors_query(schema, len(sites))}) q

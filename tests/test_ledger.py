@@ -75,3 +75,13 @@ def test_no_catalog_no_priors() -> None:
     ledger = Ledger()
     assert ledger.load_priors([], ["http://a.test"]) == 0
     assert list(ledger.priors()) == []
+
+
+def test_catalog_path_with_uri_characters(tmp_path: Path) -> None:
+    folder = tmp_path / "a dir?#%"
+    folder.mkdir()
+    path = _catalog(folder / "catalog.sqlite",
+                    [_version("http://a.test/1/", "2024-01-01T00:00:00+00:00", "<urn:1>")])
+    ledger = Ledger()
+    assert ledger.load_priors([path], ["http://a.test"]) == 1
+    assert all(p.name.startswith("catalog.sqlite") for p in folder.iterdir())  # no stray new file
