@@ -63,13 +63,11 @@ class SimpleSelector:
 
     def __init__(self, css: str, compounds: list[_Compound]) -> None:
         self.css = css
-        self.tags = frozenset(c.tag for c in compounds if c.tag and _alone(c, tag=True))
-        self.ids = frozenset(c.ids[0] for c in compounds if len(c.ids) == 1 and _alone(c, ids=True))
-        self.classes = frozenset(next(iter(c.classes)) for c in compounds
-                                 if len(c.classes) == 1 and _alone(c, classes=True))
-        self.others = tuple(c for c in compounds if not (
-            (c.tag and _alone(c, tag=True)) or (len(c.ids) == 1 and _alone(c, ids=True))
-            or (len(c.classes) == 1 and _alone(c, classes=True))))
+        keys = [_lookup_key(c) for c in compounds]
+        self.tags = frozenset(value for kind, value in filter(None, keys) if kind == "tag")
+        self.ids = frozenset(value for kind, value in filter(None, keys) if kind == "id")
+        self.classes = frozenset(value for kind, value in filter(None, keys) if kind == "class")
+        self.others = tuple(c for c, key in zip(compounds, keys, strict=True) if key is None)
 
     def __call__(self, root: HtmlElement) -> list[HtmlElement]:
         found = []
@@ -92,11 +90,15 @@ class SimpleSelector:
         return found
 
 
-def _alone(compound: _Compound, tag: bool = False, ids: bool = False,
-           classes: bool = False) -> bool:
-    """Whether the compound is only the named kind of piece (so a set lookup decides it)."""
-    return ((compound.tag is not None) == tag and bool(compound.ids) == ids
-            and bool(compound.classes) == classes and not compound.attributes)
+def _lookup_key(compound: _Compound) -> tuple[str, str] | None:
+    """("tag"|"id"|"class", value) when the compound is that one piece alone: a set lookup decides."""
+    pieces = [("tag", compound.tag)] if compound.tag is not None else []
+    pieces += [("id", ident) for ident in compound.ids]
+    pieces += [("class", name) for name in compound.classes]
+    if len(pieces) == 1 and not compound.attributes:
+        kind, value = pieces[0]
+        return kind, value
+    return None
 
 
 def _compound(part: str) -> _Compound | None:

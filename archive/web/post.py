@@ -15,6 +15,7 @@ from urllib.parse import unquote
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
+from archive.catalog import Catalog
 from archive.history import body_of, change_of, word_diff
 from archive.reader import RecordNotFound
 from archive.web import browse
@@ -27,12 +28,17 @@ if TYPE_CHECKING:
     from archive.web.app import ReaderApp
 
 
+def _post_and_versions(catalog: Catalog, post_id: int) -> tuple[dict[str, Any], list[sqlite3.Row]]:
+    """The post's latest row and all its versions, or 404."""
+    latest = browse.post_by_id(catalog, post_id)
+    if latest is None:
+        raise NotFound("No archived post has this number.")
+    return latest, catalog.versions_of(latest["url"])
+
+
 def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
     with open_catalog(app.layout.catalog_path) as catalog:
-        latest = browse.post_by_id(catalog, post_id)
-        if latest is None:
-            raise NotFound("No archived post has this number.")
-        versions = catalog.versions_of(latest["url"])
+        latest, versions = _post_and_versions(catalog, post_id)
         row = _pick(versions, request.args.get("v", type=int))
         body = _body(app, row)
         comments = _thread([dict(c) for c in catalog.comments(row["id"])])
@@ -47,10 +53,7 @@ def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
 def original(app: ReaderApp, request: Request, post_id: int) -> Response:
     """The captured page, replayed in a sandboxed frame under a bar that says what it is."""
     with open_catalog(app.layout.catalog_path) as catalog:
-        latest = browse.post_by_id(catalog, post_id)
-        if latest is None:
-            raise NotFound("No archived post has this number.")
-        versions = catalog.versions_of(latest["url"])
+        latest, versions = _post_and_versions(catalog, post_id)
     row = _pick(versions, request.args.get("v", type=int))
     index = app.index.get()
     capture = _capture_of(index, row, request.args.get("ts", ""))
