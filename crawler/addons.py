@@ -38,6 +38,8 @@ class DiskQueue:
     def update_settings(self, settings: Any) -> None:
         if not settings.get("REDIS_URL"):
             settings.set("SCHEDULER", "crawler.scheduler.DiskQueueScheduler", priority="addon")
+            settings.set("SCHEDULER_DISK_QUEUE", "crawler.scheduler.NamedCallbackDiskQueue",
+                         priority="addon")
 
 
 def worker_shard(settings: Any) -> str | None:

@@ -47,7 +47,9 @@ _RECEIVED = "_body_bytes_received"
 _HANDLER = "_body_handler"
 SNIFF = 4096
 BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
-_TEXT_CONTROLS = frozenset(b"\t\n\r\f\x1b")
+# Control bytes that do not occur in text (C0 minus tab, newline, form feed, carriage return, ESC).
+_BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\x1b")
+_NOT_CONTROL = bytes(b for b in range(256) if b not in _BINARY_CONTROLS)
 
 
 def truncation_of(request: Request, response: Response) -> str | None:
@@ -139,7 +141,7 @@ class ContentGuardMiddleware:
         if "html" not in content_type or not response.body:
             return response
         sample = response.body[:SNIFF]
-        controls = sum(1 for byte in sample if byte < 0x20 and byte not in _TEXT_CONTROLS)
+        controls = len(sample.translate(None, _NOT_CONTROL))  # in C: a Python loop cost 0.2 ms
         if controls > BINARY_SHARE * len(sample):
             self.stats.inc_value("crawl/binary_as_html")
             logger.warning("%s: binary data served as %s (HTTP %d, captured in the WARC), "

@@ -7,16 +7,25 @@ the size of the blog. This scheduler queues requests on disk in a scratch direct
 ``JOBDIR`` is given (removed when the crawl closes: without ``JOBDIR`` there is nothing to resume),
 and exactly as Scrapy does in ``JOBDIR`` otherwise. Requests that cannot be serialised still fall
 back to the memory queue, as in Scrapy.
+
+``NamedCallbackDiskQueue`` is Scrapy's pickle FIFO disk queue with a faster callback lookup:
+``Request.to_dict`` names a callback by scanning every member of the spider with
+``inspect.getmembers``, measured at a quarter of a millisecond per request on the crawler's event
+loop (profile of a 1,000-post crawl), more than the rest of queueing. The names of the spider's
+methods are read once per spider class instead.
 """
 
 from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
+from scrapy import Request, Spider
 from scrapy.core.scheduler import Scheduler
 from scrapy.dupefilters import BaseDupeFilter
+from scrapy.squeues import PickleFifoDiskQueue
 from twisted.internet.defer import Deferred
 
 
@@ -32,3 +41,34 @@ class DiskQueueScheduler(Scheduler):
         finally:
             if self.scratch is not None:
                 shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+def method_names(spider_class: type[Spider]) -> dict[Callable[..., Any], str]:
+    """Each function defined on the spider's class (or a base) by the attribute name it has there."""
+    names: dict[Callable[..., Any], str] = {}
+    for name in dir(spider_class):
+        function = getattr(spider_class, name, None)
+        if callable(function) and not isinstance(function, type):
+            names.setdefault(function, name)
+    return names
+
+
+class NamedCallbackDiskQueue(PickleFifoDiskQueue):  # type: ignore[misc,valid-type]
+    """``PickleFifoDiskQueue`` that names the spider's own callbacks from ``method_names``."""
+
+    spider: Spider
+    _names: dict[Callable[..., Any], str] | None = None
+
+    def push(self, request: Request) -> None:
+        if self._names is None:
+            self._names = method_names(type(self.spider))
+        names = self._names
+        callback = names.get(getattr(request.callback, "__func__", None))  # type: ignore[arg-type]
+        errback = names.get(getattr(request.errback, "__func__", None))  # type: ignore[arg-type]
+        if (callback is None and request.callback is not None) or (
+                errback is None and request.errback is not None):
+            super().push(request)  # not a method of this spider: Scrapy's own lookup (or error)
+            return
+        data = request.replace(callback=None, errback=None).to_dict(spider=self.spider)
+        data["callback"], data["errback"] = callback, errback
+        super(PickleFifoDiskQueue, self).push(data)  # type: ignore[misc]  # pickles it

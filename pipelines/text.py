@@ -1,4 +1,8 @@
-"""Write each post's clean text, JSON sidecar and catalog row; enforce since/until and max_posts."""
+"""Write each post's clean text, JSON sidecar and catalog row; enforce since/until and max_posts.
+
+The two files are written in a thread (the reactor's pool): creating a file costs the event loop
+0.3 to 0.5 ms on ext4, measured as the largest single item of the crawler's own profile.
+"""
 
 from __future__ import annotations
 
@@ -10,12 +14,14 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from scrapy.utils.defer import deferred_from_coro
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
+from twisted.internet import threads
+from twisted.internet.defer import DeferredLock
 
 from archive.catalog import Catalog
 from archive.layout import Layout
 from archive.shards import ShardCatalog
-from archive.store import PostStore
+from archive.store import ArchivedPost, PostStore
 from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full, stop_crawl
@@ -31,6 +37,8 @@ class TextPipeline:
         self.stats = crawler.stats
         self.store: PostStore | None = None
         self.archived = 0
+        self.writing = 0  # posts between prepare and commit, counted against max_posts
+        self.locks: dict[str, DeferredLock] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TextPipeline:
@@ -45,7 +53,7 @@ class TextPipeline:
         if self.store is not None:
             self.store.catalog.close()
 
-    def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+    async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
         assert self.store is not None
         if isinstance(item, SeenItem):
             self.store.catalog.touch(item.url, item.captured_at.isoformat())
@@ -54,26 +62,32 @@ class TextPipeline:
             if self.store.catalog.mark_deleted(item.url, item.seen_gone.isoformat()):
                 self.stats.inc_value("posts/deleted")
             return item
-        return self._save(item)
+        return await self._save(item)
 
-    def _save(self, item: PostItem) -> PostItem:
-        assert self.store is not None
+    async def _save(self, item: PostItem) -> PostItem:
         options = getattr(self.crawler.spider, "options", None)
         limit = getattr(options, "max_posts", None)
-        if limit is not None and self.archived >= limit:
+        if limit is not None and self.archived + self.writing >= limit:
             raise DropItem(f"max_posts={limit} reached")
         published = _when(item.extraction.get("published"))
         if options is not None and not options.in_range(published):
             self.stats.inc_value("posts/out_of_range")
             raise DropItem(f"published {published} is outside since/until")
+        lock = self.locks.setdefault(item.url, DeferredLock())
+        await maybe_deferred_to_future(lock.acquire())
+        self.writing += 1
         try:
-            saved = self.store.save(item.url, item.fetched_url, item.captured_at, item.extraction,
-                                    item.warc, validators=(item.etag, item.last_modified))
+            saved = await self._write(item)
         except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
             if not is_disk_full(error):
                 raise
             stop_crawl(self.crawler, error)
             raise DropItem(f"the archive disk is full: {error}") from error
+        finally:
+            self.writing -= 1
+            lock.release()
+            if not lock.locked and not lock.waiting:
+                del self.locks[item.url]
         if saved is None:
             self.stats.inc_value("posts/unchanged")
             return item
@@ -86,6 +100,20 @@ class TextPipeline:
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_posts"))
         return item
+
+    async def _write(self, item: PostItem) -> ArchivedPost | None:
+        """Decide and render here, write the two files in a thread, then add the catalog row.
+
+        One post's versions are written one at a time (``self.locks``), so two captures of the same
+        post in one crawl cannot pick the same version number.
+        """
+        assert self.store is not None
+        pending = self.store.prepare(item.url, item.fetched_url, item.captured_at, item.extraction,
+                                     item.warc, validators=(item.etag, item.last_modified))
+        if pending is None:
+            return None
+        await maybe_deferred_to_future(threads.deferToThread(pending.write_files))
+        return self.store.commit(pending)
 
 
 def _when(value: Any) -> datetime | None:
