@@ -123,8 +123,10 @@ REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 FEED_EXPORT_ENCODING = "utf-8"
 LOG_LEVEL = "INFO"
-# No telnet console: crawls run unattended from cron; nothing should listen on a port.
+# No telnet console and no remote control server (Scrapy 2.19 starts one by default): crawls run
+# unattended from cron; nothing should listen on a port.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 
 # --- hostile servers (crawler/limits.py, crawler/linkgate.py) -------------------------------
 # Bodies above this many bytes are cut: the first DOWNLOAD_MAXSIZE bytes are archived with

@@ -150,3 +150,10 @@ def test_no_comment_form_text_in_any_post(crawled: CrawlRun, server: FixtureServ
             for line in (*WIDGET_LINES, "Your email address will not be published",
                          "Post Comment", "Share this:", "Like this:"):
                 assert line not in text, (row["url"], line)
+
+
+def test_nothing_listens_on_a_port(crawled: CrawlRun) -> None:
+    """Unattended crawls open no telnet console and no Scrapy remote control server."""
+    assert "scrapy.extensions.remote_control.RemoteControl" not in crawled.log
+    assert "listening on port" not in crawled.log
+    assert "Telnet console listening" not in crawled.log
