@@ -16,12 +16,20 @@ filters (trafilatura's) refuse ``127.0.0.1:PORT``, ``localhost`` and ``[::1]`` b
 - ``wget``: ``--recursive --level=inf --no-parent --warc-file``, with ``--reject-regex`` for the
   WordPress traps our crawler never requests either (``?replytocom=``, ``?share=``, per-post
   ``/feed/``, ...); it fetches every listing page too;
+- ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
+  (``bench/bare_spider.py``): the framework's own cost per post;
+- ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
 - ``trafilatura``: its command line, ``--sitemap URL --list`` then ``-i`` on that list (extraction
   of every URL found; see ``run_trafilatura`` for why not in one step), with its per-host pause
   ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``.
 
 Each is measured with all its processes (``bench/measure.py``): wall time, CPU seconds, peak RSS
 summed over the process tree (and PSS); nginx's access log counts what each one fetched.
+
+From the last two the run prints a ceiling: with every core busy and nothing but Scrapy's own
+fetching and our extraction to do (no WARC, no files, no catalog, no hand-over between
+processes), ``cores / (bare CPU per post + extraction CPU per post)`` posts per second, and its ratio
+to wget: what any Scrapy crawler that extracts text could reach on this machine.
 """
 
 from __future__ import annotations
@@ -52,6 +60,7 @@ WGET_REJECT = (r"[?&](replytocom|share|like_comment|p|m|s|redirect_to|utm_[a-z]+
 TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
 MB = 1_000_000
 TARGETS = {"vs_trafilatura": 1.5, "vs_wget": 0.8, "linear": 1.2, "rss_mb": 400}
+TOOLS = ("ours", "ours-no-extract", "scrapy-bare", "extract-only", "wget", "trafilatura")
 
 
 @dataclass(frozen=True)
@@ -133,6 +142,28 @@ def run_trafilatura(base: str, work: Path) -> tuple[list[str], Any]:
     return ["sh", "-c", script], outputs
 
 
+def run_bare(base: str, work: Path) -> tuple[list[str], Any]:
+    """``bench/bare_spider.py`` from ``work``: outside the project, so Scrapy's defaults apply."""
+    script = (f"cd {shlex.quote(str(work))} && exec {shlex.quote(str(BIN / 'scrapy'))} runspider "
+              f"{shlex.quote(str(ROOT / 'bench' / 'bare_spider.py'))} -a url={shlex.quote(base)}")
+
+    def outputs() -> tuple[int, float, str]:
+        return -1, 0.0, "Scrapy's defaults, nothing kept: the framework's own cost"
+    return ["sh", "-c", script], outputs
+
+
+def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Any]:
+    command = [sys.executable, "-m", "bench.extract_only", str(site), base]
+
+    def outputs() -> tuple[int, float, str]:
+        text = (work / "stdout.log").read_text().strip()
+        return int(text) if text.isdigit() else 0, 0.0, "one process, files read from disk, no fetch"
+    return command, outputs
+
+
+OFFLINE_TOOLS = {"extract-only"}  # measured without fetching: nginx sees no requests
+
+
 def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
                  jobdir: bool) -> Result:
     work.mkdir(parents=True)
@@ -140,6 +171,10 @@ def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
         command, outputs = run_ours(base, work, tool == "ours", jobdir)
     elif tool == "wget":
         command, outputs = run_wget(base, work)
+    elif tool == "scrapy-bare":
+        command, outputs = run_bare(base, work)
+    elif tool == "extract-only":
+        command, outputs = run_extract_only(server.root, base, work)
     else:
         command, outputs = run_trafilatura(base, work)
     server.log.mark()
@@ -151,7 +186,8 @@ def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
     fetched = len({uri for status, _, uri in rows if status == 200 and POST_PATH.match(uri)})
     archived, warc_mb, note = outputs()
     archived = fetched if archived < 0 else archived
-    ok = usage.returncode in (0, 1) and archived >= count and fetched >= count
+    ok = usage.returncode in (0, 1) and archived >= count and (
+        fetched >= count or tool in OFFLINE_TOOLS)
     if usage.returncode not in (0, 1):
         note += f"; exit status {usage.returncode}"
     return Result(tool, count, round(usage.wall, 2), round(usage.cpu, 2),
@@ -211,6 +247,22 @@ def evaluate(results: dict[int, list[Result]], trafilatura_ok: bool) -> list[tup
     return checks
 
 
+def ceilings(results: dict[int, list[Result]]) -> list[dict[str, Any]]:
+    """Per size: the posts/s that Scrapy's fetching plus our extraction alone allow on every core."""
+    lines = []
+    for count, rows in results.items():
+        by = {r.tool: r for r in rows}
+        bare, extract, wget = by.get("scrapy-bare"), by.get("extract-only"), by.get("wget")
+        if not (bare and extract and bare.ok and extract.ok):
+            continue
+        floor_ms = 1000 * (bare.cpu_s / bare.posts + extract.cpu_s / extract.posts)
+        posts_per_s = (os.cpu_count() or 1) * 1000 / floor_ms
+        lines.append({"posts": count, "floor_cpu_ms": round(floor_ms, 2),
+                      "ceiling_posts_per_s": round(posts_per_s, 1),
+                      "vs_wget": round(posts_per_s / wget.posts_per_s, 2) if wget else None})
+    return lines
+
+
 COLUMNS = (("tool", "tool", "{}"), ("wall s", "wall_s", "{:.1f}"), ("posts/s", "posts_per_s", "{:.1f}"),
            ("requests", "requests", "{:,}"), ("posts 200", "posts_fetched", "{:,}"),
            ("archived", "output_posts", "{:,}"), ("CPU s", "cpu_s", "{:.1f}"),
@@ -240,7 +292,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated post counts")
     parser.add_argument("--large", action="store_true", help="add 100,000 posts (JOBDIR queues)")
-    parser.add_argument("--tools", default="ours,ours-no-extract,wget,trafilatura",
+    parser.add_argument("--tools", default=",".join(TOOLS),
                         help="which clients to run (comma-separated)")
     parser.add_argument("--port", type=int, default=80,
                         help="port to serve on (80: trafilatura accepts the URL; else a free one)")
@@ -274,6 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"results": {c: [{**asdict(r), "posts_per_s": round(r.posts_per_s, 2)}
                                          for r in rows] for c, rows in results.items()},
                           "generated_s": generated, "port": port,
+                          "ceilings": ceilings(results),
                           "checks": [{"target": t, "measured": m, "pass": p} for t, m, p in checks]},
                          indent=2))
     else:
@@ -284,6 +337,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for target, measured, passed in checks:
             print(f"{'PASS' if passed else 'FAIL'}  {target}: {measured}")
+        for line in ceilings(results):
+            vs_wget = f", {line['vs_wget']:.2f}x wget" if line["vs_wget"] else ""
+            print(f"ceiling at {line['posts']:,} posts: Scrapy's fetching + our extraction = "
+                  f"{line['floor_cpu_ms']:.1f} CPU ms/post -> at most "
+                  f"{line['ceiling_posts_per_s']:.0f} posts/s on {os.cpu_count()} cores{vs_wget}")
     print(f"# load average after: {os.getloadavg()[0]:.2f}", file=sys.stderr)
     return 1 if args.strict and not all(passed for _, _, passed in checks) else 0
 
