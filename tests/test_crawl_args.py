@@ -42,6 +42,8 @@ def test_max_posts_stops_after_n(server: FixtureServer, tmp_path: Path) -> None:
     (["-a", "since=the day after never"], "since='the day after never' is not a date"),
     (["-a", "max_posts=many"], "max_posts='many'"),
     (["-s", "ARCHIVE_WARC_MAX_SIZE=-5"], "ARCHIVE_WARC_MAX_SIZE"),
+    (["-s", "EXTRACT_WORKERS=-1"], "EXTRACT_WORKERS=-1"),
+    (["-s", "EXTRACT_TIMEOUT=0"], "EXTRACT_TIMEOUT=0: use seconds above 0"),
 ])
 def test_bad_arguments_stop_at_start_up(server: FixtureServer, tmp_path: Path, args: list[str],
                                         message: str) -> None:

@@ -25,6 +25,7 @@ from crawler.config import check_writable
 from crawler.jobstate import JobGuard
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
+from pipelines.extract import pool_settings
 
 logger = logging.getLogger(__name__)
 CHECKED_SPIDERS = {"blog"}
@@ -80,6 +81,8 @@ class Command(ScrapyCrawl):
         config = ArchiveConfig.from_settings({k: self.settings.get(k) for k in (
             "ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX")})
         check_writable(config)
+        if self.settings.getbool("EXTRACT_ENABLED", True):
+            pool_settings(self.settings)
 
 
 def _recover(layout: Layout, shard: str | None) -> None:
