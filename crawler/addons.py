@@ -20,7 +20,7 @@ class ScaleOut:
             return
         for name, value in (
                 ("SCHEDULER", "crawler.scale.SharedScheduler"),
-                ("SCHEDULER_QUEUE_CLASS", "crawler.scale.ReliableQueue"),
+                ("SCHEDULER_QUEUE_CLASS", "crawler.scalequeue.ReliableQueue"),
                 ("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter"),
                 # The frontier outlives any one worker; the last one out does not clear it either:
                 # a new crawl starts afresh when no worker is alive and nothing is left to fetch.

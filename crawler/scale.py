@@ -16,49 +16,36 @@ priority queue, shared fingerprint set) with what an archive needs:
 - **a crawl ends when nothing is queued or in flight anywhere**; a worker that starts when no other
   is alive and nothing is left starts a new crawl (fingerprints cleared), so re-crawls work.
 
-Requests are stored as JSON, never pickled: a shared Redis must not be able to run code here.
+Requests are stored as JSON, never pickled: a shared Redis must not be able to run code here
+(``crawler/scalequeue.py``, the queue with in-flight acknowledgements).
 """
 
 from __future__ import annotations
 
-import base64
 import heapq
 import itertools
 import json
 import logging
 import threading
-from dataclasses import asdict
-from datetime import datetime
 from typing import Any
 
 from scrapy import Request, Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.defer import deferred_from_coro
-from scrapy_redis.queue import PriorityQueue
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task, threads
 
-from archive.catalog import Prior
 from archive.layout import Layout
 from archive.shards import recover_dead_workers, worker_alive, worker_name
 from archive.urls import site_of
 from crawler.config import archive_config
 from crawler.options import CrawlOptions
+from crawler.scalequeue import TOKEN, ReliableQueue
 
 logger = logging.getLogger(__name__)
-TOKEN = "scale_token"          # meta: the in-flight entry a request (and its retries) answers for
 PREFETCHED = "scale_prefetched"
 
-# Pop the best request into the worker's in-flight hash: KEYS queue, inflight, counter.
-POP = """
-local item = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-if #item == 0 then return false end
-redis.call('ZREM', KEYS[1], item[1])
-local token = redis.call('INCR', KEYS[3])
-redis.call('HSET', KEYS[2], token, item[2] .. ' ' .. item[1])
-return {token, item[1]}
-"""
 # Give a gone worker's requests back and release its claims: KEYS queue, inflight, workers,
 # discovery; ARGV worker.
 REQUEUE = """
@@ -89,66 +76,6 @@ if redis.call('ZCARD', KEYS[2]) > 0 then return 0 end
 redis.call('DEL', KEYS[3], KEYS[4], KEYS[5], KEYS[6])
 return 1
 """
-
-
-class JsonCodec:
-    """Requests as JSON (bytes, datetimes and archive priors tagged); never pickle."""
-
-    @staticmethod
-    def dumps(data: dict[str, Any]) -> str:
-        data = {**data, "headers": [[k, v] for k, v in data.get("headers", {}).items()]}
-        return json.dumps(data, default=_tag, separators=(",", ":"))
-
-    @staticmethod
-    def loads(text: bytes | str) -> dict[str, Any]:
-        data: dict[str, Any] = json.loads(text, object_hook=_untag)
-        return data
-
-
-def _tag(value: Any) -> dict[str, Any]:
-    if isinstance(value, bytes):
-        return {"$bytes": base64.b64encode(value).decode("ascii")}
-    if isinstance(value, datetime):
-        return {"$datetime": value.isoformat()}
-    if isinstance(value, Prior):
-        return {"$prior": asdict(value)}
-    raise TypeError(f"cannot store {type(value).__name__} in a shared request queue")
-
-
-def _untag(data: dict[str, Any]) -> Any:
-    if "$bytes" in data:
-        return base64.b64decode(data["$bytes"])
-    if "$datetime" in data:
-        return datetime.fromisoformat(data["$datetime"])
-    if "$prior" in data:
-        return Prior(**data["$prior"])
-    return data
-
-
-class ReliableQueue(PriorityQueue):  # type: ignore[misc]
-    """scrapy-redis's priority queue whose pop keeps the request in flight until acknowledged."""
-
-    def __init__(self, server: Any, spider: Spider, key: str, serializer: Any = None) -> None:
-        super().__init__(server, spider, key, serializer or JsonCodec)
-        self.worker = worker_name()
-        self.inflight = self.inflight_key(spider.name, self.worker)
-        self._pop = server.register_script(POP)
-
-    @staticmethod
-    def inflight_key(name: str, worker: str) -> str:
-        return f"{name}:inflight:{worker}"
-
-    def pop(self, timeout: int = 0) -> Request | None:
-        found = self._pop(keys=[self.key, self.inflight, f"{self.spider.name}:tokens"])
-        if not found:
-            return None
-        token, data = found
-        request: Request = self._decode_request(data)
-        request.meta[TOKEN] = token.decode() if isinstance(token, bytes) else str(token)
-        return request
-
-    def ack(self, token: str) -> None:
-        self.server.hdel(self.inflight, token)
 
 
 class SharedScheduler(Scheduler):  # type: ignore[misc]

@@ -12,7 +12,8 @@ import click
 from archive.catalog import Catalog
 from archive.config import default_archive_dir
 from archive.layout import Layout
-from archive.shards import open_combined, shard_paths
+from archive.shardmerge import open_combined
+from archive.shards import shard_paths
 from archive.urls import canonical_url
 
 LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
