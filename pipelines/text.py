@@ -73,9 +73,7 @@ class TextPipeline:
         if options is not None and not options.in_range(published):
             self.stats.inc_value("posts/out_of_range")
             raise DropItem(f"published {published} is outside since/until")
-        lock = self.locks.setdefault(item.url, DeferredLock())
-        await maybe_deferred_to_future(lock.acquire())
-        self.writing += 1
+        self.writing += 1  # counted against max_posts before the first pause, so none overshoots
         try:
             saved = await self._write(item)
         except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
@@ -85,9 +83,6 @@ class TextPipeline:
             raise DropItem(f"the archive disk is full: {error}") from error
         finally:
             self.writing -= 1
-            lock.release()
-            if not lock.locked and not lock.waiting:
-                del self.locks[item.url]
         if saved is None:
             self.stats.inc_value("posts/unchanged")
             return item
@@ -108,12 +103,20 @@ class TextPipeline:
         post in one crawl cannot pick the same version number.
         """
         assert self.store is not None
-        pending = self.store.prepare(item.url, item.fetched_url, item.captured_at, item.extraction,
-                                     item.warc, validators=(item.etag, item.last_modified))
-        if pending is None:
-            return None
-        await maybe_deferred_to_future(threads.deferToThread(pending.write_files))
-        return self.store.commit(pending)
+        lock = self.locks.setdefault(item.url, DeferredLock())
+        await maybe_deferred_to_future(lock.acquire())
+        try:
+            pending = self.store.prepare(item.url, item.fetched_url, item.captured_at,
+                                         item.extraction, item.warc,
+                                         validators=(item.etag, item.last_modified))
+            if pending is None:
+                return None
+            await maybe_deferred_to_future(threads.deferToThread(pending.write_files))
+            return self.store.commit(pending)
+        finally:
+            lock.release()
+            if not lock.locked and not lock.waiting:
+                del self.locks[item.url]
 
 
 def _when(value: Any) -> datetime | None:
