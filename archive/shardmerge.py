@@ -1,4 +1,4 @@
-"""Reading and merging catalog shards (``archive/shards.py``): one catalog again, for readers and for good.
+"""Catalog shards (``archive/shards.py``) read as one catalog, and merged into it for good.
 
 ``open_combined`` gives readers the main catalog plus every shard as one (an in-memory view while
 workers may still be writing); ``merge_shards`` folds the shards into ``catalog.sqlite`` and removes
