@@ -29,7 +29,8 @@ summed over the process tree (and PSS); nginx's access log counts what each one 
 From the last two the run prints a ceiling: with every core busy and nothing but Scrapy's own
 fetching and our extraction to do (no WARC, no files, no catalog, no hand-over between
 processes), ``cores / (bare CPU per post + extraction CPU per post)`` posts per second, and its ratio
-to wget: what any Scrapy crawler that extracts text could reach on this machine.
+to wget: what any Scrapy crawler using this extractor could reach on this machine, however it
+spreads the work over processes.
 """
 
 from __future__ import annotations
