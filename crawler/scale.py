@@ -41,28 +41,11 @@ from archive.shards import recover_dead_workers, worker_alive, worker_name
 from archive.urls import site_of
 from crawler.config import archive_config
 from crawler.options import CrawlOptions
-from crawler.scalequeue import TOKEN, ReliableQueue
+from crawler.scalequeue import REQUEUE, TOKEN, ReliableQueue
 
 logger = logging.getLogger(__name__)
 PREFETCHED = "scale_prefetched"
 
-# Give a gone worker's requests back and release its claims: KEYS queue, inflight, workers,
-# discovery; ARGV worker.
-REQUEUE = """
-local entries = redis.call('HGETALL', KEYS[2])
-for i = 1, #entries, 2 do
-  local value = entries[i + 1]
-  local cut = string.find(value, ' ', 1, true)
-  redis.call('ZADD', KEYS[1], string.sub(value, 1, cut - 1), string.sub(value, cut + 1))
-end
-redis.call('DEL', KEYS[2])
-redis.call('HDEL', KEYS[3], ARGV[1])
-local claims = redis.call('HGETALL', KEYS[4])
-for i = 1, #claims, 2 do
-  if claims[i + 1] == ARGV[1] then redis.call('HDEL', KEYS[4], claims[i]) end
-end
-return #entries / 2
-"""
 # Register; when no other worker is alive and nothing is queued, the last crawl is over: start a
 # new one. KEYS workers, queue, dupefilter, sites, discovery, discovered; ARGV now, timeout, me.
 JOIN = """
@@ -147,8 +130,7 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
             if left:
                 logger.warning("%d requests still marked in flight at the end: dropped", left)
             self.server.delete(self.queue.inflight)
-        requeued = self._requeue(keys=[self.queue.key, self.queue.inflight, self.key("workers"),
-                                       self.key("discovery")], args=[self.worker])
+        requeued = self._give_back(self.worker)
         if requeued:
             logger.info("Gave %d unfinished requests back to the shared queue", requeued)
         recover_dead_workers(self.layout, self.worker)
@@ -247,14 +229,18 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
                 continue
             if worker_alive(self.layout, worker):  # silent but holding its lock: busy, not dead
                 continue
-            count = self._requeue(
-                keys=[self.queue.key, self.queue.inflight_key(self.spider.name, worker),
-                      self.key("workers"), self.key("discovery")], args=[worker])
+            count = self._give_back(worker)
             self.crawler.stats.inc_value("scale/workers_reaped")
             self.crawler.stats.inc_value("scale/requeued", count)
             logger.warning("Worker %s stopped answering: %d requests back in the queue",
                            worker, count)
             threads.deferToThread(recover_dead_workers, self.layout, self.worker)
+
+    def _give_back(self, worker: str) -> int:
+        """Requeue a worker's in-flight requests, unregister it and release its discovery claims."""
+        keys = [self.queue.key, self.queue.inflight_key(self.spider.name, worker),
+                self.key("workers"), self.key("discovery")]
+        return int(self._requeue(keys=keys, args=[worker]))
 
     def _now(self) -> float:
         seconds, micro = self.server.time()

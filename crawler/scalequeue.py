@@ -1,9 +1,10 @@
 """The shared request queue of a scaled-out crawl: scrapy-redis's priority queue with acknowledgements.
 
 scrapy-redis pops a request from the queue before downloading it, so a killed worker loses what it
-had in flight. ``ReliableQueue.pop`` moves the request atomically (Lua) into the worker's in-flight
-hash instead; ``ack`` removes it once Scrapy has finished with its result, and the scheduler
-(``crawler/scale.py``) gives the in-flight requests of a dead worker back to the queue.
+had in flight. ``ReliableQueue.pop`` moves the request atomically (Lua ``POP``) into the worker's
+in-flight hash instead; ``ack`` removes it once Scrapy has finished with its result, and ``REQUEUE``
+gives a stopping or dead worker's in-flight requests back to the queue (the scheduler,
+``crawler/scale.py``, decides when).
 
 Requests are stored as JSON (``JsonCodec``), never pickled: a shared Redis must not be able to run
 code here.
@@ -34,6 +35,24 @@ local token = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], token, item[2] .. ' ' .. item[1])
 return {token, item[1]}
 """
+# Give a gone worker's requests back and release its claims: KEYS queue, inflight, workers,
+# discovery; ARGV worker.
+REQUEUE = """
+local entries = redis.call('HGETALL', KEYS[2])
+for i = 1, #entries, 2 do
+  local value = entries[i + 1]
+  local cut = string.find(value, ' ', 1, true)
+  redis.call('ZADD', KEYS[1], string.sub(value, 1, cut - 1), string.sub(value, cut + 1))
+end
+redis.call('DEL', KEYS[2])
+redis.call('HDEL', KEYS[3], ARGV[1])
+local claims = redis.call('HGETALL', KEYS[4])
+for i = 1, #claims, 2 do
+  if claims[i + 1] == ARGV[1] then redis.call('HDEL', KEYS[4], claims[i]) end
+end
+return #entries / 2
+"""
+
 
 class JsonCodec:
     """Requests as JSON (bytes, datetimes and archive priors tagged); never pickle."""
