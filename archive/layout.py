@@ -40,7 +40,7 @@ class Layout:
     def lock_path(self) -> Path:
         return self.root / ".lock"
 
-    # -- scale-out (archive/shards.py): one catalog shard per crawler process -------------------
+    # -- scale-out (archive/catalog/shards.py): one catalog shard per crawler process -------------------
     @property
     def shard_dir(self) -> Path:
         return self.root / "catalogs"

@@ -12,10 +12,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from archive.capture import WarcLocation
 from archive.catalog import Catalog, VersionRow
 from archive.layout import Layout, write_atomic
 from archive.urls import site_of
+from archive.warc.capture import WarcLocation
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from archive.catalog import Catalog
-from archive.search import index, search
+from archive.catalog import Catalog, fulltext
+from archive.search import search
 
 TARGET_MS = 100.0
 COMMON_TEXT = ("the of and to in a is that for it as was with be by on not he this are or his from at "
@@ -58,7 +58,7 @@ def vocabulary(rng: random.Random, size: int = 30_000) -> list[str]:
     return words
 
 
-def posts(count: int, rng: random.Random, words: list[str]) -> Iterator[index.Document]:
+def posts(count: int, rng: random.Random, words: list[str]) -> Iterator[fulltext.Document]:
     """Synthetic posts; body word frequencies follow Zipf's law (s = 1.1), as real text does."""
     cumulative, total = [], 0.0
     for rank in range(1, len(words) + 1):
@@ -67,7 +67,7 @@ def posts(count: int, rng: random.Random, words: list[str]) -> Iterator[index.Do
     start = datetime(2015, 1, 1, tzinfo=UTC)
     for post_id in range(1, count + 1):
         body_words = rng.choices(words, cum_weights=cumulative, k=rng.randint(150, 450))
-        yield index.Document(
+        yield fulltext.Document(
             post_id=post_id, version_id=post_id, site=f"blog{post_id % 20}.example",
             title=" ".join(rng.choices(words[100:5000], k=rng.randint(3, 8))).capitalize(),
             categories=rng.sample(CATEGORIES, rng.randint(1, 2)),
@@ -85,7 +85,7 @@ def build(path: Path, count: int, seed: int) -> list[str]:
     catalog = Catalog(path)
     db = catalog.db
 
-    def stored(documents: Iterator[index.Document]) -> Iterator[index.Document]:
+    def stored(documents: Iterator[fulltext.Document]) -> Iterator[fulltext.Document]:
         for doc in documents:  # catalog rows first, as a crawl would leave them
             url = f"https://{doc.site}/{(doc.published or '')[:4]}/post-{doc.post_id}/"
             db.execute("INSERT INTO posts (id, url, site, first_seen, last_seen) VALUES (?,?,?,?,?)",
@@ -101,7 +101,7 @@ def build(path: Path, count: int, seed: int) -> list[str]:
                  f"<urn:bench:{doc.post_id}>"))
             yield doc
 
-    index.add_documents(db, stored(posts(count, rng, words)))
+    fulltext.add_documents(db, stored(posts(count, rng, words)))
     db.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
     db.commit()
     catalog.close()

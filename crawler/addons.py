@@ -2,7 +2,7 @@
 
 ``ScaleOut`` turns one ``scrapy crawl blog`` into one worker of many when ``REDIS_URL`` is set: the
 same command on any number of processes and machines then shares one frontier in Redis
-(``crawler/scale.py``) and writes one archive (``archive/shards.py``). Without ``REDIS_URL`` it does
+(``crawler/scale.py``) and writes one archive (``archive/catalog/shards.py``). Without ``REDIS_URL`` it does
 nothing, and neither Redis nor scrapy-redis is imported. ``DiskQueue`` keeps a single process's
 frontier on disk.
 """
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.shards import worker_name
+from archive.catalog.shards import worker_name
 
 
 class ScaleOut:

@@ -2,7 +2,7 @@
 
 Whoever hits ENOSPC (the WARC sink, the text store, the SQLite catalog) calls ``stop_crawl``; the
 first call logs and closes the spider, later ones only count. Nothing is deleted: the ``.open`` WARC
-keeps what reached the disk and the next start recovers it (``archive.recovery``); text files are
+keeps what reached the disk and the next start recovers it (``archive.maintain.recovery``); text files are
 written to a temporary name and renamed, so none is left half-written.
 """
 

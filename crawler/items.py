@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from archive.capture import WarcLocation
+from archive.warc.capture import WarcLocation
 
 
 @dataclass

@@ -12,9 +12,9 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from archive import __version__
-from archive.capture import Capture, WarcLocation
 from archive.urls import is_trap, site_of
-from archive.warcrecords import payload_digest
+from archive.warc.capture import Capture, WarcLocation
+from archive.warc.records import payload_digest
 from crawler.limits import truncation_of
 from crawler.recrawl import prior_of, refers_to
 from crawler.warc import WarcSink

@@ -14,9 +14,9 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 
 from archive.catalog import Prior
+from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
-from archive.shards import catalog_paths
-from archive.warcrecords import RefersTo, warc_date
+from archive.warc.records import RefersTo, warc_date
 from crawler.config import archive_config
 from crawler.ledger import Ledger
 

@@ -14,11 +14,11 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from archive import __version__
-from archive.capture import Capture, WarcLocation
 from archive.config import ArchiveConfig
 from archive.layout import Layout
-from archive.warcfile import RotatingWarcWriter
-from archive.warcrecords import RECONSTRUCTION_NOTE, RecordFactory, RefersTo
+from archive.warc.capture import Capture, WarcLocation
+from archive.warc.records import RECONSTRUCTION_NOTE, RecordFactory, RefersTo
+from archive.warc.writer import RotatingWarcWriter
 from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full, stop_crawl

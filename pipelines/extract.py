@@ -1,4 +1,4 @@
-"""Turn a post's HTML into clean text and metadata, in worker processes (``archive.pool``).
+"""Turn a post's HTML into clean text and metadata, in worker processes (``archive.extract.pool``).
 
 The WARC capture was written before this step, so a page whose extraction fails is kept: the
 catalog records the reason and ``blogarchive reindex`` can try again later.
@@ -15,7 +15,7 @@ from scrapy import Spider
 from scrapy.crawler import Crawler
 
 from archive.config import ConfigError
-from archive.pool import DEFAULT_FUNCTION, ExtractionPool, failed
+from archive.extract.pool import DEFAULT_FUNCTION, ExtractionPool, failed
 from crawler.items import PostItem
 
 logger = logging.getLogger(__name__)

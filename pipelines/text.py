@@ -19,8 +19,8 @@ from twisted.internet import threads
 from twisted.internet.defer import DeferredLock
 
 from archive.catalog import Catalog
+from archive.catalog.shards import ShardCatalog
 from archive.layout import Layout
-from archive.shards import ShardCatalog
 from archive.store import ArchivedPost, PostStore
 from crawler.addons import worker_shard
 from crawler.config import archive_config

@@ -16,8 +16,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from archive.layout import Layout
-from archive.reader import raw_member, read_response
 from archive.urls import is_trap
+from archive.warc.reader import raw_member, read_response
 from tests.conftest import GOOD_BLOGS, CrawlRun
 from tests.fixtures.blogs import BLOGS
 from tests.fixtures.server import FixtureServer

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from archive.layout import Layout
-from archive.recovery import complete_end
+from archive.maintain.recovery import complete_end
 from tests.conftest import BIN, FAST, ROOT
 from tests.fixtures.blogs import BLOGS
 from tests.fixtures.server import FixtureServer

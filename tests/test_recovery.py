@@ -8,11 +8,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from archive.capture import Capture
 from archive.catalog import Catalog
 from archive.layout import Layout
-from archive.recovery import complete_end, recover
-from archive.warcfile import RotatingWarcWriter
+from archive.maintain.recovery import complete_end, recover
+from archive.warc.capture import Capture
+from archive.warc.writer import RotatingWarcWriter
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 URL = "https://unterwegsmitanke.wordpress.com/2022/01/12/winterwanderung-im-harz/"

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from archive.layout import Layout
-from archive.reader import read_response
+from archive.warc.reader import read_response
 from tests.conftest import BIN, FAST, ROOT
 from tests.fixtures.blogs import BLOGS
 from tests.fixtures.server import FixtureServer

@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from archive.capture import WarcLocation
 from archive.catalog import Catalog
 from archive.layout import Layout, safe_component, slug_for, write_atomic
-from archive.recovery import recover
+from archive.maintain.recovery import recover
 from archive.store import PostStore
+from archive.warc.capture import WarcLocation
 
 HOSTILE_URLS = [
     "http://evil.org/../../../etc/passwd",

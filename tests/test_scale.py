@@ -22,8 +22,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive.catalog.shards import catalog_paths, shard_paths
 from archive.layout import Layout
-from archive.shards import catalog_paths, shard_paths
 from tests.conftest import BIN, FAST, GOOD_BLOGS, ROOT, run_cli
 from tests.fixtures.blogs import BLOGS
 from tests.fixtures.server import FixtureServer

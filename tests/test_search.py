@@ -13,12 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from archive.capture import WarcLocation
 from archive.catalog import Catalog
 from archive.layout import Layout
 from archive.search import QueryError, search
 from archive.search.query import parse_query
 from archive.store import PostStore
+from archive.warc.capture import WarcLocation
 from tests.conftest import ROOT, CrawlRun, run_cli
 from tests.fixtures.server import FixtureServer
 

@@ -11,10 +11,10 @@ from typing import Any
 
 import pytest
 
-from archive.capture import Capture
 from archive.layout import Layout
-from archive.warcfile import RotatingWarcWriter
-from archive.warcrecords import RefersTo, warc_date
+from archive.warc.capture import Capture
+from archive.warc.records import RefersTo, warc_date
+from archive.warc.writer import RotatingWarcWriter
 from tests.conftest import CrawlRun, run_cli
 
 VOLATILE = ("id", "post_id", "version_id")

@@ -11,11 +11,11 @@ from pathlib import Path
 
 from warcio.archiveiterator import ArchiveIterator
 
-from archive.capture import Capture
 from archive.layout import Layout
-from archive.reader import raw_member, read_response
-from archive.warcfile import RotatingWarcWriter
-from archive.warcrecords import RecordFactory
+from archive.warc.capture import Capture
+from archive.warc.reader import raw_member, read_response
+from archive.warc.records import RecordFactory
+from archive.warc.writer import RotatingWarcWriter
 
 WHEN = datetime(2022, 1, 12, 13, 25, 0, 123456, tzinfo=UTC)
 BODY = gzip.compress(b"<html><body>Hello</body></html>", mtime=0)

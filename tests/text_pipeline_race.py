@@ -24,8 +24,8 @@ from scrapy.utils.project import get_project_settings  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from twisted.internet import reactor  # noqa: E402
 
-from archive.capture import WarcLocation  # noqa: E402
 from archive.layout import Layout  # noqa: E402
+from archive.warc.capture import WarcLocation  # noqa: E402
 from crawler.items import PostItem  # noqa: E402
 from pipelines.text import TextPipeline  # noqa: E402
 

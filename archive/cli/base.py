@@ -10,10 +10,10 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
+from archive.catalog.shards import shard_paths
 from archive.config import default_archive_dir
 from archive.layout import Layout
-from archive.shardmerge import open_combined
-from archive.shards import shard_paths
+from archive.maintain.merge import open_combined
 from archive.urls import canonical_url
 
 LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",

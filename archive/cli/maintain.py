@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from archive.cdxj import write_cdxj, write_cdxj_file
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.lock import ArchiveLock, ArchiveLocked
-from archive.rebuild import rebuild
-from archive.verify import verify
+from archive.maintain.rebuild import rebuild
+from archive.maintain.verify import verify
+from archive.warc.cdxj import write_cdxj, write_cdxj_file
 
 
 @main.command("verify")

@@ -8,7 +8,7 @@ import click
 
 from archive.cli.base import ArchiveContext, main
 from archive.lock import ArchiveLock, ArchiveLocked
-from archive.shardmerge import merge_shards
+from archive.maintain.merge import merge_shards
 
 
 @main.command("merge")

@@ -20,7 +20,7 @@ from archive.catalog import Catalog
 from archive.export.post import PostView, load_post, to_markdown
 from archive.export.select import PostFilter, selected
 from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
-from archive.rebuild import warc_files
+from archive.maintain.rebuild import warc_files
 
 Progress = Callable[[int, int], None]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 from archive.catalog import Catalog
 from archive.export.select import PostFilter, selected
 from archive.layout import Layout
-from archive.rebuild import warc_files
+from archive.maintain.rebuild import warc_files
 
 
 class WaczError(RuntimeError):

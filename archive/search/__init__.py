@@ -27,7 +27,7 @@ filters only (``site:example.org since:2023-01-01``) lists the newest posts firs
 broad that it matches more than 20,000 posts (``a*``) lists newest-archived first (ranking them all
 would be slow). The index is kept
 up to date by triggers on the catalog and refreshed from the text files at the start of each search
-(see ``archive.search.index``).
+(see ``archive.catalog.fulltext``).
 """
 
 from __future__ import annotations
@@ -37,8 +37,7 @@ import sqlite3
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from archive.catalog import Catalog
-from archive.search import index
+from archive.catalog import Catalog, fulltext
 from archive.search.query import ParsedQuery, QueryError, parse_query
 
 __all__ = ["Hit", "QueryError", "search"]
@@ -46,7 +45,7 @@ __all__ = ["Hit", "QueryError", "search"]
 OPEN, CLOSE = "\x02", "\x03"   # snippet markers that never occur in text, turned into <mark>/[...]
 SNIPPET_TOKENS = 24
 BROAD_QUERY = 20_000  # matches above which ranking gives way to archive order
-RANK = "bm25(search_fts, " + ", ".join(str(w) for w in index.WEIGHTS) + ")"
+RANK = "bm25(search_fts, " + ", ".join(str(w) for w in fulltext.WEIGHTS) + ")"
 
 
 @dataclass(frozen=True)
@@ -70,7 +69,7 @@ def search(catalog_or_db: Catalog | sqlite3.Connection, query: str, limit: int =
     """Posts matching ``query``, best first; raises ``QueryError`` for a query it cannot read."""
     db = catalog_or_db.db if isinstance(catalog_or_db, Catalog) else catalog_or_db
     parsed = parse_query(query)
-    index.refresh(db, index.file_reader(index.archive_root(db)))
+    fulltext.refresh(db, fulltext.file_reader(fulltext.archive_root(db)))
     limit, offset = max(0, int(limit)), max(0, int(offset))
     try:
         ranked = _ranked(db, parsed, limit, offset)
@@ -87,10 +86,10 @@ def _filters(parsed: ParsedQuery) -> tuple[str, list[Any]]:
         params.append(parsed.site.lower())
     if parsed.since:
         clauses.append("d.published >= ?")
-        params.append(index.utc_text(parsed.since.isoformat()))
+        params.append(fulltext.utc_text(parsed.since.isoformat()))
     if parsed.until:
         clauses.append("d.published <= ?")
-        params.append(index.utc_text(parsed.until.isoformat()))
+        params.append(fulltext.utc_text(parsed.until.isoformat()))
     return " AND ".join(clauses), params
 
 

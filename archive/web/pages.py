@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
-from archive.web import browse
-from archive.web.browse import open_catalog
+from archive.catalog import browse
+from archive.catalog.browse import open_catalog
 from archive.web.filters import month_name, urlq
 
 if TYPE_CHECKING:

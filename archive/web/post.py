@@ -15,11 +15,10 @@ from urllib.parse import unquote
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
-from archive.catalog import Catalog
+from archive.catalog import Catalog, browse
+from archive.catalog.browse import open_catalog
 from archive.history import body_of, change_of, word_diff
-from archive.reader import RecordNotFound
-from archive.web import browse
-from archive.web.browse import open_catalog
+from archive.warc.reader import RecordNotFound
 from archive.web.replay import REPLAY_HEADERS, ReplayError, replay
 from archive.web.rewrite import replay_path
 from archive.web.warcindex import Capture, WarcIndex, timestamp_of

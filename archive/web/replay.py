@@ -15,7 +15,7 @@ import brotli  # type: ignore[import-untyped]  # no stubs published
 from w3lib.encoding import html_to_unicode
 
 from archive.layout import Layout
-from archive.reader import read_response
+from archive.warc.reader import read_response
 from archive.web.rewrite import not_archived_path, replay_path, rewrite_css, rewrite_html
 from archive.web.warcindex import Capture, WarcIndex
 

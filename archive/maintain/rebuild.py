@@ -30,15 +30,14 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.capture import WarcLocation
-from archive.catalog import Catalog
+from archive.catalog import Catalog, fulltext
 from archive.extract import extract_post, is_post_page
 from archive.layout import Layout
-from archive.reindex import charset_of
-from archive.search import index
+from archive.maintain.reindex import charset_of
+from archive.maintain.verify import offset_progress
 from archive.store import PostStore
 from archive.urls import canonical_url, post_key
-from archive.verify import offset_progress
+from archive.warc.capture import WarcLocation
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -76,7 +75,7 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
         for path in files:
             replay.read_file(path, offset_progress(progress, done, total))
             done += path.stat().st_size
-        index.rebuild(catalog.db, index.file_reader(layout.root))
+        fulltext.rebuild(catalog.db, fulltext.file_reader(layout.root))
         report.posts = catalog.counts()["posts"]
         catalog.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to move
     finally:

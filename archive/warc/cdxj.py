@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archive.layout import Layout
-from archive.rebuild import warc_files
+from archive.maintain.rebuild import warc_files
 
 
 def write_cdxj(layout: Layout, output: TextIO) -> int:

@@ -22,7 +22,7 @@ from warcio.recordbuilder import RecordBuilder
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 
-from archive.capture import Capture, Headers
+from archive.warc.capture import Capture, Headers
 
 SENSITIVE_REQUEST_HEADERS = frozenset({"authorization", "cookie", "proxy-authorization"})
 HOP_BY_HOP = frozenset({"transfer-encoding"})

@@ -80,7 +80,7 @@ def _light_main() -> None:
     """
     main = sys.modules["__main__"]
     if getattr(main, "__spec__", None) is None and getattr(main, "__file__", None):
-        main.__spec__ = importlib.machinery.ModuleSpec("archive.pool", None)
+        main.__spec__ = importlib.machinery.ModuleSpec("archive.extract.pool", None)
 
 
 def failed(reason: str) -> Result:

@@ -19,8 +19,8 @@ from typing import BinaryIO
 from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
-from archive.capture import Capture, WarcLocation
-from archive.warcrecords import RecordFactory, RefersTo
+from archive.warc.capture import Capture, WarcLocation
+from archive.warc.records import RecordFactory, RefersTo
 
 OPEN_SUFFIX = ".open"
 Clock = Callable[[], datetime]

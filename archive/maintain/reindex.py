@@ -15,9 +15,9 @@ from pathlib import Path
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
-from archive.capture import WarcLocation
 from archive.store import PostStore
 from archive.urls import post_key
+from archive.warc.capture import WarcLocation
 
 logger = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Catalog shards (``archive/shards.py``) read as one catalog, and merged into it for good.
+"""Catalog shards (``archive/catalog/shards.py``) read as one catalog, and merged into it for good.
 
 ``open_combined`` gives readers the main catalog plus every shard as one (an in-memory view while
 workers may still be writing); ``merge_shards`` folds the shards into ``catalog.sqlite`` and removes
@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog.shards import recover_dead_workers, shard_paths
 from archive.layout import Layout
-from archive.shards import recover_dead_workers, shard_paths
 
 
 @dataclass

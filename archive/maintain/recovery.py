@@ -17,9 +17,9 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.layout import Layout
-from archive.reindex import index_missing
+from archive.maintain.reindex import index_missing
 from archive.store import PostStore
-from archive.warcfile import OPEN_SUFFIX
+from archive.warc.writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 CHUNK = 1 << 20

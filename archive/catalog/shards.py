@@ -7,7 +7,7 @@ processes ever write the same file. Workers hold the archive lock *shared* and t
 exclusively; a single-process crawl, ``reindex`` and ``merge`` hold the archive lock exclusively.
 
 Readers see the main catalog plus every shard as one catalog, and ``blogarchive merge`` folds the
-shards into ``catalog.sqlite`` (both in ``archive/shardmerge.py``).
+shards into ``catalog.sqlite`` (both in ``archive/maintain/merge.py``).
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from archive.lock import ArchiveLock, ArchiveLocked
 from archive.store import PostStore
 
 if TYPE_CHECKING:
-    from archive.recovery import Recovery
+    from archive.maintain.recovery import Recovery
 from archive.urls import site_of
-from archive.warcfile import OPEN_SUFFIX
+from archive.warc.writer import OPEN_SUFFIX
 
 # PREFIX-YYYYmmddHHMMSSfff-NNNNN-WRITER.warc.gz: WRITER is HOST, or HOST-PID for a worker.
 WARC_WRITER = re.compile(r"-\d{17}-\d{5}-(?P<writer>.+)\.warc\.gz(?:\.open)?$")
@@ -128,7 +128,7 @@ def recover_dead_workers(layout: Layout, own: str | None = None) -> Recovery:
     would archive those posts twice. ``.open`` files of a crashed single-process crawl (no worker
     name) get the usual recovery into the main catalog.
     """
-    from archive.recovery import Recovery  # the extractor loads only when recovery runs
+    from archive.maintain.recovery import Recovery  # the extractor loads only when recovery runs
 
     report = Recovery()
     with _recovery_turn(layout):
@@ -163,8 +163,8 @@ def _is_worker(layout: Layout, writer: str | None) -> bool:
 
 def _recover_files(layout: Layout, open_files: list[Path], catalog_path: Path, report: Recovery,
                    reextract: bool) -> None:
-    from archive.recovery import _drop_dangling_rows, finish_open_file
-    from archive.reindex import index_missing
+    from archive.maintain.recovery import _drop_dangling_rows, finish_open_file
+    from archive.maintain.reindex import index_missing
 
     finished = [f for p in open_files if (f := finish_open_file(p, report)) is not None]
     if not catalog_path.exists() and not (reextract and finished):
