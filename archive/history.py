@@ -46,18 +46,30 @@ def change_of(ops: list[Op]) -> Change:
 
 def render_wdiff(ops: list[Op], context: int = 8) -> str:
     """``[-removed-] {+added+}`` as GNU wdiff prints it, long equal runs shortened."""
-    parts = []
-    for op, text in ops:
-        if op == "-":
-            parts.append(f"[-{text}-]")
-        elif op == "+":
-            parts.append(f"{{+{text}+}}")
-        else:
-            words = text.split()
-            if len(words) > 2 * context:
-                text = " ".join([*words[:context], "...", *words[-context:]])
-            parts.append(text)
-    return " ".join(parts)
+    marks = {"-": "[-{}-]", "+": "{{+{}+}}", GAP: "...", "=": "{}"}
+    return " ".join(marks[op].format(text) for op, text in shortened(ops, context))
+
+
+GAP = "..."  # the op ``shortened`` puts where it cut an unchanged run
+
+
+def shortened(ops: list[Op], context: int, *, trim_edges: bool = False) -> list[Op]:
+    """Unchanged runs longer than ``2 * context`` words cut to their ends around a ``GAP`` op.
+
+    One rule for every place that shows a diff, so the terminal and the web reader agree on what
+    is cut. ``trim_edges`` drops the words before the first change and after the last one.
+    """
+    out: list[Op] = []
+    for at, (op, text) in enumerate(ops):
+        words = text.split()
+        if op != "=" or len(words) <= 2 * context:
+            out.append((op, text))
+            continue
+        first = [] if trim_edges and at == 0 else words[:context]
+        last = [] if trim_edges and at == len(ops) - 1 else words[-context:]
+        out.extend([*([("=", " ".join(first))] if first else []), (GAP, ""),
+                    *([("=", " ".join(last))] if last else [])])
+    return out
 
 
 def body_of(text_file: str) -> str:

@@ -18,7 +18,7 @@ from lxml import etree
 from lxml.html import Element, HtmlElement
 from trafilatura.settings import Extractor
 
-from archive.extract.dom import css, select
+from archive.extract.dom import css, only_match
 from archive.extract.prepare import CHROME, HEADER_CHROME, NBSP, NBSP_STANDIN, prepare, prune
 from archive.extract.render import render
 
@@ -84,11 +84,7 @@ END_SENTINEL = "\ue001 end of the post \ue001"
 
 def main_container(root: HtmlElement) -> HtmlElement | None:
     """The single element holding the post body, or None (listing, or an unknown theme)."""
-    for selector in MAIN_CONTAINERS:
-        found = select(root, selector)
-        if len(found) == 1:
-            return found[0]
-    return None
+    return only_match(root, MAIN_CONTAINERS)
 
 
 def _document(root: HtmlElement, options: BodyOptions) -> tuple[HtmlElement, bool]:

@@ -8,6 +8,7 @@ running it, and a page runs a few hundred of them. Nothing is cached at run time
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -52,6 +53,18 @@ def select(root: HtmlElement, selector: Selector) -> list[HtmlElement]:
 def first(root: HtmlElement, selector: Selector) -> HtmlElement | None:
     found = select(root, selector)
     return found[0] if found else None
+
+
+def only_match(root: HtmlElement, selectors: Iterable[Selector]) -> HtmlElement | None:
+    """The element of the first selector that matches exactly once: a theme's one container.
+
+    A selector that matches several elements (a listing) is passed over, not trusted.
+    """
+    for selector in selectors:
+        found = select(root, selector)
+        if len(found) == 1:
+            return found[0]
+    return None
 
 
 def clean(value: str | None) -> str | None:

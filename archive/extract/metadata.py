@@ -24,6 +24,7 @@ from archive.extract.dom import (
     first,
     meta,
     metas,
+    only_match,
     select,
     text_of,
     unique,
@@ -70,11 +71,7 @@ class Metadata:
 
 def post_root(root: HtmlElement) -> HtmlElement:
     """The element holding the single post (falls back to the whole document)."""
-    for selector in POST_CONTAINERS:
-        found = select(root, selector)
-        if len(found) == 1:
-            return found[0]
-    return root
+    return only_match(root, POST_CONTAINERS) or root
 
 
 def read_metadata(

@@ -16,7 +16,7 @@ from urllib.parse import quote
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from archive.history import Op
+from archive.history import GAP, Op, shortened
 
 _MARK = re.compile(r"(</?mark>)", re.I)
 
@@ -78,24 +78,20 @@ def paragraphs(text: str) -> Markup:
     return Markup("\n".join(out))
 
 
+_DIFF_TAGS = {"-": "del", "+": "ins"}
+
+
 def diff_html(ops: list[Op], context: int = 12) -> Markup:
     """Word diff as ``<del>``/``<ins>``, long unchanged runs shortened to their ends."""
     parts: list[str] = []
-    for at, (op, text) in enumerate(ops):
-        if op == "-":
-            parts.append(f"<del>{escape(text)}</del>")
-        elif op == "+":
-            parts.append(f"<ins>{escape(text)}</ins>")
-        else:
-            words = text.split()
-            if len(words) <= 2 * context:
-                parts.append(str(escape(text)))
-                continue
-            first = [] if at == 0 else words[:context]
-            last = [] if at == len(ops) - 1 else words[-context:]
-            parts.append(f'{escape(" ".join(first))} <span class="gap">…</span> '
-                         f'{escape(" ".join(last))}'.strip())
-    return Markup(" ".join(p for p in parts if p))
+    for op, text in shortened(ops, context, trim_edges=True):
+        if op == GAP:
+            parts.append('<span class="gap">…</span>')
+        elif op in _DIFF_TAGS:
+            parts.append(f"<{_DIFF_TAGS[op]}>{escape(text)}</{_DIFF_TAGS[op]}>")
+        elif text:
+            parts.append(str(escape(text)))
+    return Markup(" ".join(parts))
 
 
 def safe_snippet(snippet_html: str | None) -> Markup:
