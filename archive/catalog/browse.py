@@ -123,6 +123,11 @@ def post_by_id(catalog: Catalog, post_id: int) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
+def post_id(catalog: Catalog, url: str) -> int | None:
+    row = catalog.db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
+    return int(row[0]) if row else None
+
+
 def _kind_column(kind: str) -> str:
     if kind not in ("category", "tag"):
         raise ValueError(f"unknown taxonomy {kind!r}")
