@@ -1,39 +1,17 @@
 """Read-only catalog queries for browsing: sites, years, months, categories, tags, neighbours.
 
-The reader opens the catalog with ``mode=ro`` so that serving can never change the archive, and
-opens one connection per request because SQLite connections must not be shared between threads.
+The web reader opens the catalog (``archive/catalog/open.py``) once per request, because SQLite
+connections must not be shared between threads, and read-only, so serving can never change it.
 """
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from archive.catalog import LATEST, Catalog
 
 UNDATED = "undated"
-
-
-class ReadOnlyCatalog(Catalog):
-    """The catalog's queries over a connection that cannot write (no schema creation either)."""
-
-    def __init__(self, path: Path) -> None:  # deliberately skips Catalog's schema set-up
-        self.path = path
-        self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        self.db.row_factory = sqlite3.Row
-
-
-@contextmanager
-def open_catalog(path: Path) -> Iterator[ReadOnlyCatalog]:
-    catalog = ReadOnlyCatalog(path)
-    try:
-        yield catalog
-    finally:
-        catalog.close()
 
 
 @dataclass(frozen=True)
@@ -121,6 +99,11 @@ def neighbours(catalog: Catalog, site: str, post_id: int) -> tuple[dict[str, Any
 def post_by_id(catalog: Catalog, post_id: int) -> dict[str, Any] | None:
     row = next(catalog.latest("p.id = ?", (post_id,)), None)
     return dict(row) if row else None
+
+
+def post_id(catalog: Catalog, url: str) -> int | None:
+    row = catalog.db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
+    return int(row[0]) if row else None
 
 
 def _kind_column(kind: str) -> str:

@@ -11,7 +11,8 @@ import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
@@ -107,6 +108,8 @@ def priors_query(schema: str, sites: int) -> str:
 
 
 class Catalog:
+    """The catalog of one archive (or shard); ``with Catalog(path) as catalog:`` closes it."""
+
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
@@ -118,6 +121,13 @@ class Catalog:
 
     def close(self) -> None:
         self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
+                 trace: TracebackType | None) -> None:
+        self.close()
 
     def has_post(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM posts WHERE url = ?", (url,)).fetchone() is not None
@@ -207,6 +217,13 @@ class Catalog:
             """SELECT v.id, p.url, v.warc_file, v.warc_offset, v.warc_length, v.record_id
                FROM versions v JOIN posts p ON p.id = v.post_id ORDER BY v.id"""))
 
+    def version_checks(self) -> list[tuple[Any, ...]]:
+        """Every version's capture and files, for ``verify`` to match against the WARCs."""
+        return [tuple(row) for row in self.db.execute(
+            """SELECT v.id, p.url, v.fetched_url, v.version, v.warc_file, v.warc_offset,
+                      v.warc_length, v.record_id, v.text_path, v.meta_path
+               FROM versions v JOIN posts p ON p.id = v.post_id ORDER BY v.id""")]
+
     def record_ids(self) -> set[str]:
         return {row[0] for row in self.db.execute("SELECT record_id FROM versions")}
 
@@ -234,3 +251,18 @@ class Catalog:
             "comments": int(one("SELECT COUNT(*) FROM comments").fetchone()[0]),
             "sites": int(one("SELECT COUNT(DISTINCT site) FROM posts").fetchone()[0]),
         }
+
+    def single_file(self) -> None:
+        """Leave WAL mode so the database file alone holds every row (a rebuilt catalog is moved)."""
+        self.db.execute("PRAGMA journal_mode=DELETE")
+
+
+def fold_wal(path: Path) -> None:
+    """Fold a catalog's WAL into its file and leave WAL mode, before that file is replaced (a stale
+    ``-wal`` file beside its replacement would otherwise be replayed into it)."""
+    old = sqlite3.connect(path)
+    try:
+        old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        old.execute("PRAGMA journal_mode=DELETE")
+    finally:
+        old.close()

@@ -7,7 +7,7 @@ processes ever write the same file. Workers hold the archive lock *shared* and t
 exclusively; a single-process crawl, ``reindex`` and ``merge`` hold the archive lock exclusively.
 
 Readers see the main catalog plus every shard as one catalog, and ``blogarchive merge`` folds the
-shards into ``catalog.sqlite`` (both in ``archive/maintain/merge.py``).
+shards into ``catalog.sqlite`` (``archive/catalog/combined.py``, ``archive/maintain/merge.py``).
 """
 
 from __future__ import annotations

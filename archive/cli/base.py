@@ -10,10 +10,9 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
-from archive.catalog.shards import shard_paths
+from archive.catalog.open import has_catalog, open_read
 from archive.config import default_archive_dir
 from archive.layout import Layout
-from archive.maintain.merge import open_combined
 from archive.urls import canonical_url
 
 LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
@@ -26,12 +25,12 @@ class ArchiveContext:
         self.layout = Layout(root)
 
     def catalog(self) -> Catalog:
-        """The catalog, with the shards of scaled-out workers read in (a read view; see merge)."""
-        if not self.layout.catalog_path.exists() and not shard_paths(self.layout):
+        """The catalog, with the shards of scaled-out workers read in (see ``open_read``)."""
+        if not has_catalog(self.layout):
             raise click.ClickException(
                 f"no archive at {self.layout.root} (no catalog.sqlite): run a crawl first, or "
                 "pass --archive DIR")
-        return open_combined(self.layout)
+        return open_read(self.layout, read_only=False)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

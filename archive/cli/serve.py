@@ -23,9 +23,10 @@ def serve(obj: ArchiveContext, host: str, port: int) -> None:
       blogarchive --archive ./archive-data serve --port 8000
       # then open http://127.0.0.1:8000/
     """
+    from archive.catalog.open import has_catalog
     from archive.web import make_server
 
-    if not obj.layout.catalog_path.exists():
+    if not has_catalog(obj.layout):
         raise click.ClickException(f"no archive at {obj.layout.root} (no catalog.sqlite): run a "
                                    "crawl first, or pass --archive DIR")
     try:

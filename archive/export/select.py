@@ -1,72 +1,8 @@
-"""Which posts a command works on: one filter shared by ``list``, ``export`` and the EPUB builder.
+"""Which posts a command works on: ``PostFilter`` and ``selected``, from the catalog's queries.
 
-Dates are compared with SQLite's ``julianday`` so posts published with different UTC offsets sort
-and filter by the instant they were published, not by the text of their offset.
+They live in ``archive/catalog/selection.py``, beside the rest of the catalog's SQL.
 """
 
-from __future__ import annotations
+from archive.catalog.selection import PostFilter, selected
 
-import sqlite3
-from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
-
-from archive.catalog import Catalog
-from archive.urls import site_of
-
-
-@dataclass(frozen=True)
-class PostFilter:
-    site: str | None = None
-    since: datetime | None = None          # published at or after
-    until: datetime | None = None          # published at or before
-    category: str | None = None            # exact name, any case
-    tag: str | None = None                 # exact name, any case
-    author: str | None = None              # part of the author's name, any case
-    changed_since: datetime | None = None  # a new version captured since (edited posts)
-
-    def where(self) -> tuple[str, tuple[Any, ...]]:
-        """SQL over ``p`` (posts) and ``v`` (latest version) for ``Catalog.latest``."""
-        clauses: list[str] = []
-        params: list[Any] = []
-        if self.site:
-            clauses.append("p.site = ?")
-            params.append(site_of(self.site if "://" in self.site else f"http://{self.site}"))
-        if self.since:
-            clauses.append("julianday(v.published) >= julianday(?)")
-            params.append(self.since.isoformat())
-        if self.until:
-            clauses.append("julianday(v.published) <= julianday(?)")
-            params.append(self.until.isoformat())
-        for column, value in (("categories", self.category), ("tags", self.tag)):
-            if value:
-                clauses.append(f"EXISTS (SELECT 1 FROM json_each(v.{column}) "
-                               "WHERE lower(json_each.value) = lower(?))")
-                params.append(value.strip())
-        if self.author:
-            clauses.append("lower(v.author) LIKE '%' || lower(?) || '%'")
-            params.append(self.author.strip())
-        if self.changed_since:
-            clauses.append("v.version > 1 AND julianday(v.captured_at) >= julianday(?)")
-            params.append(self.changed_since.isoformat())
-        return " AND ".join(clauses), tuple(params)
-
-    def describe(self) -> str:
-        """A short human label (EPUB titles, log lines): 'example.org, category News, 2022'."""
-        parts = [value for value in (self.site, self.author) if value]
-        if self.category:
-            parts.append(f"category {self.category}")
-        if self.tag:
-            parts.append(f"tag {self.tag}")
-        if self.since or self.until:
-            start = self.since.date().isoformat() if self.since else "…"
-            end = self.until.date().isoformat() if self.until else "…"
-            parts.append(f"{start} to {end}")
-        return ", ".join(parts)
-
-
-def selected(catalog: Catalog, post_filter: PostFilter) -> Iterator[sqlite3.Row]:
-    """Latest version of each selected post, oldest publication first."""
-    where, params = post_filter.where()
-    yield from catalog.latest(where, params)
+__all__ = ["PostFilter", "selected"]

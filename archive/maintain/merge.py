@@ -1,49 +1,28 @@
-"""Catalog shards (``archive/catalog/shards.py``) read as one catalog, and merged into it for good.
+"""``blogarchive merge``: fold the catalog shards of scaled-out workers into catalog.sqlite for good.
 
-``open_combined`` gives readers the main catalog plus every shard as one (an in-memory view while
-workers may still be writing); ``merge_shards`` folds the shards into ``catalog.sqlite`` and removes
-them once committed (they are derived data).
+Readers see the shards before that too (``archive/catalog/combined.py``); merging makes reading
+cheap again and lets the shards go (they are derived data).
 """
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog.combined import FoldCounts, fold
 from archive.catalog.shards import recover_dead_workers, shard_paths
 from archive.layout import Layout
 
 
 @dataclass
-class MergeReport:
+class MergeReport(FoldCounts):
     shards: list[str] = field(default_factory=list)
-    versions: int = 0       # versions added to the target
-    duplicates: int = 0     # already there (same record) or identical to the version before
-    posts: int = 0          # posts touched
 
     def to_dict(self) -> dict[str, Any]:
         return {"shards": self.shards, "versions": self.versions, "duplicates": self.duplicates,
                 "posts": self.posts}
-
-
-def open_combined(layout: Layout) -> Catalog:
-    """The main catalog, or (when shards exist) an in-memory read view of it plus every shard."""
-    shards = shard_paths(layout)
-    if not shards:
-        return Catalog(layout.catalog_path)
-    view = Catalog(Path(":memory:"))
-    if layout.catalog_path.exists():
-        source = sqlite3.connect(f"file:{layout.catalog_path}?mode=ro", uri=True)
-        try:
-            source.backup(view.db)
-        finally:
-            source.close()
-    for shard in shards:
-        fold(view, shard, MergeReport())
-    return view
 
 
 def merge_shards(layout: Layout) -> MergeReport:
@@ -57,99 +36,10 @@ def merge_shards(layout: Layout) -> MergeReport:
     if not shard_paths(layout):
         return report
     recover_dead_workers(layout)
-    target = Catalog(layout.catalog_path)
-    try:
+    with Catalog(layout.catalog_path) as target:
         for shard in shard_paths(layout):
             fold(target, shard, report)
             report.shards.append(shard.name)
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{shard}{suffix}").unlink(missing_ok=True)
-    finally:
-        target.close()
     return report
-
-
-def fold(target: Catalog, shard: Path, report: MergeReport) -> None:
-    """Copy one shard's posts, versions and comments into ``target`` in one transaction.
-
-    Versions of a post are renumbered by capture time; a version identical in content to the one
-    captured just before it (a post fetched again after a worker died) is not added twice.
-    """
-    db = target.db
-    source = sqlite3.connect(f"file:{shard}?mode=ro", uri=True)
-    source.row_factory = sqlite3.Row
-    try:
-        with db:
-            for post in source.execute("SELECT * FROM posts ORDER BY url"):
-                post_id = _merge_post(db, post)
-                report.posts += 1
-                versions = source.execute(
-                    "SELECT * FROM versions WHERE post_id = ? ORDER BY captured_at, version",
-                    (post["id"],)).fetchall()
-                for version in versions:
-                    if _add_version(db, source, post_id, version):
-                        report.versions += 1
-                    else:
-                        report.duplicates += 1
-                _renumber(db, post_id)
-    finally:
-        source.close()
-
-
-def _merge_post(db: sqlite3.Connection, post: sqlite3.Row) -> int:
-    row = db.execute("SELECT id, first_seen, last_seen, deleted_at FROM posts WHERE url = ?",
-                     (post["url"],)).fetchone()
-    if row is None:
-        cursor = db.execute(
-            "INSERT INTO posts (url, site, first_seen, last_seen, deleted_at) VALUES (?,?,?,?,?)",
-            (post["url"], post["site"], post["first_seen"], post["last_seen"], post["deleted_at"]))
-        return int(cursor.lastrowid or 0)
-    newer = post["last_seen"] >= row[2] if post["deleted_at"] is None else \
-        post["deleted_at"] >= max(row[2], row[3] or "")
-    db.execute("UPDATE posts SET first_seen = ?, last_seen = ?, deleted_at = ? WHERE id = ?",
-               (min(row[1], post["first_seen"]), max(row[2], post["last_seen"]),
-                post["deleted_at"] if newer else row[3], row[0]))
-    return int(row[0])
-
-
-VERSION_COLUMNS = (
-    "captured_at", "fetched_url", "title", "author", "published", "modified", "categories", "tags",
-    "language", "site_name", "canonical_url", "image", "word_count", "reason", "text_path",
-    "meta_path", "warc_file", "warc_offset", "warc_length", "record_id", "payload_digest", "etag",
-    "last_modified", "content_hash")
-
-
-def _add_version(db: sqlite3.Connection, source: sqlite3.Connection, post_id: int,
-                 version: sqlite3.Row) -> bool:
-    if db.execute("SELECT 1 FROM versions WHERE record_id = ?",
-                  (version["record_id"],)).fetchone():
-        return False
-    before = db.execute(
-        """SELECT content_hash FROM versions WHERE post_id = ? AND captured_at <= ?
-           ORDER BY captured_at DESC, version DESC LIMIT 1""",
-        (post_id, version["captured_at"])).fetchone()
-    if before is not None and version["content_hash"] and before[0] == version["content_hash"]:
-        return False
-    top = db.execute("SELECT COALESCE(MAX(version), 0) FROM versions WHERE post_id = ?",
-                     (post_id,)).fetchone()[0]
-    names = ", ".join(VERSION_COLUMNS)
-    cursor = db.execute(
-        f"INSERT INTO versions (post_id, version, {names}) VALUES (?, ?, "
-        f"{', '.join('?' * len(VERSION_COLUMNS))})",
-        (post_id, int(top) + 1, *(version[name] for name in VERSION_COLUMNS)))
-    db.executemany(
-        """INSERT OR REPLACE INTO comments (version_id, comment_id, parent, author, published,
-           text, anchor) VALUES (?,?,?,?,?,?,?)""",
-        [(cursor.lastrowid, *tuple(c)[1:]) for c in source.execute(
-            """SELECT version_id, comment_id, parent, author, published, text, anchor
-               FROM comments WHERE version_id = ? ORDER BY rowid""", (version["id"],))])
-    return True
-
-
-def _renumber(db: sqlite3.Connection, post_id: int) -> None:
-    """Version numbers follow capture time (a shard may hold an older capture than the target)."""
-    ids = [row[0] for row in db.execute(
-        "SELECT id FROM versions WHERE post_id = ? ORDER BY captured_at, version", (post_id,))]
-    db.execute("UPDATE versions SET version = -version WHERE post_id = ?", (post_id,))
-    db.executemany("UPDATE versions SET version = ? WHERE id = ?",
-                   [(number, version_id) for number, version_id in enumerate(ids, 1)])

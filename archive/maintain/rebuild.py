@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -31,6 +30,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog, fulltext
+from archive.catalog.db import fold_wal
 from archive.extract import extract_post, is_post_page
 from archive.layout import Layout
 from archive.maintain.reindex import charset_of
@@ -77,7 +77,7 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
             done += path.stat().st_size
         fulltext.rebuild(catalog.db, fulltext.file_reader(layout.root))
         report.posts = catalog.counts()["posts"]
-        catalog.db.execute("PRAGMA journal_mode=DELETE")  # one self-contained file to move
+        catalog.single_file()  # one self-contained file to move
     finally:
         catalog.close()
     _swap_in(temporary, layout.catalog_path)
@@ -161,12 +161,7 @@ def _swap_in(new: Path, target: Path) -> None:
     """Replace the catalog in one rename, after folding the old one's WAL into it (a stale
     ``-wal`` file beside the new catalog would otherwise be replayed into it)."""
     if target.exists():
-        old = sqlite3.connect(target)
-        try:
-            old.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            old.execute("PRAGMA journal_mode=DELETE")
-        finally:
-            old.close()
+        fold_wal(target)
     os.replace(new, target)
 
 

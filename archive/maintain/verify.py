@@ -9,7 +9,6 @@ JSON file it names must exist. Nothing is changed: problems are reported, never 
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -60,7 +59,7 @@ def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -
     """Every check, in order: WARC files, then catalog rows against them, then text files."""
     report = VerifyReport()
     files = sorted(layout.warc_dir.glob("*.warc.gz")) + sorted(layout.warc_dir.glob("*.warc.gz.open"))
-    rows = _versions(catalog.db)
+    rows = catalog.version_checks()
     total = sum(p.stat().st_size for p in files) + len(rows)
     report.warc_files = len(files)
     seen: dict[tuple[str, int], RecordSeen] = {}
@@ -109,13 +108,6 @@ def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], Re
         except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
             report.problems.append(Problem(
                 "warc", path.name, f"unreadable after {report.records} records: {error}".strip()))
-
-
-def _versions(db: sqlite3.Connection) -> list[tuple[Any, ...]]:
-    return [tuple(row) for row in db.execute(
-        """SELECT v.id, p.url, v.fetched_url, v.version, v.warc_file, v.warc_offset,
-                  v.warc_length, v.record_id, v.text_path, v.meta_path
-           FROM versions v JOIN posts p ON p.id = v.post_id ORDER BY v.id""")]
 
 
 def _check_row(layout: Layout, row: tuple[Any, ...], names: set[str],

@@ -1,20 +1,20 @@
 """Browsing pages: blogs on the home page, then years, months, categories and tags; search.
 
-Each view opens the catalog read-only for the one request, asks ``browse`` and renders a template.
+Each view opens the catalog read-only for the one request (shards included, as the command line
+reads it: ``archive/catalog/open.py``), asks ``browse`` and renders a template.
 """
 
 from __future__ import annotations
 
 import importlib
-import sqlite3
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from archive.catalog import browse
-from archive.catalog.browse import open_catalog
+from archive.catalog.open import IndexingCatalog, has_catalog, open_read
+from archive.layout import Layout
 from archive.web.filters import month_name, urlq
 
 if TYPE_CHECKING:
@@ -24,17 +24,17 @@ SEARCH_PAGE = 20
 
 
 def home(app: ReaderApp, request: Request) -> Response:
-    if not app.layout.catalog_path.exists():
+    if not has_catalog(app.layout):
         return app.error(404, "No archive here",
                          f"{app.layout.root} has no catalog.sqlite: run a crawl first.")
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         blogs = [(count, browse.site_name(catalog, count.name)) for count in browse.sites(catalog)]
         counts = catalog.counts()
     return app.render("home.html", blogs=blogs, counts=counts)
 
 
 def site(app: ReaderApp, request: Request, site: str) -> Response:
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         years = browse.years(catalog, site)
         if not years:
             raise NotFound(f"No blog {site!r} in this archive.")
@@ -46,7 +46,7 @@ def site(app: ReaderApp, request: Request, site: str) -> Response:
 
 
 def year(app: ReaderApp, request: Request, site: str, year: str) -> Response:
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, year=year)
         months = browse.months(catalog, site, year)
         name = browse.site_name(catalog, site)
@@ -55,7 +55,7 @@ def year(app: ReaderApp, request: Request, site: str, year: str) -> Response:
 
 
 def month(app: ReaderApp, request: Request, site: str, year: str, month: str) -> Response:
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, year=year, month=month)
         name = browse.site_name(catalog, site)
     return _listing(app, site, name, f"{month_name(month)} {year}", found,
@@ -71,7 +71,7 @@ def tag(app: ReaderApp, request: Request, site: str, term: str) -> Response:
 
 
 def _taxonomy_page(app: ReaderApp, site: str, kind: str, term: str) -> Response:
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, kind=kind, term=term)
         name = browse.site_name(catalog, site)
     label = "Category" if kind == "category" else "Tag"
@@ -92,36 +92,29 @@ def search(app: ReaderApp, request: Request) -> Response:
     hits: list[tuple[Any, int | None]] = []
     problem = None
     if query:
-        hits, problem = _run_search(app.layout.catalog_path, query, offset)
+        hits, problem = _run_search(app.layout, query, offset)
     return app.render("search.html", query=query, hits=hits, offset=offset, page=SEARCH_PAGE,
                       problem=problem)
 
 
-def _run_search(catalog_path: Path, query: str, offset: int
+def _run_search(layout: Layout, query: str, offset: int
                 ) -> tuple[list[tuple[Any, int | None]], str | None]:
     """Hits with the catalog id of each post, or why the query could not run.
 
     The search module keeps its full-text index (derived data) up to date inside the catalog, so
-    this connection, unlike the browsing ones, may write.
+    this connection, unlike the browsing ones, may write (``IndexingCatalog``).
     """
     try:
         engine = importlib.import_module("archive.search")
     except ModuleNotFoundError:
         return [], "Search is not available in this installation."
-    db = sqlite3.connect(catalog_path, timeout=15)
-    db.row_factory = sqlite3.Row
-    try:
-        found = list(engine.search(db, query, limit=SEARCH_PAGE, offset=offset))
-        return [(hit, getattr(hit, "post_id", None) or _post_id(db, hit.url)) for hit in found], None
-    except ValueError as error:  # QueryError: its message is meant for the reader
-        return [], f"This query cannot be searched: {error}"
-    finally:
-        db.close()
-
-
-def _post_id(db: sqlite3.Connection, url: str) -> int | None:
-    row = db.execute("SELECT id FROM posts WHERE url = ?", (url,)).fetchone()
-    return int(row[0]) if row else None
+    with IndexingCatalog(layout.catalog_path) as catalog:
+        try:
+            found = list(engine.search(catalog, query, limit=SEARCH_PAGE, offset=offset))
+        except ValueError as error:  # QueryError: its message is meant for the reader
+            return [], f"This query cannot be searched: {error}"
+        return [(hit, getattr(hit, "post_id", None) or browse.post_id(catalog, hit.url))
+                for hit in found], None
 
 
 def not_archived(app: ReaderApp, request: Request) -> Response:

@@ -16,7 +16,7 @@ from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
 
 from archive.catalog import Catalog, browse
-from archive.catalog.browse import open_catalog
+from archive.catalog.open import open_read
 from archive.history import body_of, change_of, word_diff
 from archive.warc.reader import RecordNotFound
 from archive.web.replay import REPLAY_HEADERS, ReplayError, replay
@@ -36,7 +36,7 @@ def _post_and_versions(catalog: Catalog, post_id: int) -> tuple[dict[str, Any], 
 
 
 def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         latest, versions = _post_and_versions(catalog, post_id)
         row = _pick(versions, request.args.get("v", type=int))
         body = _body(app, row)
@@ -51,7 +51,7 @@ def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
 
 def original(app: ReaderApp, request: Request, post_id: int) -> Response:
     """The captured page, replayed in a sandboxed frame under a bar that says what it is."""
-    with open_catalog(app.layout.catalog_path) as catalog:
+    with open_read(app.layout) as catalog:
         latest, versions = _post_and_versions(catalog, post_id)
     row = _pick(versions, request.args.get("v", type=int))
     index = app.index.get()
