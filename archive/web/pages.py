@@ -7,7 +7,7 @@ reads it: ``archive/catalog/open.py``), asks ``browse`` and renders a template.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
@@ -15,15 +15,13 @@ from werkzeug.wrappers import Request, Response
 from archive.catalog import browse
 from archive.catalog.open import IndexingCatalog, has_catalog, open_read
 from archive.layout import Layout
+from archive.web.context import Reader
 from archive.web.filters import month_name, urlq
-
-if TYPE_CHECKING:
-    from archive.web.app import ReaderApp
 
 SEARCH_PAGE = 20
 
 
-def home(app: ReaderApp, request: Request) -> Response:
+def home(app: Reader, request: Request) -> Response:
     if not has_catalog(app.layout):
         return app.error(404, "No archive here",
                          f"{app.layout.root} has no catalog.sqlite: run a crawl first.")
@@ -33,7 +31,7 @@ def home(app: ReaderApp, request: Request) -> Response:
     return app.render("home.html", blogs=blogs, counts=counts)
 
 
-def site(app: ReaderApp, request: Request, site: str) -> Response:
+def site(app: Reader, request: Request, site: str) -> Response:
     with open_read(app.layout) as catalog:
         years = browse.years(catalog, site)
         if not years:
@@ -45,7 +43,7 @@ def site(app: ReaderApp, request: Request, site: str) -> Response:
                           recent=browse.posts(catalog, site)[:10])
 
 
-def year(app: ReaderApp, request: Request, site: str, year: str) -> Response:
+def year(app: Reader, request: Request, site: str, year: str) -> Response:
     with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, year=year)
         months = browse.months(catalog, site, year)
@@ -54,7 +52,7 @@ def year(app: ReaderApp, request: Request, site: str, year: str) -> Response:
                     crumbs=[], months=months, year=year)
 
 
-def month(app: ReaderApp, request: Request, site: str, year: str, month: str) -> Response:
+def month(app: Reader, request: Request, site: str, year: str, month: str) -> Response:
     with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, year=year, month=month)
         name = browse.site_name(catalog, site)
@@ -62,15 +60,15 @@ def month(app: ReaderApp, request: Request, site: str, year: str, month: str) ->
                     crumbs=[(year, f"/site/{urlq(site)}/{urlq(year)}/")])
 
 
-def category(app: ReaderApp, request: Request, site: str, term: str) -> Response:
+def category(app: Reader, request: Request, site: str, term: str) -> Response:
     return _taxonomy_page(app, site, "category", term)
 
 
-def tag(app: ReaderApp, request: Request, site: str, term: str) -> Response:
+def tag(app: Reader, request: Request, site: str, term: str) -> Response:
     return _taxonomy_page(app, site, "tag", term)
 
 
-def _taxonomy_page(app: ReaderApp, site: str, kind: str, term: str) -> Response:
+def _taxonomy_page(app: Reader, site: str, kind: str, term: str) -> Response:
     with open_read(app.layout) as catalog:
         found = browse.posts(catalog, site, kind=kind, term=term)
         name = browse.site_name(catalog, site)
@@ -78,7 +76,7 @@ def _taxonomy_page(app: ReaderApp, site: str, kind: str, term: str) -> Response:
     return _listing(app, site, name, f"{label}: {term}", found, crumbs=[])
 
 
-def _listing(app: ReaderApp, site: str, name: str | None, heading: str,
+def _listing(app: Reader, site: str, name: str | None, heading: str,
              found: list[dict[str, Any]], crumbs: list[tuple[str, str]], **extra: Any) -> Response:
     if not found:
         raise NotFound("No archived post matches this page.")
@@ -86,7 +84,7 @@ def _listing(app: ReaderApp, site: str, name: str | None, heading: str,
                       crumbs=crumbs, **extra)
 
 
-def search(app: ReaderApp, request: Request) -> Response:
+def search(app: Reader, request: Request) -> Response:
     query = request.args.get("q", "").strip()
     offset = max(request.args.get("offset", 0, type=int) or 0, 0)
     hits: list[tuple[Any, int | None]] = []
@@ -117,6 +115,6 @@ def _run_search(layout: Layout, query: str, offset: int
                 for hit in found], None
 
 
-def not_archived(app: ReaderApp, request: Request) -> Response:
+def not_archived(app: Reader, request: Request) -> Response:
     return app.render("not_archived.html", status=404, url=request.args.get("url", ""))
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from itertools import pairwise
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import unquote
 
 from werkzeug.exceptions import NotFound
@@ -19,12 +19,10 @@ from archive.catalog import Catalog, browse
 from archive.catalog.open import open_read
 from archive.history import body_of, change_of, word_diff
 from archive.warc.reader import RecordNotFound
+from archive.web.context import Reader
 from archive.web.replay import REPLAY_HEADERS, ReplayError, replay
 from archive.web.rewrite import replay_path
 from archive.web.warcindex import Capture, WarcIndex, timestamp_of
-
-if TYPE_CHECKING:
-    from archive.web.app import ReaderApp
 
 
 def _post_and_versions(catalog: Catalog, post_id: int) -> tuple[dict[str, Any], list[sqlite3.Row]]:
@@ -35,7 +33,7 @@ def _post_and_versions(catalog: Catalog, post_id: int) -> tuple[dict[str, Any], 
     return latest, catalog.versions_of(latest["url"])
 
 
-def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
+def reading_view(app: Reader, request: Request, post_id: int) -> Response:
     with open_read(app.layout) as catalog:
         latest, versions = _post_and_versions(catalog, post_id)
         row = _pick(versions, request.args.get("v", type=int))
@@ -49,7 +47,7 @@ def reading_view(app: ReaderApp, request: Request, post_id: int) -> Response:
                           captures=captures, site_name=browse.site_name(catalog, latest["site"]))
 
 
-def original(app: ReaderApp, request: Request, post_id: int) -> Response:
+def original(app: Reader, request: Request, post_id: int) -> Response:
     """The captured page, replayed in a sandboxed frame under a bar that says what it is."""
     with open_read(app.layout) as catalog:
         latest, versions = _post_and_versions(catalog, post_id)
@@ -63,7 +61,7 @@ def original(app: ReaderApp, request: Request, post_id: int) -> Response:
                       frame=replay_path(capture.timestamp, capture.url))
 
 
-def replay_view(app: ReaderApp, request: Request) -> Response:
+def replay_view(app: Reader, request: Request) -> Response:
     """``/replay/<timestamp>/<url>``: an archived response, links rewritten, sandboxed by CSP."""
     raw = str(request.environ.get("REQUEST_URI") or request.full_path)
     rest = raw.split("/replay/", 1)[1]
@@ -98,7 +96,7 @@ def _pick(versions: list[sqlite3.Row], wanted: int | None) -> sqlite3.Row:
     return versions[-1]
 
 
-def _body(app: ReaderApp, row: sqlite3.Row) -> str:
+def _body(app: Reader, row: sqlite3.Row) -> str:
     """The clean text of a version; ``Layout.resolve`` refuses paths outside the archive."""
     return body_of(app.layout.resolve(str(row["text_path"])).read_text(encoding="utf-8"))
 
@@ -116,7 +114,7 @@ def _thread(comments: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return roots
 
 
-def _diff(app: ReaderApp, versions: list[sqlite3.Row], request: Request) -> dict[str, Any] | None:
+def _diff(app: Reader, versions: list[sqlite3.Row], request: Request) -> dict[str, Any] | None:
     if len(versions) < 2:
         return None
     numbers = [row["version"] for row in versions]
