@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Generator
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -86,7 +86,8 @@ class ReadOptions:
     resync: bool = True           # after damage, go on at the next gzip member
 
 
-def iter_records(path: Path, options: ReadOptions = ReadOptions()) -> Iterator[StoredRecord]:
+def iter_records(path: Path, options: ReadOptions = ReadOptions()
+                 ) -> Generator[StoredRecord, None, None]:
     """Every readable record of ``path`` in file order; damage is reported once per damaged
     stretch (a logger warning plus ``options.on_damage``) and skipped."""
     with open(path, "rb") as handle:
