@@ -125,7 +125,9 @@ def _records_from(handle: BinaryIO, path: Path, offset: int,
     while True:
         try:
             record = next(records, None)
-            if record is None:
+            if record is None:  # warcio takes a member cut short before its headers for the end
+                if handle.tell() > start:
+                    raise EOFError(f"truncated: {handle.tell() - start} bytes hold no record")
                 return None
             body = record.raw_stream.read() if options.keep_body(record) else None
             stored = StoredRecord(path, records.get_record_offset(), records.get_record_length(),
