@@ -97,7 +97,7 @@ def iter_records(path: Path, options: ReadOptions = ReadOptions()
             if damage is None:
                 return
             offset = _next_member(handle, damage.offset + 1) if options.resync else None
-            if damage.reported:
+            if damage.same_stretch:
                 continue  # still inside the stretch already reported
             logger.warning("damaged WARC record at %s:%d (%s); %s", path.name, damage.offset,
                            damage.reason, "no record after it" if offset is None
@@ -110,7 +110,7 @@ def iter_records(path: Path, options: ReadOptions = ReadOptions()
 class _Stop:
     offset: int
     reason: str
-    reported: bool  # no good record since the last damage: the same stretch
+    same_stretch: bool  # no good record since the last damage: already reported
 
 
 def _records_from(handle: BinaryIO, path: Path, offset: int,
@@ -118,9 +118,9 @@ def _records_from(handle: BinaryIO, path: Path, offset: int,
     """Records from ``offset`` on until the end of the file (None) or the first damage."""
     handle.seek(offset)
     records = ArchiveIterator(handle, check_digests=options.check_digests)
-    fresh = offset != options.start
+    resynced = offset != options.start  # nothing good read since the last damage yet
     records.reader = _StrictReader(records.fh, block_size=BUFF_SIZE)
-    records.reader.may_be_plain = not fresh
+    records.reader.may_be_plain = not resynced
     start = offset
     while True:
         try:
@@ -134,8 +134,8 @@ def _records_from(handle: BinaryIO, path: Path, offset: int,
                                   record, body)
             _check_complete(records, record)
         except Exception as error:  # warcio raises many types on malformed bytes: all are damage
-            return _Stop(start, " ".join(f"{type(error).__name__}: {error}".split()), fresh)
-        fresh = False
+            return _Stop(start, " ".join(f"{type(error).__name__}: {error}".split()), resynced)
+        resynced = False
         yield stored
         start = records.offset
 
@@ -145,7 +145,7 @@ class _StrictReader(DecompressingBufferedReader):  # type: ignore[misc]  # warci
     (warcio writes it to stderr and returns nothing) nor, after the first member, for a plain
     uncompressed record (warcio then parses the bytes as they are, even as an ARC record)."""
 
-    may_be_plain = True  # only a whole file read from its start may be an uncompressed WARC
+    may_be_plain = True  # where the caller starts, not at a resync guess: may be uncompressed
 
     def _decompress(self, data: bytes) -> bytes:
         if self.decompressor and data and (
