@@ -32,7 +32,7 @@ from archive.store import PostStore
 if TYPE_CHECKING:
     from archive.maintain.recovery import Recovery
 from archive.urls import site_of
-from archive.warc.writer import OPEN_SUFFIX
+from archive.warc.files import open_warc_files
 
 # PREFIX-YYYYmmddHHMMSSfff-NNNNN-WRITER.warc.gz: WRITER is HOST, or HOST-PID for a worker.
 WARC_WRITER = re.compile(r"-\d{17}-\d{5}-(?P<writer>.+)\.warc\.gz(?:\.open)?$")
@@ -133,7 +133,7 @@ def recover_dead_workers(layout: Layout, own: str | None = None) -> Recovery:
     report = Recovery()
     with _recovery_turn(layout):
         stale: dict[str | None, list[Path]] = {}
-        for path in sorted(layout.warc_dir.glob(f"*{OPEN_SUFFIX}")):
+        for path in open_warc_files(layout):
             match = WARC_WRITER.search(path.name)
             writer = match["writer"] if match else None
             stale.setdefault(writer if _is_worker(layout, writer) else None, []).append(path)

@@ -14,6 +14,7 @@ from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
 from archive.config import ConfigError
 from archive.export.post import load_post, to_html, to_markdown, to_text
 from archive.export.select import PostFilter, selected
+from archive.warc.files import warc_files
 from archive.when import parse_when
 
 
@@ -120,7 +121,7 @@ def stats(obj: ArchiveContext, as_json: bool) -> None:
       blogarchive stats --json
     """
     figures: dict[str, Any] = obj.catalog().counts()
-    warcs = sorted(obj.layout.warc_dir.glob("*.warc.gz*"))
+    warcs = warc_files(obj.layout, include_set_aside=True)
     figures["warc_files"] = len(warcs)
     figures["warc_bytes"] = sum(p.stat().st_size for p in warcs)
     if as_json:

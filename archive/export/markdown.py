@@ -14,13 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog
 from archive.export.post import PostView, load_post, to_markdown
 from archive.export.select import PostFilter, selected
 from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
-from archive.maintain.rebuild import warc_files
+from archive.warc.files import warc_files
+from archive.warc.reader import ReadOptions, iter_records
 
 Progress = Callable[[int, int], None]
 
@@ -70,15 +71,18 @@ def asset_name(url: str, content_type: str) -> str:
 
 def archived_images(layout: Layout, wanted: set[str]) -> dict[str, tuple[str, bytes]]:
     """The latest captured bytes (decoded) and type of each wanted image URL found in a WARC."""
+    def is_wanted(record: ArcWarcRecord) -> bool:
+        if record.rec_type != "response" or record.http_headers is None:
+            return False
+        content_type = record.http_headers.get_header("Content-Type") or ""
+        return (record.rec_headers.get_header("WARC-Target-URI") in wanted
+                and content_type.startswith("image/")
+                and record.http_headers.get_statuscode() == "200")
+
     found: dict[str, tuple[str, bytes]] = {}
-    for path in warc_files(layout):
-        with open(path, "rb") as handle:
-            for record in ArchiveIterator(handle):
-                if record.rec_type != "response" or record.http_headers is None:
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI")
-                content_type = record.http_headers.get_header("Content-Type") or ""
-                if (url in wanted and content_type.startswith("image/")
-                        and record.http_headers.get_statuscode() == "200"):
-                    found[url] = (content_type, record.content_stream().read())
+    for path in warc_files(layout, include_open=False):
+        for stored in iter_records(path, ReadOptions(keep_body=is_wanted)):
+            if stored.body is not None:
+                content_type = stored.record.http_headers.get_header("Content-Type") or ""
+                found[stored.header("WARC-Target-URI")] = (content_type, stored.content())
     return found

@@ -19,7 +19,7 @@ from pathlib import Path
 from archive.catalog import Catalog
 from archive.export.select import PostFilter, selected
 from archive.layout import Layout
-from archive.maintain.rebuild import warc_files
+from archive.warc.files import warc_files
 
 
 class WaczError(RuntimeError):
@@ -40,7 +40,7 @@ def pages_jsonl(catalog: Catalog, post_filter: PostFilter) -> str:
 def export_wacz(layout: Layout, catalog: Catalog, post_filter: PostFilter, target: Path,
                 title: str | None = None) -> int:
     """Write ``target`` (a .wacz) holding every WARC; returns the number of pages listed."""
-    files = [str(path) for path in warc_files(layout)]
+    files = [str(path) for path in warc_files(layout, include_open=False)]
     if not files:
         raise WaczError(f"no finished WARC files in {layout.warc_dir}")
     pages = pages_jsonl(catalog, post_filter)

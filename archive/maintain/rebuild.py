@@ -23,21 +23,17 @@ import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
-
-from warcio.archiveiterator import ArchiveIterator
-from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog, fulltext
 from archive.catalog.db import fold_wal
-from archive.extract import extract_post, is_post_page
 from archive.layout import Layout
-from archive.maintain.reindex import charset_of
+from archive.maintain.reextract import StoredPage, is_html_200, post_page, reextract, warc_date
 from archive.maintain.verify import offset_progress
 from archive.store import PostStore
 from archive.urls import canonical_url, post_key
-from archive.warc.capture import WarcLocation
+from archive.warc.files import warc_files
+from archive.warc.reader import Damage, ReadOptions, StoredRecord, iter_records
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -51,19 +47,14 @@ class RebuildReport:
     unchanged: int = 0
     deleted: int = 0
     failed: list[str] = field(default_factory=list)   # "url: reason" for partial extractions
+    damaged: list[str] = field(default_factory=list)  # "file:offset: reason", records skipped
     posts: int = 0
-
-
-def warc_files(layout: Layout) -> list[Path]:
-    """Finished WARC files in the order they were written (``.open`` files are still being
-    written: recovery finishes them first)."""
-    return sorted(layout.warc_dir.glob("*.warc.gz"))
 
 
 def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
     """Build a fresh catalog from the WARCs, then swap it in for the old one."""
     report = RebuildReport()
-    files = warc_files(layout)
+    files = warc_files(layout, include_open=False)  # recovery finishes ``.open`` files first
     report.warc_files = len(files)
     total = sum(path.stat().st_size for path in files)
     temporary = layout.root / f".catalog.rebuild-{os.getpid()}.sqlite"
@@ -96,18 +87,22 @@ class _Replay:
         self.digest_of: dict[str, str | None] = {}  # post URL -> latest version's payload digest
 
     def read_file(self, path: Path, progress: Callable[[int], object]) -> None:
-        with open(path, "rb") as handle:
-            records = ArchiveIterator(handle)
-            for record in records:
-                self.report.records += 1
-                if record.rec_type == "revisit" or (
-                        record.rec_type == "response" and record.http_headers is not None):
-                    self._record(record, records, path.name)
-                progress(handle.tell())
+        options = ReadOptions(keep_body=is_html_200, on_damage=self._damaged)
+        for stored in iter_records(path, options):
+            self.report.records += 1
+            record = stored.record
+            if record.rec_type == "revisit" or (
+                    record.rec_type == "response" and record.http_headers is not None):
+                self._record(stored)
+            progress(stored.offset + stored.length)
 
-    def _record(self, record: ArcWarcRecord, records: ArchiveIterator, filename: str) -> None:
+    def _damaged(self, damage: Damage) -> None:
+        self.report.damaged.append(f"{damage.file.name}:{damage.offset}: {damage.reason}")
+
+    def _record(self, stored: StoredRecord) -> None:
+        record = stored.record
         url = record.rec_headers.get_header("WARC-Target-URI") or ""
-        date = _warc_date(record)
+        date = warc_date(record)
         known = self.post_of.get(url) or self.post_of.get(canonical_url(url))
         status = (record.http_headers.get_statuscode() or "") if record.http_headers else ""
         if record.rec_type == "revisit":  # a 304 revisit has no HTTP headers at all
@@ -117,21 +112,13 @@ class _Replay:
         elif status in ("404", "410"):
             if known and self.store.catalog.mark_deleted(known, date.isoformat()):
                 self.report.deleted += 1
-        elif status == "200" and _is_html(record):
-            html = record.content_stream().read()  # before the offset: asking for it reads on
-            location = WarcLocation(
-                filename=filename, offset=records.get_record_offset(),
-                length=records.get_record_length(),
-                record_id=record.rec_headers.get_header("WARC-Record-ID") or "",
-                payload_digest=record.rec_headers.get_header("WARC-Payload-Digest"))
-            self._page(url, date, html, location, record)
+        elif stored.body is not None and (page := post_page(stored)) is not None:
+            self._page(page)
 
-    def _page(self, url: str, date: datetime, html: bytes, location: WarcLocation,
-              record: ArcWarcRecord) -> None:
-        if not is_post_page(html, url):
-            return
+    def _page(self, page: StoredPage) -> None:
+        url, date, location = page.url, page.date, page.location
         try:
-            meta = extract_post(html, url, encoding=charset_of(record), captured_at=date).to_dict()
+            meta = reextract(page).to_dict()
         except Exception as error:  # one bad page must not stop a rebuild: record why
             meta = {"text": "", "reason": f"extractor error: {error!r}"}
         key = post_key(url, meta.get("canonical_url"))
@@ -140,21 +127,12 @@ class _Replay:
             self.store.catalog.touch(key, date.isoformat())  # same bytes again: not a new version
             self.report.unchanged += 1
             return
-        headers = record.http_headers
         self.store.save(key, url, date, meta, location,
-                        validators=(headers.get_header("ETag"), headers.get_header("Last-Modified")))
+                        validators=(page.etag, page.last_modified))
         self.digest_of[key] = location.payload_digest
         self.report.versions += 1
         if meta.get("reason"):
             self.report.failed.append(f"{url}: {meta['reason']}")
-
-
-def _warc_date(record: ArcWarcRecord) -> datetime:
-    return datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
-
-
-def _is_html(record: ArcWarcRecord) -> bool:
-    return "html" in (record.http_headers.get_header("Content-Type") or "").lower()
 
 
 def _swap_in(new: Path, target: Path) -> None:

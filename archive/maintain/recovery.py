@@ -19,6 +19,7 @@ from archive.catalog import Catalog
 from archive.layout import Layout
 from archive.maintain.reindex import index_missing
 from archive.store import PostStore
+from archive.warc.files import open_warc_files
 from archive.warc.writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
@@ -87,7 +88,7 @@ def recover(layout: Layout) -> Recovery:
     """Everything a crashed crawl left behind, made whole again. Safe to run at every start."""
     report = Recovery()
     report.temporaries = _remove_temporaries(layout)
-    finished = [f for p in sorted(layout.warc_dir.glob(f"*{OPEN_SUFFIX}"))
+    finished = [f for p in open_warc_files(layout)
                 if (f := finish_open_file(p, report)) is not None]
     if not layout.catalog_path.exists() and not finished:
         return report

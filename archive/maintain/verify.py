@@ -14,14 +14,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
-
 from archive.catalog import Catalog
 from archive.layout import Layout
+from archive.warc.files import open_warc_files, warc_files
+from archive.warc.reader import Damage, ReadOptions, iter_records
 
 Progress = Callable[[int, int], None]
-CHUNK = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -58,7 +56,7 @@ class VerifyReport:
 def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -> VerifyReport:
     """Every check, in order: WARC files, then catalog rows against them, then text files."""
     report = VerifyReport()
-    files = sorted(layout.warc_dir.glob("*.warc.gz")) + sorted(layout.warc_dir.glob("*.warc.gz.open"))
+    files = warc_files(layout, include_open=False) + open_warc_files(layout)
     rows = catalog.version_checks()
     total = sum(p.stat().st_size for p in files) + len(rows)
     report.warc_files = len(files)
@@ -86,28 +84,22 @@ def offset_progress(progress: Progress | None, base: int, total: int) -> Callabl
 def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], RecordSeen],
                 progress: Callable[[int], object]) -> None:
     name = path.name.removesuffix(".open")
-    with open(path, "rb") as handle:
-        records = ArchiveIterator(handle, check_digests=True)
-        try:
-            for record in records:
-                while record.content_stream().read(CHUNK):
-                    pass
-                offset = records.get_record_offset()
-                report.records += 1
-                checker = record.digest_checker
-                if checker.passed is not None:
-                    report.digests_checked += 1
-                if checker.passed is False:
-                    report.problems.extend(Problem("digest", f"{name}:{offset}", message)
-                                           for message in checker.problems)
-                seen[(name, offset)] = RecordSeen(
-                    record.rec_headers.get_header("WARC-Record-ID") or "",
-                    record.rec_headers.get_header("WARC-Target-URI") or "",
-                    records.get_record_length())
-                progress(handle.tell())
-        except (ArchiveLoadFailed, OSError, EOFError, ValueError) as error:
-            report.problems.append(Problem(
-                "warc", path.name, f"unreadable after {report.records} records: {error}".strip()))
+
+    def damaged(damage: Damage) -> None:
+        report.problems.append(Problem("warc", f"{path.name}:{damage.offset}",
+                                       f"unreadable record: {damage.reason}"))
+
+    for stored in iter_records(path, ReadOptions(check_digests=True, on_damage=damaged)):
+        report.records += 1
+        checker = stored.record.digest_checker
+        if checker.passed is not None:
+            report.digests_checked += 1
+        if checker.passed is False:
+            report.problems.extend(Problem("digest", f"{name}:{stored.offset}", message)
+                                   for message in checker.problems)
+        seen[(name, stored.offset)] = RecordSeen(
+            stored.header("WARC-Record-ID"), stored.header("WARC-Target-URI"), stored.length)
+        progress(stored.offset + stored.length)
 
 
 def _check_row(layout: Layout, row: tuple[Any, ...], names: set[str],

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from archive.layout import Layout
-from archive.maintain.rebuild import warc_files
+from archive.warc.files import warc_files
 
 
 def write_cdxj(layout: Layout, output: TextIO) -> int:
@@ -23,7 +23,7 @@ def write_cdxj(layout: Layout, output: TextIO) -> int:
     with warnings.catch_warnings():  # pywb's pyamf warns about pkg_resources on import
         warnings.simplefilter("ignore")
         from cdxj_indexer.main import CDXJIndexer
-    files = [str(path) for path in warc_files(layout)]
+    files = [str(path) for path in warc_files(layout, include_open=False)]
     if files:
         # post_append folds each request into its response line (method, requestBody), as pywb
         # needs for POST lookups; file names stay bare: they are relative to pywb's archive/ folder.

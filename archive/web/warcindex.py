@@ -3,8 +3,8 @@
 Like cdxj-indexer, it iterates response and revisit records and keeps where each one starts; a
 revisit is resolved to the response it stands for (by ``WARC-Refers-To``, else by payload digest),
 so replay always reads a body that exists. It is derived data: rebuilt whenever the set of WARC
-files changes, never written into the archive. A malformed record ends the indexing of its file
-(what came before stays) and is reported, not raised.
+files changes, never written into the archive. A malformed record is skipped and reported (the
+one WARC reader goes on at the next record), never raised.
 """
 
 from __future__ import annotations
@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from warcio.archiveiterator import ArchiveIterator
-
 from archive.layout import Layout
-
-WARC_GLOB = "*.warc.gz*"
+from archive.warc.files import warc_files
+from archive.warc.reader import Damage, ReadOptions, iter_records
 
 
 @dataclass(frozen=True)
@@ -81,7 +79,7 @@ def build_index(layout: Layout) -> WarcIndex:
     index = WarcIndex()
     originals: dict[str, Capture] = {}  # by record id and by payload digest
     pending: list[tuple[Capture, str, str]] = []
-    for path in sorted(layout.warc_dir.glob(WARC_GLOB)):
+    for path in _files(layout):
         _index_file(path, index, originals, pending)
     for revisit, refers_to, digest in pending:
         original = originals.get(refers_to) or originals.get(digest)
@@ -100,33 +98,42 @@ def build_index(layout: Layout) -> WarcIndex:
 def _index_file(path: Path, index: WarcIndex, originals: dict[str, Capture],
                 pending: list[tuple[Capture, str, str]]) -> None:
     name = path.name.removesuffix(".open")
+
+    def damaged(damage: Damage) -> None:
+        index.problems.append(f"{name}:{damage.offset}: skipped a malformed record: "
+                              f"{damage.reason}")
+
     try:
-        with open(path, "rb") as handle:
-            iterator = ArchiveIterator(handle)
-            for record in iterator:
-                if record.rec_type not in ("response", "revisit"):
-                    continue
-                headers = record.rec_headers
-                http = record.http_headers
-                date = headers.get_header("WARC-Date") or ""
-                capture = Capture(
-                    url=headers.get_header("WARC-Target-URI") or "",
-                    timestamp=timestamp_of(date), date=date,
-                    status=int(http.get_statuscode() or 0) if http else 0,
-                    mime=(http.get_header("Content-Type") or "") if http else "",
-                    warc_file=name, offset=iterator.get_record_offset(), kind=record.rec_type,
-                    record_id=headers.get_header("WARC-Record-ID") or "")
-                if record.rec_type == "response":
-                    _add(index, capture)
-                    originals[capture.record_id] = capture
-                    digest = headers.get_header("WARC-Payload-Digest")
-                    if digest:
-                        originals.setdefault(digest, capture)
-                else:
-                    pending.append((capture, headers.get_header("WARC-Refers-To") or "",
-                                    headers.get_header("WARC-Payload-Digest") or ""))
-    except Exception as error:  # any malformed record: keep what was indexed
-        index.problems.append(f"{name}: stopped indexing at a malformed record: {error!r}")
+        for stored in iter_records(path, ReadOptions(on_damage=damaged)):
+            record = stored.record
+            if record.rec_type not in ("response", "revisit"):
+                continue
+            headers = record.rec_headers
+            http = record.http_headers
+            date = headers.get_header("WARC-Date") or ""
+            capture = Capture(
+                url=headers.get_header("WARC-Target-URI") or "",
+                timestamp=timestamp_of(date), date=date,
+                status=int(http.get_statuscode() or 0) if http else 0,
+                mime=(http.get_header("Content-Type") or "") if http else "",
+                warc_file=name, offset=stored.offset, kind=record.rec_type,
+                record_id=headers.get_header("WARC-Record-ID") or "")
+            if record.rec_type == "response":
+                _add(index, capture)
+                originals[capture.record_id] = capture
+                digest = headers.get_header("WARC-Payload-Digest")
+                if digest:
+                    originals.setdefault(digest, capture)
+            else:
+                pending.append((capture, headers.get_header("WARC-Refers-To") or "",
+                                headers.get_header("WARC-Payload-Digest") or ""))
+    except (OSError, ValueError) as error:  # renamed meanwhile (.open closed), a bad status line
+        index.problems.append(f"{name}: stopped indexing: {error!r}")  # what came before stays
+
+
+def _files(layout: Layout) -> list[Path]:
+    """Every file named ``*.warc.gz*``, open or finished (and set-aside tails, as always)."""
+    return warc_files(layout, include_set_aside=True)
 
 
 def _add(index: WarcIndex, capture: Capture) -> None:
@@ -152,7 +159,7 @@ class IndexCache:
 
     def _files_state(self) -> tuple[tuple[str, int, int], ...]:
         files = []
-        for path in sorted(self.layout.warc_dir.glob(WARC_GLOB)):
+        for path in _files(self.layout):
             try:
                 stat = path.stat()
             except OSError:
