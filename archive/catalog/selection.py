@@ -1,7 +1,6 @@
 """Which posts a command works on: one filter shared by ``list``, ``export`` and the EPUB builder.
 
-The filter is SQL over the catalog's latest versions, so it lives with the catalog's queries;
-``archive.export.select`` gives the same names to the exporters.
+The filter is SQL over the catalog's latest versions, so it lives with the catalog's queries.
 
 Dates are compared with SQLite's ``julianday`` so posts published with different UTC offsets sort
 and filter by the instant they were published, not by the text of their offset.

@@ -9,13 +9,13 @@ from typing import Any
 
 import click
 
+from archive.catalog.selection import PostFilter
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.config import ConfigError
 from archive.export.epub import EmptySelection, export_epub
 from archive.export.jsonl import export_jsonl
 from archive.export.markdown import export_markdown
-from archive.export.select import PostFilter
 from archive.export.wacz import WaczError, export_wacz
 from archive.when import parse_when
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
+from archive.catalog.selection import PostFilter, selected
 from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
 from archive.config import ConfigError
 from archive.export.post import load_post, to_html, to_markdown, to_text
-from archive.export.select import PostFilter, selected
 from archive.warc.files import warc_files
 from archive.when import parse_when
 

@@ -12,6 +12,6 @@ view (``PostView``), so each format shows the same posts with the same metadata:
   ReplayWeb.page and pywb.
 """
 
-from archive.export.select import PostFilter
+from archive.catalog.selection import PostFilter
 
 __all__ = ["PostFilter"]

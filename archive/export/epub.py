@@ -18,8 +18,8 @@ from itertools import groupby
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected
 from archive.export.post import PostView, load_post, to_html
-from archive.export.select import PostFilter, selected
 from archive.layout import Layout
 
 Progress = Callable[[int, int], None]

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected
 from archive.export.post import load_post
-from archive.export.select import PostFilter, selected
 from archive.layout import Layout, write_atomic
 
 Progress = Callable[[int, int], None]

@@ -17,8 +17,8 @@ from pathlib import Path
 from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected
 from archive.export.post import PostView, load_post, to_markdown
-from archive.export.select import PostFilter, selected
 from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
 from archive.warc.files import warc_files
 from archive.warc.reader import ReadOptions, iter_records

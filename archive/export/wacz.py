@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.export.select import PostFilter, selected
+from archive.catalog.selection import PostFilter, selected
 from archive.layout import Layout
 from archive.warc.files import warc_files
 
