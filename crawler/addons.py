@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from archive.catalog.shards import worker_name
+from archive.lock import worker_name
 
 
 class ScaleOut:

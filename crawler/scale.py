@@ -36,8 +36,9 @@ from scrapy.utils.defer import deferred_from_coro
 from scrapy_redis.scheduler import Scheduler
 from twisted.internet import task, threads
 
-from archive.catalog.shards import recover_dead_workers, worker_alive, worker_name
 from archive.layout import Layout
+from archive.lock import worker_alive, worker_name
+from archive.maintain.workers import recover_dead_workers
 from archive.urls import site_of
 from crawler.config import archive_config
 from crawler.options import CrawlOptions

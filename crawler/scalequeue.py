@@ -22,7 +22,7 @@ from scrapy import Request, Spider
 from scrapy_redis.queue import PriorityQueue
 
 from archive.catalog import Prior
-from archive.catalog.shards import worker_name
+from archive.lock import worker_name
 
 TOKEN = "scale_token"          # meta: the in-flight entry a request (and its retries) answers for
 

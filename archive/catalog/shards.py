@@ -4,7 +4,8 @@ A scaled-out crawl (``REDIS_URL`` set, see ``crawler/scale.py``) runs one worker
 machine or several sharing the archive directory. Each worker appends its own WARC files (the worker
 name ``HOST-PID`` ends their names) and its own catalog shard, ``catalogs/HOST-PID.sqlite``, so no two
 processes ever write the same file. Workers hold the archive lock *shared* and their shard's lock
-exclusively; a single-process crawl, ``reindex`` and ``merge`` hold the archive lock exclusively.
+exclusively (``archive/lock.py``); a single-process crawl, ``reindex`` and ``merge`` hold the archive
+lock exclusively. A dead worker's files are recovered by ``archive/maintain/workers.py``.
 
 Readers see the main catalog plus every shard as one catalog, and ``blogarchive merge`` folds the
 shards into ``catalog.sqlite`` (``archive/catalog/combined.py``, ``archive/maintain/merge.py``).
@@ -12,36 +13,13 @@ shards into ``catalog.sqlite`` (``archive/catalog/combined.py``, ``archive/maint
 
 from __future__ import annotations
 
-import fcntl
-import os
-import re
-import socket
 import sqlite3
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
 from archive.catalog import Catalog
-from archive.layout import Layout, safe_component
-from archive.lock import ArchiveLock, ArchiveLocked
-from archive.store import PostStore
-
-if TYPE_CHECKING:
-    from archive.maintain.recovery import Recovery
+from archive.layout import Layout
 from archive.urls import site_of
-from archive.warc.files import open_warc_files
-
-# PREFIX-YYYYmmddHHMMSSfff-NNNNN-WRITER.warc.gz: WRITER is HOST, or HOST-PID for a worker.
-WARC_WRITER = re.compile(r"-\d{17}-\d{5}-(?P<writer>.+)\.warc\.gz(?:\.open)?$")
-
-
-def worker_name() -> str:
-    """``HOST-PID``: unique among processes sharing an archive, and safe in file names."""
-    host = safe_component(socket.gethostname().split(".")[0]) or "host"
-    return f"{host}-{os.getpid()}"
 
 
 def shard_paths(layout: Layout) -> list[Path]:
@@ -52,131 +30,6 @@ def catalog_paths(layout: Layout) -> list[Path]:
     """The main catalog (when there is one) and every shard: all the catalog rows of the archive."""
     main = [layout.catalog_path] if layout.catalog_path.exists() else []
     return main + shard_paths(layout)
-
-
-# -- locks ------------------------------------------------------------------------------------
-class WorkerLock:
-    """A worker's hold on a shared archive: the archive lock shared, its own shard lock exclusive."""
-
-    def __init__(self, layout: Layout, name: str) -> None:
-        self.layout = layout
-        self.shard = ArchiveLock(layout.shard_dir / f"{name}.lock")
-        self.handle: TextIO | None = None
-        self.took_over: dict[str, Any] | None = None  # as ArchiveLock: never, names are unique
-
-    def acquire(self, wait: float = 0.0, poll: float = 0.5) -> None:
-        """Raise ArchiveLocked while a single-process crawl, ``merge`` or ``reindex`` runs."""
-        self.layout.root.mkdir(parents=True, exist_ok=True)
-        handle = open(self.layout.lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - until release
-        deadline = time.monotonic() + wait
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    handle.close()
-                    raise ArchiveLocked("a single-process crawl, merge or reindex holds the "
-                                        "archive exclusively") from None
-                time.sleep(poll)
-        self.handle = handle
-        self.shard.acquire()
-
-    def release(self) -> None:
-        self.shard.release()
-        if self.handle is not None:
-            fcntl.flock(self.handle, fcntl.LOCK_UN)
-            self.handle.close()
-            self.handle = None
-
-
-def worker_alive(layout: Layout, name: str) -> bool:
-    """True while the worker holds its shard lock (False when unknown: another machine's lock
-    on a file system that does not share ``flock`` locks)."""
-    path = layout.shard_dir / f"{name}.lock"
-    try:
-        with open(path, encoding="utf-8") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            except BlockingIOError:
-                return True
-            fcntl.flock(handle, fcntl.LOCK_UN)
-    except FileNotFoundError:
-        pass
-    return False
-
-
-@contextmanager
-def _recovery_turn(layout: Layout) -> Iterator[None]:
-    """One process at a time looks for dead workers (short: only their unfinished files)."""
-    layout.shard_dir.mkdir(parents=True, exist_ok=True)
-    with open(layout.shard_dir / ".recovery.lock", "a+", encoding="utf-8") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-# -- recovery ---------------------------------------------------------------------------------
-def recover_dead_workers(layout: Layout, own: str | None = None) -> Recovery:
-    """Finish the ``.open`` WARCs of workers that died (their shard lock is free) and drop their
-    shard rows pointing past the end of a file.
-
-    Complete captures without a row are *not* re-extracted here: the dead worker's unfinished
-    requests go back to the shared queue and another worker fetches them again, so re-extracting
-    would archive those posts twice. ``.open`` files of a crashed single-process crawl (no worker
-    name) get the usual recovery into the main catalog.
-    """
-    from archive.maintain.recovery import Recovery  # the extractor loads only when recovery runs
-
-    report = Recovery()
-    with _recovery_turn(layout):
-        stale: dict[str | None, list[Path]] = {}
-        for path in open_warc_files(layout):
-            match = WARC_WRITER.search(path.name)
-            writer = match["writer"] if match else None
-            stale.setdefault(writer if _is_worker(layout, writer) else None, []).append(path)
-        workers = {p.stem for p in layout.shard_dir.glob("*.lock")} | {w for w in stale if w}
-        for name in sorted(workers - {own, ".recovery"}):
-            lock = ArchiveLock(layout.shard_dir / f"{name}.lock")
-            try:
-                lock.acquire()
-            except ArchiveLocked:
-                continue  # alive
-            try:
-                _recover_files(layout, stale.get(name, []), layout.shard_path(name), report,
-                               reextract=False)
-            finally:
-                lock.release()
-                (layout.shard_dir / f"{name}.lock").unlink(missing_ok=True)
-        if stale.get(None):
-            _recover_files(layout, stale[None], layout.catalog_path, report, reextract=True)
-    return report
-
-
-def _is_worker(layout: Layout, writer: str | None) -> bool:
-    """A worker's files (its lock or shard exists), not a single-process crawl's."""
-    return writer is not None and ((layout.shard_dir / f"{writer}.lock").exists()
-                                   or layout.shard_path(writer).exists())
-
-
-def _recover_files(layout: Layout, open_files: list[Path], catalog_path: Path, report: Recovery,
-                   reextract: bool) -> None:
-    from archive.maintain.recovery import _drop_dangling_rows, finish_open_file
-    from archive.maintain.reindex import index_missing
-
-    finished = [f for p in open_files if (f := finish_open_file(p, report)) is not None]
-    if not catalog_path.exists() and not (reextract and finished):
-        return
-    catalog = Catalog(catalog_path)
-    try:
-        report.rows_removed += _drop_dangling_rows(layout, catalog)
-        if reextract:
-            store, known = PostStore(layout, catalog), catalog.record_ids()
-            report.reextracted += sum(index_missing(store, path, known) for path in finished)
-    finally:
-        catalog.close()
 
 
 # -- a worker's shard -------------------------------------------------------------------------

@@ -12,8 +12,9 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.catalog.combined import FoldCounts, fold
-from archive.catalog.shards import recover_dead_workers, shard_paths
+from archive.catalog.shards import shard_paths
 from archive.layout import Layout
+from archive.maintain.workers import recover_dead_workers
 
 
 @dataclass

@@ -94,7 +94,7 @@ def recover(layout: Layout) -> Recovery:
         return report
     catalog = Catalog(layout.catalog_path)
     try:
-        report.rows_removed = _drop_dangling_rows(layout, catalog)
+        report.rows_removed = drop_dangling_rows(layout, catalog)
         known = catalog.record_ids()
         store = PostStore(layout, catalog)
         report.reextracted = sum(index_missing(store, path, known) for path in finished)
@@ -103,7 +103,7 @@ def recover(layout: Layout) -> Recovery:
     return report
 
 
-def _drop_dangling_rows(layout: Layout, catalog: Catalog) -> int:
+def drop_dangling_rows(layout: Layout, catalog: Catalog) -> int:
     sizes: dict[str, int] = {}
     removed = 0
     for row in catalog.locations():

@@ -14,11 +14,11 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from archive.catalog.shards import WorkerLock, recover_dead_workers
 from archive.config import ArchiveConfig, ConfigError
 from archive.layout import Layout
-from archive.lock import ArchiveLock, ArchiveLocked
+from archive.lock import ArchiveLock, ArchiveLocked, WorkerLock
 from archive.maintain.recovery import recover
+from archive.maintain.workers import recover_dead_workers
 from crawler import redact
 from crawler.addons import worker_shard
 from crawler.config import check_writable
