@@ -79,8 +79,9 @@ class CrawlConfig:
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
         """Read and check every setting of the four groups; a bad one is a ConfigError."""
-        return cls(ArchiveConfig.from_settings({key: settings.get(key) for key in ARCHIVE_KEYS}),
-                   _run(settings), _extract(settings), _scale(settings), _discovery(settings))
+        archive = {key: settings.get(key) for key in ARCHIVE_KEYS if settings.get(key) is not None}
+        return cls(ArchiveConfig.from_settings(archive), _run(settings), _extract(settings),
+                   _scale(settings), _discovery(settings))
 
 
 def crawl_config(crawler: Crawler) -> CrawlConfig:
