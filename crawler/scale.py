@@ -105,8 +105,9 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         logger.info("Worker %s joined %s the shared frontier at %s (%d requests queued)",
                     self.worker, "a new crawl on" if fresh else "the running crawl on",
                     self.config.redis_url, len(self.queue))
-        if isinstance(spider, BlogSpiderLike):
-            spider.frontier = self
+        self.blog = spider if isinstance(spider, BlogSpiderLike) else None  # once: 0.1 ms a check
+        if self.blog is not None:
+            self.blog.frontier = self
         self.tick.start(min(1.0, self.config.worker_timeout / 4), now=False)
         self.heart.start()
 
@@ -164,10 +165,10 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         return len(self.local) + len(self.queue)
 
     def _join_site_of(self, request: Request) -> None:
-        site, spider = site_of(request.url), self.spider
-        if isinstance(spider, BlogSpiderLike) and site not in spider.sites:
+        site = site_of(request.url)
+        if self.blog is not None and site not in self.blog.sites:
             home = self.server.hget(self.key("sites"), site)
-            spider.join_site(home.decode() if home else f"{request.url.split('://')[0]}://{site}/")
+            self.blog.join_site(home.decode() if home else f"{request.url.split('://')[0]}://{site}/")
 
     # -- sites and discovery ---------------------------------------------------------------
     def claim_discovery(self, home: str) -> bool:
@@ -185,16 +186,15 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         return True
 
     def _start_site(self, home: str) -> None:
-        spider, engine = self.spider, self.crawler.engine
-        assert isinstance(spider, BlogSpiderLike) and engine is not None
-        for request in spider.start_site(home, self.claim_discovery(home)):
-            engine.crawl(request)
+        assert self.blog is not None and self.crawler.engine is not None
+        for request in self.blog.start_site(home, self.claim_discovery(home)):
+            self.crawler.engine.crawl(request)
 
     # -- liveness --------------------------------------------------------------------------
     def beat(self) -> None:
         """Reap silent workers, take over orphaned discovery, wake up when work waits."""
         self._reap()
-        states = self.spider.site_states if isinstance(self.spider, BlogSpiderLike) else {}
+        states = self.blog.site_states if self.blog is not None else {}
         for site in list(self.discovering):
             state = states.get(site)
             if state is not None and state.pending == 0:
