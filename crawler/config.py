@@ -1,21 +1,102 @@
-"""Read and check the archive settings once per crawl, before the first request."""
+"""Every ``ARCHIVE_*``, ``EXTRACT_*``, ``SCALE_*`` and ``DISCOVERY_*`` setting, read and checked once.
+
+``CrawlConfig.from_settings`` is the one place these flat settings become typed values. The
+``crawl`` command calls it before the reactor starts, so a bad value stops the run with one line
+naming the setting, the value and the fix (``SCALE_WORKER_TIMEOUT='x': use seconds above 0``)
+instead of a traceback from whichever component reads it first. Components then ask
+``crawl_config(crawler)``, which builds the value once per crawler and hands every caller the same
+one (kept on the crawler itself: no module state outlives a crawl).
+"""
 
 from __future__ import annotations
 
 import os
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler
 
 from archive.config import ArchiveConfig, ConfigError
+from archive.extract.pool import DEFAULT_FUNCTION, resolve
 from archive.layout import Layout
+
+ARCHIVE_KEYS = ("ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX", "ARCHIVE_OPERATOR",
+                "ARCHIVE_STORE_CREDENTIALS")
+REDIS_SCHEMES = ("redis", "rediss", "unix")
+_CACHE = "_blogarchive_config"  # the crawler attribute holding its CrawlConfig
+_N = TypeVar("_N", int, float)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """The ``ARCHIVE_*`` settings only a crawl reads (the library's own are ``ArchiveConfig``)."""
+
+    lock_wait: float          # ARCHIVE_LOCK_WAIT
+    contact: str              # ARCHIVE_CONTACT
+    max_failure_share: float  # ARCHIVE_MAX_FAILURE_SHARE
+
+
+@dataclass(frozen=True)
+class ExtractConfig:
+    """``EXTRACT_*``: the extraction pool (``archive.extract.pool``); 0s already resolved."""
+
+    enabled: bool
+    workers: int
+    timeout: float
+    max_pending: int
+    function: str
+
+
+@dataclass(frozen=True)
+class ScaleConfig:
+    """``REDIS_URL`` and ``SCALE_*``: the shared frontier (``crawler/scale.py``)."""
+
+    redis_url: str
+    worker_timeout: float
+    idle_wait: float
+
+
+@dataclass(frozen=True)
+class DiscoveryConfig:
+    """``DISCOVERY_*``: how inventories are read and how far links are followed."""
+
+    rest_per_page: int
+    follow_links: bool
+    max_links_per_page: int
+    max_page: int
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    archive: ArchiveConfig
+    run: RunConfig
+    extract: ExtractConfig
+    scale: ScaleConfig
+    discovery: DiscoveryConfig
+
+    @classmethod
+    def from_settings(cls, settings: Any) -> CrawlConfig:
+        """Read and check every setting of the four groups; a bad one is a ConfigError."""
+        archive = {key: settings.get(key) for key in ARCHIVE_KEYS if settings.get(key) is not None}
+        return cls(ArchiveConfig.from_settings(archive), _run(settings), _extract(settings),
+                   _scale(settings), _discovery(settings))
+
+
+def crawl_config(crawler: Crawler) -> CrawlConfig:
+    """The crawl's config, built on first use with ARCHIVE_DIR proven writable, then reused."""
+    config = vars(crawler).get(_CACHE)
+    if not isinstance(config, CrawlConfig):
+        config = CrawlConfig.from_settings(crawler.settings)
+        check_writable(config.archive)
+        setattr(crawler, _CACHE, config)
+    return config
 
 
 def archive_config(crawler: Crawler) -> ArchiveConfig:
-    """The typed archive settings, with ARCHIVE_DIR proven writable (else ConfigError)."""
-    config = ArchiveConfig.from_settings(_as_mapping(crawler))
-    check_writable(config)
-    return config
+    """The typed archive settings of this crawl (``crawl_config(crawler).archive``)."""
+    return crawl_config(crawler).archive
 
 
 def check_writable(config: ArchiveConfig) -> None:
@@ -31,7 +112,82 @@ def check_writable(config: ArchiveConfig) -> None:
             "choose another directory with -s ARCHIVE_DIR=PATH") from None
 
 
-def _as_mapping(crawler: Crawler) -> dict[str, Any]:
-    return {key: crawler.settings.get(key) for key in (
-        "ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX", "ARCHIVE_OPERATOR",
-        "ARCHIVE_STORE_CREDENTIALS")}
+# -- the groups ----------------------------------------------------------------------------------
+def _run(settings: Any) -> RunConfig:
+    _flag(settings, "ARCHIVE_STORE_CREDENTIALS", False)  # ArchiveConfig reads any text as a flag
+    return RunConfig(
+        lock_wait=_number(settings, "ARCHIVE_LOCK_WAIT", 0.0, float, lambda v: v >= 0,
+                          "use 0 or more seconds"),
+        contact=str(settings.get("ARCHIVE_CONTACT") or ""),
+        max_failure_share=_number(settings, "ARCHIVE_MAX_FAILURE_SHARE", 0.5, float,
+                                  lambda v: 0 <= v <= 1, "use a share from 0 to 1, e.g. 0.5"))
+
+
+def _extract(settings: Any) -> ExtractConfig:
+    enabled = _flag(settings, "EXTRACT_ENABLED", True)
+    workers = _number(settings, "EXTRACT_WORKERS", 0, int, lambda v: v >= 0,
+                      "use a number of processes, or 0 for one per core") or os.cpu_count() or 1
+    timeout = _number(settings, "EXTRACT_TIMEOUT", 60.0, float, lambda v: v > 0,
+                      "use seconds above 0")
+    pending = _number(settings, "EXTRACT_MAX_PENDING", 0, int, lambda v: v >= 0,
+                      "use a number of pages, or 0 for 4 per worker") or 4 * workers
+    function = str(settings.get("EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
+    if enabled:
+        try:
+            resolve(function)  # the pool imports it too: fail here, with the setting's name
+        except (ImportError, AttributeError, ValueError) as error:
+            raise ConfigError(f"EXTRACT_FUNCTION={function!r}: use module:function naming an "
+                              f"importable function ({error})") from None
+    return ExtractConfig(enabled, workers, timeout, pending, function)
+
+
+def _scale(settings: Any) -> ScaleConfig:
+    url = str(settings.get("REDIS_URL") or "")
+    if url and urlsplit(url).scheme not in REDIS_SCHEMES:
+        raise ConfigError(f"REDIS_URL={url!r}: use redis://HOST:PORT/DB, or leave it empty "
+                          "for one process")
+    return ScaleConfig(
+        redis_url=url,
+        worker_timeout=_number(settings, "SCALE_WORKER_TIMEOUT", 30.0, float, lambda v: v > 0,
+                               "use seconds above 0"),
+        idle_wait=_number(settings, "SCALE_IDLE_WAIT", 0.0, float, lambda v: v >= 0,
+                          "use 0 or more seconds"))
+
+
+def _discovery(settings: Any) -> DiscoveryConfig:
+    return DiscoveryConfig(
+        rest_per_page=_number(settings, "DISCOVERY_REST_PER_PAGE", 100, int,
+                              lambda v: 1 <= v <= 100,
+                              "use 1 to 100 (the WordPress REST API's maximum)"),
+        follow_links=_flag(settings, "DISCOVERY_FOLLOW_LINKS", True),
+        max_links_per_page=_number(settings, "DISCOVERY_MAX_LINKS_PER_PAGE", 2000, int,
+                                   lambda v: v >= 1, "use a number of links, 1 or more"),
+        max_page=_number(settings, "DISCOVERY_MAX_PAGE", 1000, int, lambda v: v >= 1,
+                         "use a page number, 1 or more"))
+
+
+# -- values --------------------------------------------------------------------------------------
+def _number(settings: Any, name: str, default: _N, kind: Callable[[Any], _N],
+            valid: Callable[[_N], bool], fix: str) -> _N:
+    """The setting as ``kind`` (as Scrapy's getint/getfloat read it), else a ConfigError."""
+    raw = settings.get(name, default)
+    try:
+        value = kind(raw)
+    except (TypeError, ValueError):
+        raise ConfigError(f"{name}={raw!r}: {fix}") from None
+    if not valid(value):
+        raise ConfigError(f"{name}={value:g}: {fix}")
+    return value
+
+
+def _flag(settings: Any, name: str, default: bool) -> bool:
+    """A boolean setting; the words Scrapy's getbool and ``ArchiveConfig`` accept, nothing else."""
+    raw = settings.get(name, default)
+    if isinstance(raw, bool | int) and raw in (0, 1):
+        return bool(raw)
+    word = str(raw).strip().lower()
+    if word in {"1", "true", "yes", "on"}:
+        return True
+    if word in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name}={raw!r}: use True or False")

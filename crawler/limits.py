@@ -40,11 +40,17 @@ from twisted.internet import task
 
 from archive.extract.encoding import normalize_label
 from archive.urls import canonical_url, site_of
+from crawler.meta import (
+    BODY_HANDLER,
+    BODY_RECEIVED,
+    DONT_RETRY,
+    HANDLE_HTTPSTATUS_LIST,
+    REDIRECT_URLS,
+    TRUNCATED,
+)
+from crawler.protocols import scope_of
 
 logger = logging.getLogger(__name__)
-TRUNCATED = "truncated"            # request.meta key: WARC-Truncated reason set by the handler
-_RECEIVED = "_body_bytes_received"
-_HANDLER = "_body_handler"
 SNIFF = 4096
 BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
 # Control bytes that do not occur in text (C0 minus tab, newline, form feed, carriage return, ESC).
@@ -70,18 +76,18 @@ class TruncatingDownloadHandler(HTTP11DownloadHandler):
         crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
 
     def _bytes_received(self, data: bytes, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get(_HANDLER) != id(self):  # http and https handlers both hear the signal
+        if request.meta.get(BODY_HANDLER) != id(self):  # http and https handlers both hear the signal
             return
-        received = int(request.meta.get(_RECEIVED, 0)) + len(data)
-        request.meta[_RECEIVED] = received
+        received = int(request.meta.get(BODY_RECEIVED, 0)) + len(data)
+        request.meta[BODY_RECEIVED] = received
         if self.cut_at and received > self.cut_at:
             request.meta[TRUNCATED] = "length"
             raise StopDownload(fail=False)
 
     async def download_request(self, request: Request) -> Response:
-        request.meta.pop(_RECEIVED, None)  # a retry carries a copy of the last attempt's meta
+        request.meta.pop(BODY_RECEIVED, None)  # a retry carries a copy of the last attempt's meta
         request.meta.pop(TRUNCATED, None)
-        request.meta[_HANDLER] = id(self)
+        request.meta[BODY_HANDLER] = id(self)
         response = await super().download_request(request)
         if request.meta.get(TRUNCATED) == "length":
             response = response.replace(body=response.body[:self.cut_at])
@@ -194,8 +200,8 @@ class RetryAfterMiddleware:
     async def process_response(self, request: Request, response: Response,
                                spider: Spider | None = None) -> Request | Response:
         header = response.headers.get(b"Retry-After")
-        if (response.status not in self.CODES or not header or request.meta.get("dont_retry")
-                or response.status in request.meta.get("handle_httpstatus_list", ())):
+        if (response.status not in self.CODES or not header or request.meta.get(DONT_RETRY)
+                or response.status in request.meta.get(HANDLE_HTTPSTATUS_LIST, ())):
             return response
         asked = retry_after_seconds(header.decode("latin-1"))
         if asked is None:
@@ -204,7 +210,7 @@ class RetryAfterMiddleware:
         retry = get_retry_request(request, spider=self.crawler.spider,
                                   reason=f"HTTP {response.status} Retry-After")
         if retry is None:
-            request.meta["dont_retry"] = True  # RetryMiddleware would give up a second time
+            request.meta[DONT_RETRY] = True  # RetryMiddleware would give up a second time
             return response
         wait = min(asked, self.max_wait)
         self.stats.inc_value("crawl/retry_after/waits")
@@ -238,14 +244,14 @@ class GuardedRedirectMiddleware(RedirectMiddleware):
     def _redirect(self, redirected: Request, request: Request, reason: Any) -> Request:
         stats = self.crawler.stats
         assert stats is not None
-        chain = [*request.meta.get("redirect_urls", []), request.url]
+        chain = [*request.meta.get(REDIRECT_URLS, []), request.url]
         target = canonical_url(redirected.url)
         if target in {canonical_url(url) for url in chain}:
             stats.inc_value("crawl/redirect/loop")
             logger.warning("%s: redirect loop back to %s after %d hops: not followed", chain[0],
                            redirected.url, len(chain))
             raise IgnoreRequest(f"redirect loop at {redirected.url}")
-        sites: set[str] = getattr(self.crawler.spider, "sites", set())
+        sites = scope_of(self.crawler.spider)
         if sites and site_of(redirected.url) not in sites:
             stats.inc_value("crawl/redirect/offsite")
             logger.info("%s: redirects outside the crawl scope to %s: not followed",

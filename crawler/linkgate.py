@@ -21,6 +21,7 @@ from scrapy.http import TextResponse
 from scrapy.linkextractors import LinkExtractor
 
 from archive.urls import is_trap, site_of
+from crawler.config import crawl_config
 
 logger = logging.getLogger(__name__)
 PAGE_PARAMS = frozenset({"page", "paged", "pg", "cpage"})
@@ -41,12 +42,9 @@ class LinkGate:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, sites: Collection[str]) -> LinkGate:
-        settings = crawler.settings
-        max_links = settings.getint("DISCOVERY_MAX_LINKS_PER_PAGE", 2000)
-        max_page = settings.getint("DISCOVERY_MAX_PAGE", 1000)
-        if max_links < 1 or max_page < 1:
-            raise ValueError("DISCOVERY_MAX_LINKS_PER_PAGE and DISCOVERY_MAX_PAGE must be 1 or more")
-        return cls(sites, crawler.stats, max_links, max_page, datetime.now(UTC).year + 1)
+        config = crawl_config(crawler).discovery  # checked at start-up (crawler/config.py)
+        return cls(sites, crawler.stats, config.max_links_per_page, config.max_page,
+                   datetime.now(UTC).year + 1)
 
     def links(self, response: TextResponse, extractor: LinkExtractor) -> list[str]:
         """The page's links, at most ``DISCOVERY_MAX_LINKS_PER_PAGE`` of them.

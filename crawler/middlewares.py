@@ -15,7 +15,10 @@ from archive import __version__
 from archive.urls import is_trap, site_of
 from archive.warc.capture import Capture, WarcLocation
 from archive.warc.records import payload_digest
+from crawler.config import crawl_config
 from crawler.limits import truncation_of
+from crawler.meta import CAPTURE_STARTED, CAPTURED_AT, REVISIT, ROBOTS, WARC_LOCATION
+from crawler.protocols import scope_of
 from crawler.recrawl import prior_of, refers_to
 from crawler.warc import WarcSink
 
@@ -34,12 +37,12 @@ class ScopeMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get("robots") or request.url.endswith("/robots.txt"):
+        if request.meta.get(ROBOTS) or request.url.endswith("/robots.txt"):
             return
         if is_trap(request.url):
             self.stats.inc_value("discovery/trap_skipped")
             raise IgnoreRequest(f"trap URL: {request.url}")
-        sites: set[str] = getattr(self.crawler.spider, "sites", set())
+        sites = scope_of(self.crawler.spider)
         if sites and site_of(request.url) not in sites:
             self.stats.inc_value("discovery/offsite_skipped")
             raise IgnoreRequest(f"outside the crawl scope: {request.url}")
@@ -53,13 +56,13 @@ class ContactUserAgentMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContactUserAgentMiddleware:
-        settings = crawler.settings
-        agent = settings.get("USER_AGENT") or f"blogarchive/{__version__}"
-        contact = settings.get("ARCHIVE_CONTACT")
+        config = crawl_config(crawler)
+        agent = crawler.settings.get("USER_AGENT") or f"blogarchive/{__version__}"
+        contact = config.run.contact
         if contact and contact not in agent:
             agent = f"blogarchive/{__version__} (+{contact})"
-        if settings.get("ARCHIVE_OPERATOR"):
-            agent += f" operated by {settings.get('ARCHIVE_OPERATOR')}"
+        if config.archive.operator:
+            agent += f" operated by {config.archive.operator}"
         return cls(agent)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
@@ -82,7 +85,7 @@ class CaptureMiddleware:
         return cls(WarcSink.for_crawler(crawler), crawler.stats)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        request.meta["capture_started"] = datetime.now(UTC)
+        request.meta[CAPTURE_STARTED] = datetime.now(UTC)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
@@ -90,8 +93,8 @@ class CaptureMiddleware:
             return response
         capture = capture_from(request, response)
         location = self._store(request, capture)
-        request.meta["warc_location"] = location
-        request.meta["captured_at"] = capture.started
+        request.meta[WARC_LOCATION] = location
+        request.meta[CAPTURED_AT] = capture.started
         status_class = f"{response.status // 100}xx"
         self.stats.inc_value(f"archive/captures/{status_class}")
         return response
@@ -101,19 +104,19 @@ class CaptureMiddleware:
         """A full response record, or a revisit when an archived post came back unchanged."""
         prior = prior_of(request)
         if prior is not None and capture.status == 304:
-            request.meta["revisit"] = "server-not-modified"
+            request.meta[REVISIT] = "server-not-modified"
             self.stats.inc_value("archive/revisits/not_modified")
             return self.sink.write_revisit(capture, refers_to(prior), not_modified=True)
         if (prior is not None and 200 <= capture.status < 300 and capture.body
                 and payload_digest(capture.body) == prior.payload_digest):
-            request.meta["revisit"] = "identical-payload-digest"
+            request.meta[REVISIT] = "identical-payload-digest"
             self.stats.inc_value("archive/revisits/identical")
             return self.sink.write_revisit(capture, refers_to(prior), not_modified=False)
         return self.sink.write(capture)
 
 
 def capture_from(request: Request, response: Response) -> Capture:
-    started = request.meta.get("capture_started") or datetime.now(UTC)
+    started = request.meta.get(CAPTURE_STARTED) or datetime.now(UTC)
     return Capture(
         url=request.url.split("#", 1)[0],
         started=started,

@@ -19,6 +19,7 @@ from archive.layout import Layout
 from archive.warc.records import RefersTo, warc_date
 from crawler.config import archive_config
 from crawler.ledger import Ledger
+from crawler.meta import PRIOR
 
 
 def load_priors(crawler: Crawler, ledger: Ledger, sites: list[str]) -> int:
@@ -45,5 +46,5 @@ def refers_to(prior: Prior) -> RefersTo:
 
 
 def prior_of(request: Request) -> Prior | None:
-    prior = request.meta.get("prior")
+    prior = request.meta.get(PRIOR)
     return prior if isinstance(prior, Prior) and prior.payload_digest else None

@@ -23,7 +23,8 @@ from scrapy.exceptions import NotConfigured
 from twisted.internet import task
 
 from archive.layout import write_atomic
-from crawler.config import archive_config
+from crawler.config import crawl_config
+from crawler.protocols import scope_of
 
 logger = logging.getLogger("blogarchive.report")
 OUTCOME_KEY = "run/outcome"
@@ -87,8 +88,9 @@ class ProgressReporter:
         interval = crawler.settings.getfloat("PROGRESS_INTERVAL", 30.0)
         if interval < 0:
             raise NotConfigured("PROGRESS_INTERVAL is negative: progress lines are off")
-        reporter = cls(crawler, interval, archive_config(crawler).archive_dir / "runs",
-                       crawler.settings.getfloat("ARCHIVE_MAX_FAILURE_SHARE", 0.5))
+        config = crawl_config(crawler)
+        reporter = cls(crawler, interval, config.archive.archive_dir / "runs",
+                       config.run.max_failure_share)
         crawler.signals.connect(reporter.opened, signal=signals.spider_opened)
         crawler.signals.connect(reporter.closed, signal=signals.spider_closed)
         return reporter
@@ -109,7 +111,7 @@ class ProgressReporter:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
         summary = self.summary()
-        failure = summary.failure(self.stats, len(getattr(spider, "sites", ())), self.max_share)
+        failure = summary.failure(self.stats, len(scope_of(spider)), self.max_share)
         if reason not in ("finished", "max_posts") and failure is None:
             failure = f"crawl stopped: {reason}"
         self.stats.set_value(OUTCOME_KEY, "failed" if failure else "ok")
@@ -132,7 +134,7 @@ class ProgressReporter:
         spider = self.crawler.spider
         report = {"started": self.started_at.isoformat(), "finished": datetime.now(UTC).isoformat(),
                   "reason": reason, "outcome": "failed" if failure else "ok", "failure": failure,
-                  "sites": sorted(getattr(spider, "sites", ())), **asdict(summary),
+                  "sites": sorted(scope_of(spider)), **asdict(summary),
                   "summary": summary.line(), "stats": stats}
         write_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
         return path

@@ -40,12 +40,13 @@ from archive.layout import Layout
 from archive.lock import worker_alive, worker_name
 from archive.maintain.workers import recover_dead_workers
 from archive.urls import site_of
-from crawler.config import archive_config
+from crawler.config import crawl_config
+from crawler.meta import SCALE_PREFETCHED, SCALE_TOKEN, STEP
 from crawler.options import CrawlOptions
-from crawler.scalequeue import REQUEUE, TOKEN, ReliableQueue
+from crawler.protocols import BlogSpiderLike
+from crawler.scalequeue import REQUEUE, ReliableQueue
 
 logger = logging.getLogger(__name__)
-PREFETCHED = "scale_prefetched"
 
 # Register; when no other worker is alive and nothing is queued, the last crawl is over: start a
 # new one. KEYS workers, queue, dupefilter, sites, discovery, discovered; ARGV now, timeout, me.
@@ -75,14 +76,10 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         return scheduler
 
     def setup(self, crawler: Crawler) -> None:
-        settings = crawler.settings
+        config = crawl_config(crawler)  # SCALE_* checked at start-up (crawler/config.py)
         self.crawler = crawler
-        self.timeout = settings.getfloat("SCALE_WORKER_TIMEOUT", 30.0)
-        self.idle_wait = settings.getfloat("SCALE_IDLE_WAIT", 0.0)
-        if self.timeout <= 0 or self.idle_wait < 0:
-            raise ValueError(f"SCALE_WORKER_TIMEOUT={self.timeout} must be above 0 and "
-                             f"SCALE_IDLE_WAIT={self.idle_wait} at least 0")
-        self.layout = Layout(archive_config(crawler).archive_dir)
+        self.config = config.scale
+        self.layout = Layout(config.archive.archive_dir)
         self.worker = worker_name()
         self.local: list[tuple[int, int, Request]] = []   # discovery, and retries of held requests
         self.order = itertools.count()
@@ -105,17 +102,19 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         fresh = self.server.register_script(JOIN)(
             keys=[self.key("workers"), self.queue.key, self.df.key, self.key("sites"),
                   self.key("discovery"), self.key("discovered")],
-            args=[self._now(), self.timeout, self.worker])
+            args=[self._now(), self.config.worker_timeout, self.worker])
         logger.info("Worker %s joined %s the shared frontier at %s (%d requests queued)",
                     self.worker, "a new crawl on" if fresh else "the running crawl on",
-                    self.crawler.settings.get("REDIS_URL"), len(self.queue))
-        spider.frontier = self  # type: ignore[attr-defined]
-        self.tick.start(min(1.0, self.timeout / 4), now=False)
+                    self.config.redis_url, len(self.queue))
+        self.blog = spider if isinstance(spider, BlogSpiderLike) else None  # once: 0.1 ms a check
+        if self.blog is not None:
+            self.blog.frontier = self
+        self.tick.start(min(1.0, self.config.worker_timeout / 4), now=False)
         self.heart.start()
 
     def _heartbeat(self) -> None:
         """In a thread, so a worker busy in a long callback is not taken for dead."""
-        while not self.stopping.wait(self.timeout / 4):
+        while not self.stopping.wait(self.config.worker_timeout / 4):
             self.server.hset(self.key("workers"), self.worker, self._now())
 
     def close(self, reason: str) -> None:
@@ -138,11 +137,11 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
 
     # -- queueing --------------------------------------------------------------------------
     def enqueue_request(self, request: Request) -> bool:
-        if request.meta.pop(PREFETCHED, False) or "step" in request.meta:
+        if request.meta.pop(SCALE_PREFETCHED, False) or STEP in request.meta:
             return self._push_local(request)
-        if TOKEN in request.meta:  # a retry or redirect of a request this worker holds
+        if SCALE_TOKEN in request.meta:  # a retry or redirect of a request this worker holds
             if not request.dont_filter and self.df.request_seen(request):
-                self.queue.ack(request.meta[TOKEN])
+                self.queue.ack(request.meta[SCALE_TOKEN])
                 return False
             return self._push_local(request)
         return bool(super().enqueue_request(request))
@@ -168,9 +167,9 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
 
     def _join_site_of(self, request: Request) -> None:
         site = site_of(request.url)
-        if site not in getattr(self.spider, "sites", {site}):
+        if self.blog is not None and site not in self.blog.sites:
             home = self.server.hget(self.key("sites"), site)
-            self.spider.join_site(home.decode() if home else f"{request.url.split('://')[0]}://{site}/")
+            self.blog.join_site(home.decode() if home else f"{request.url.split('://')[0]}://{site}/")
 
     # -- sites and discovery ---------------------------------------------------------------
     def claim_discovery(self, home: str) -> bool:
@@ -188,18 +187,17 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         return True
 
     def _start_site(self, home: str) -> None:
-        discover = self.claim_discovery(home)
-        engine = self.crawler.engine
-        assert engine is not None
-        for request in self.spider.start_site(home, discover):
-            engine.crawl(request)
+        assert self.blog is not None and self.crawler.engine is not None
+        for request in self.blog.start_site(home, self.claim_discovery(home)):
+            self.crawler.engine.crawl(request)
 
     # -- liveness --------------------------------------------------------------------------
     def beat(self) -> None:
         """Reap silent workers, take over orphaned discovery, wake up when work waits."""
         self._reap()
+        states = self.blog.site_states if self.blog is not None else {}
         for site in list(self.discovering):
-            state = self.spider.site_states.get(site)
+            state = states.get(site)
             if state is not None and state.pending == 0:
                 self.server.sadd(self.key("discovered"), site)
         done = {s.decode() for s in self.server.smembers(self.key("discovered"))}
@@ -213,7 +211,7 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         assert engine is not None
         if not self.local and (request := self.queue.pop()) is not None:
             self._join_site_of(request)
-            request.meta[PREFETCHED] = True
+            request.meta[SCALE_PREFETCHED] = True
             engine.crawl(request)
         elif engine.spider_is_idle():  # Scrapy itself looks again only every 5 seconds
             try:
@@ -226,7 +224,7 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
         now = self._now()
         for name, beat in self.server.hgetall(self.key("workers")).items():
             worker = name.decode()
-            if worker == self.worker or now - float(beat) <= self.timeout:
+            if worker == self.worker or now - float(beat) <= self.config.worker_timeout:
                 continue
             if worker_alive(self.layout, worker):  # silent but holding its lock: busy, not dead
                 continue
@@ -269,8 +267,8 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
 
         def finished(result: Any, request: Request) -> None:
             finish(result, request)
-            if TOKEN in request.meta:
-                self.queue.ack(request.meta[TOKEN])
+            if SCALE_TOKEN in request.meta:
+                self.queue.ack(request.meta[SCALE_TOKEN])
         slot.finish_response = finished
 
     def spider_idle(self, spider: Spider) -> None:
@@ -286,7 +284,7 @@ class SharedScheduler(Scheduler):  # type: ignore[misc]
             raise DontCloseSpider
         now = self._now()
         self.idle_since = self.idle_since or now
-        if now - self.idle_since < self.idle_wait:
+        if now - self.idle_since < self.config.idle_wait:
             raise DontCloseSpider
 
 

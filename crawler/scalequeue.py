@@ -23,8 +23,7 @@ from scrapy_redis.queue import PriorityQueue
 
 from archive.catalog import Prior
 from archive.lock import worker_name
-
-TOKEN = "scale_token"          # meta: the in-flight entry a request (and its retries) answers for
+from crawler.meta import SCALE_TOKEN
 
 # Pop the best request into the worker's in-flight hash: KEYS queue, inflight, counter.
 POP = """
@@ -107,7 +106,7 @@ class ReliableQueue(PriorityQueue):  # type: ignore[misc]
             return None
         token, data = found
         request: Request = self._decode_request(data)
-        request.meta[TOKEN] = token.decode() if isinstance(token, bytes) else str(token)
+        request.meta[SCALE_TOKEN] = token.decode() if isinstance(token, bytes) else str(token)
         return request
 
     def ack(self, token: str) -> None:

@@ -63,8 +63,7 @@ class NamedCallbackDiskQueue(PickleFifoDiskQueue):  # type: ignore[misc,valid-ty
         if self._names is None:
             self._names = method_names(type(self.spider))
         names = self._names
-        callback = names.get(getattr(request.callback, "__func__", None))  # type: ignore[arg-type]
-        errback = names.get(getattr(request.errback, "__func__", None))  # type: ignore[arg-type]
+        callback, errback = _name_of(names, request.callback), _name_of(names, request.errback)
         if (callback is None and request.callback is not None) or (
                 errback is None and request.errback is not None):
             super().push(request)  # not a method of this spider: Scrapy's own lookup (or error)
@@ -72,3 +71,9 @@ class NamedCallbackDiskQueue(PickleFifoDiskQueue):  # type: ignore[misc,valid-ty
         data = request.replace(callback=None, errback=None).to_dict(spider=self.spider)
         data["callback"], data["errback"] = callback, errback
         super(PickleFifoDiskQueue, self).push(data)  # type: ignore[misc]  # pickles it
+
+
+def _name_of(names: dict[Callable[..., Any], str], method: Any) -> str | None:
+    """The spider attribute a bound method was found under; None for anything else."""
+    function = getattr(method, "__func__", None)
+    return None if function is None else names.get(function)

@@ -1,7 +1,9 @@
 """Scrapy settings for blogarchive. Every project setting is declared here once, with its meaning.
 
-Archive settings (``ARCHIVE_*``) are read into a typed ``archive.config.ArchiveConfig`` at start-up;
-a bad value stops the crawl with a message saying what to fix.
+The ``ARCHIVE_*``, ``EXTRACT_*``, ``SCALE_*`` (with ``REDIS_URL``) and ``DISCOVERY_*`` settings are
+read into one typed ``crawler.config.CrawlConfig`` (its archive part is the library's
+``archive.config.ArchiveConfig``) and checked before the crawl starts: a bad value stops it with
+one line saying what to fix, and exit status 2.
 """
 
 import os
@@ -16,7 +18,7 @@ os.environ.setdefault("TLDEXTRACT_PUBLIC_SUFFIX_LIST_URLS", "")
 BOT_NAME = "blogarchive"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
-# Our `crawl` checks spider arguments and ARCHIVE_* settings before starting.
+# Our `crawl` checks spider arguments and every setting below (crawler/config.py) before starting.
 COMMANDS_MODULE = "crawler.commands"
 
 # --- archive ------------------------------------------------------------------------------

@@ -7,40 +7,16 @@ catalog records the reason and ``blogarchive reindex`` can try again later.
 from __future__ import annotations
 
 import logging
-import os
-from dataclasses import dataclass
 from typing import Any
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from archive.config import ConfigError
-from archive.extract.pool import DEFAULT_FUNCTION, ExtractionPool, failed
+from archive.extract.pool import ExtractionPool, failed
+from crawler.config import crawl_config
 from crawler.items import PostItem
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PoolSettings:
-    workers: int
-    timeout: float
-    max_pending: int
-    function: str
-
-
-def pool_settings(settings: Any) -> PoolSettings:
-    """The ``EXTRACT_*`` settings, checked: a bad value is a ConfigError that names the fix."""
-    workers = settings.getint("EXTRACT_WORKERS", 0) or os.cpu_count() or 1
-    timeout = settings.getfloat("EXTRACT_TIMEOUT", 60.0)
-    if workers < 1:
-        raise ConfigError(f"EXTRACT_WORKERS={workers}: use a number of processes, or 0 for one "
-                          "per core")
-    if timeout <= 0:
-        raise ConfigError(f"EXTRACT_TIMEOUT={timeout:g}: use seconds above 0")
-    return PoolSettings(workers, timeout,
-                        settings.getint("EXTRACT_MAX_PENDING", 0) or 4 * workers,
-                        settings.get("EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
 
 
 class ExtractPipeline:
@@ -50,9 +26,9 @@ class ExtractPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExtractPipeline:
-        if not crawler.settings.getbool("EXTRACT_ENABLED", True):
+        config = crawl_config(crawler).extract
+        if not config.enabled:
             return cls(crawler.stats, None)
-        config = pool_settings(crawler.settings)
         pool = ExtractionPool(config.workers, config.timeout, max_pending=config.max_pending,
                               function=config.function)
         crawler.stats.set_value("extract/workers", config.workers)

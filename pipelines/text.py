@@ -26,6 +26,7 @@ from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full, stop_crawl
 from crawler.items import GoneItem, PostItem, SeenItem
+from crawler.protocols import options_of
 
 logger = logging.getLogger(__name__)
 
@@ -65,7 +66,7 @@ class TextPipeline:
         return await self._save(item)
 
     async def _save(self, item: PostItem) -> PostItem:
-        options = getattr(self.crawler.spider, "options", None)
+        options = options_of(self.crawler.spider)
         limit = getattr(options, "max_posts", None)
         if limit is not None and self.archived + self.writing >= limit:
             raise DropItem(f"max_posts={limit} reached")

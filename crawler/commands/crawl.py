@@ -1,8 +1,9 @@
-"""``scrapy crawl`` that checks the blog spider's arguments and archive settings first.
+"""``scrapy crawl`` that checks the blog spider's arguments and every crawl setting first.
 
-Scrapy reports an exception raised while building a spider as a traceback and carries on; a bad
-``since`` or an unwritable ``ARCHIVE_DIR`` should instead stop the run with one line saying what to
-fix, and a non-zero exit status for cron.
+Scrapy reports an exception raised while building a spider or a component as a traceback and
+carries on; a bad ``since``, ``SCALE_WORKER_TIMEOUT`` or an unwritable ``ARCHIVE_DIR`` should instead
+stop the run before the reactor starts, with one line saying what to fix (``crawler/config.py``)
+and exit status 2 for cron.
 """
 
 from __future__ import annotations
@@ -14,18 +15,17 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
-from archive.config import ArchiveConfig, ConfigError
+from archive.config import ConfigError
 from archive.layout import Layout
 from archive.lock import ArchiveLock, ArchiveLocked, WorkerLock
 from archive.maintain.recovery import recover
 from archive.maintain.workers import recover_dead_workers
 from crawler import redact
 from crawler.addons import worker_shard
-from crawler.config import check_writable
+from crawler.config import CrawlConfig, check_writable
 from crawler.jobstate import JobGuard
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
-from pipelines.extract import pool_settings
 
 logger = logging.getLogger(__name__)
 CHECKED_SPIDERS = {"blog"}
@@ -36,25 +36,23 @@ SPIDER_ARGS = ("url", "since", "until", "max_posts", "full")
 class Command(ScrapyCrawl):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         redact.install(self.settings, opts.spargs)  # no password in "Overridden settings"
-        if args and args[0] in CHECKED_SPIDERS:
-            try:
-                self._check(opts.spargs)
-            except ConfigError as error:
-                raise UsageError(str(error), print_help=False) from None
-        self._run(args, opts)
-
-    def _run(self, args: list[str], opts: argparse.Namespace) -> None:
-        """Scrapy's crawl, keeping the crawler to turn a failed run into exit status 1."""
         if len(args) != 1:
-            super().run(args, opts)
+            super().run(args, opts)  # Scrapy's own usage error
             return
+        try:
+            config = self._check(args[0], opts.spargs)
+        except ConfigError as error:
+            raise UsageError(str(error), print_help=False) from None
+        self._run(args[0], opts, config)
+
+    def _run(self, name: str, opts: argparse.Namespace, config: CrawlConfig) -> None:
+        """Scrapy's crawl, keeping the crawler to turn a failed run into exit status 1."""
         assert self.crawler_process is not None and self.settings is not None
-        layout = Layout(ArchiveConfig.from_settings(
-            {"ARCHIVE_DIR": self.settings.get("ARCHIVE_DIR")}).archive_dir)
+        layout = Layout(config.archive.archive_dir)
         shard = worker_shard(self.settings)  # scale-out: archive lock shared, own shard lock
         lock = WorkerLock(layout, shard) if shard else ArchiveLock(layout.lock_path)
         try:
-            lock.acquire(wait=self.settings.getfloat("ARCHIVE_LOCK_WAIT", 0.0))
+            lock.acquire(wait=config.run.lock_wait)
         except ArchiveLocked as error:
             print(f"scrapy: error: {error}; try again later, or wait for it with "
                   "-s ARCHIVE_LOCK_WAIT=SECONDS", file=sys.stderr)
@@ -65,7 +63,7 @@ class Command(ScrapyCrawl):
         try:
             _recover(layout, shard)
             job = JobGuard.start(self.settings.get("JOBDIR"))  # a killed run's JOBDIR is reset
-            crawler = self._create_crawler(args[0])
+            crawler = self._create_crawler(name)
             job.watch(crawler)
             self.crawler_process.crawl(crawler, **opts.spargs)
             self.crawler_process.start()
@@ -75,14 +73,14 @@ class Command(ScrapyCrawl):
         if self.crawler_process.bootstrap_failed or failed:
             self.exitcode = 1
 
-    def _check(self, spargs: dict[str, str]) -> None:
+    def _check(self, name: str, spargs: dict[str, str]) -> CrawlConfig:
+        """Every setting (and the blog spider's arguments) checked before the reactor starts."""
         assert self.settings is not None
-        CrawlOptions.parse(*(spargs.get(name) for name in SPIDER_ARGS))
-        config = ArchiveConfig.from_settings({k: self.settings.get(k) for k in (
-            "ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX")})
-        check_writable(config)
-        if self.settings.getbool("EXTRACT_ENABLED", True):
-            pool_settings(self.settings)
+        if name in CHECKED_SPIDERS:
+            CrawlOptions.parse(*(spargs.get(arg) for arg in SPIDER_ARGS))
+        config = CrawlConfig.from_settings(self.settings)
+        check_writable(config.archive)
+        return config
 
 
 def _recover(layout: Layout, shard: str | None) -> None:

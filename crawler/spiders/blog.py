@@ -22,7 +22,17 @@ from archive.urls import canonical_url, post_key, site_of
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
 from crawler.ledger import Ledger
+from crawler.meta import (
+    CAPTURED_AT,
+    DISCOVERED_VIA,
+    FOLLOWING,
+    HANDLE_HTTPSTATUS_LIST,
+    PRIOR,
+    REVISIT,
+    WARC_LOCATION,
+)
 from crawler.options import CrawlOptions
+from crawler.protocols import Frontier
 from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
 from crawler.spiders.inventory import InventorySpider, is_html
@@ -44,7 +54,7 @@ class BlogSpider(InventorySpider):
         # so memory does not grow with the blog (crawler/ledger.py).
         self.ledger = Ledger()
         self.links = LinkExtractor(deny_extensions=None, unique=True)
-        self.frontier: Any = None  # scale-out: crawler.scale.SharedScheduler when REDIS_URL is set
+        self.frontier: Frontier | None = None  # scale-out: SharedScheduler when REDIS_URL is set
 
     def closed(self, reason: str) -> None:
         self.ledger.close()
@@ -76,7 +86,7 @@ class BlogSpider(InventorySpider):
         self.join_site(home)
         if discover:
             yield from self._discover_site(home)
-        if not getattr(self, "trust_inventory", False):
+        if not self.trust_inventory:
             yield from self._revisit_known(site_of(home))
 
     def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
@@ -122,21 +132,21 @@ class BlogSpider(InventorySpider):
 
     def _post_request(self, url: str, via: str) -> Request:
         prior = None if self.options.full else self.ledger.prior(url)
-        meta: dict[str, Any] = {"discovered_via": via}
+        meta: dict[str, Any] = {DISCOVERED_VIA: via}
         headers: dict[str, str] = {}
         if prior is not None:
-            meta.update(prior=prior, handle_httpstatus_list=[304, 404, 410])
+            meta.update({PRIOR: prior, HANDLE_HTTPSTATUS_LIST: [304, 404, 410]})
             headers = conditional_headers(prior)
         return Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta,
                        headers=headers)
 
     def parse_page(self, response: Response) -> Iterator[Any]:
-        prior = response.meta.get("prior")
-        if prior is not None and (response.status in (304, 404, 410) or response.meta.get("revisit")):
+        prior = response.meta.get(PRIOR)
+        if prior is not None and (response.status in (304, 404, 410) or response.meta.get(REVISIT)):
             yield from self._known_result(prior.url, response)
             return
-        yield from self._page_results(response, response.meta.get("discovered_via", "links"))
-        following = self._state(response).following or response.meta.get("following")
+        yield from self._page_results(response, response.meta.get(DISCOVERED_VIA, "links"))
+        following = self._state(response).following or response.meta.get(FOLLOWING)
         if following and is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
@@ -158,14 +168,14 @@ class BlogSpider(InventorySpider):
         self.crawler.stats.inc_value("posts/found")
         yield PostItem(url=url, fetched_url=response.url, body=response.body,
                        encoding=response.encoding,
-                       captured_at=response.meta.get("captured_at") or datetime.now(UTC),
-                       warc=response.meta["warc_location"], discovered_via=via,
+                       captured_at=response.meta.get(CAPTURED_AT) or datetime.now(UTC),
+                       warc=response.meta[WARC_LOCATION], discovered_via=via,
                        is_new=not self.ledger.is_known(url),
                        etag=_header(response, b"ETag"),
                        last_modified=_header(response, b"Last-Modified"))
 
     def _known_result(self, url: str, response: Response) -> Iterator[SeenItem | GoneItem]:
-        captured = response.meta.get("captured_at") or datetime.now(UTC)
+        captured = response.meta.get(CAPTURED_AT) or datetime.now(UTC)
         self.ledger.see(url)
         if response.status in (404, 410):
             logger.info("%s: HTTP %d, marking the archived post deleted", url, response.status)
@@ -183,7 +193,7 @@ class BlogSpider(InventorySpider):
             self.crawler.stats.inc_value("discovery/links/followed")
             # An archived post reached by a link before its revisit is asked for conditionally too.
             request = self._post_request(url, "links")
-            request.meta["following"] = True
+            request.meta[FOLLOWING] = True
             yield request
 
     def page_failed(self, failure: Failure) -> None:

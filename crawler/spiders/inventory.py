@@ -24,9 +24,11 @@ from twisted.python.failure import Failure
 
 from archive.urls import is_trap, site_of
 from crawler import discovery
+from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
 from crawler.linkgate import LinkGate  # hostile sites: bounded link following
+from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, STEP
 from crawler.options import CrawlOptions
 from crawler.sites import SiteState
 
@@ -66,13 +68,13 @@ class InventorySpider(Spider):
         yield from self._discover(state, home, self.parse_home, "home")
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
-                  **meta: Any) -> Iterator[Request]:
+                  meta: dict[str, Any] | None = None) -> Iterator[Request]:
         if is_trap(url) or not state.claim(url):
             return
         self.crawler.stats.inc_value(f"discovery/{step}/requests")
         yield Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
                       priority=DISCOVERY_PRIORITY,
-                      meta={"step": step, "handle_httpstatus_list": MISSING, **meta})
+                      meta={STEP: step, HANDLE_HTTPSTATUS_LIST: MISSING, **(meta or {})})
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
         state = self._state(response)
@@ -137,21 +139,21 @@ class InventorySpider(Spider):
                 self._bad_input(response, "discovery/feed/malformed", "malformed feed")
             self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
             yield from self._candidates(state, entries, "feed", complete=False)
-            page = int(response.meta.get("feed_page", 1))
+            page = int(response.meta.get(FEED_PAGE, 1))
             wordpress_feed = response.url.rstrip("/").split("?")[0].endswith("/feed")
             if entries and wordpress_feed:
-                if page < self.settings.getint("DISCOVERY_MAX_PAGE", 1000):
+                if page < self.discovery_config.max_page:
                     state.feed_next.append(_feed_page(response.url, page + 1))
                 else:
                     self.crawler.stats.inc_value("discovery/feed/pagination_capped")
         yield from self._finished(state)
 
     def _rest_page(self, state: SiteState, root: str, page: int) -> Iterator[Request]:
-        per_page = self.settings.getint("DISCOVERY_REST_PER_PAGE", 100)
+        per_page = self.discovery_config.rest_per_page
         url = urljoin(root, f"wp/v2/posts?per_page={per_page}&page={page}"
                             "&_fields=id,link,date_gmt,modified_gmt")
-        yield from self._discover(state, url, self.parse_rest, "rest", rest_root=root,
-                                  rest_page=page)
+        yield from self._discover(state, url, self.parse_rest, "rest",
+                                  {REST_ROOT: root, REST_PAGE: page})
 
     def parse_rest(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
@@ -161,16 +163,16 @@ class InventorySpider(Spider):
         else:
             self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
             yield from self._candidates(state, entries, "rest", complete=True)
-            page = int(response.meta["rest_page"])
+            page = int(response.meta[REST_PAGE])
             total = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
             if page == 1:
                 for number in range(2, total + 1):
-                    yield from self._rest_page(state, response.meta["rest_root"], number)
+                    yield from self._rest_page(state, response.meta[REST_ROOT], number)
         yield from self._finished(state)
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
-        request = failure.request  # type: ignore[attr-defined]
-        self._log_failure(failure, f"discovery/{request.meta.get('step', 'other')}/failed")
+        request = _request_of(failure)
+        self._log_failure(failure, f"discovery/{request.meta.get(STEP, 'other')}/failed")
         yield from self._finished(self.site_states[site_of(request.url)])
 
     def _finished(self, state: SiteState) -> Iterator[Request]:
@@ -181,7 +183,7 @@ class InventorySpider(Spider):
             pages, state.feed_next = state.feed_next, []
             for url in pages:
                 page = int(url.rsplit("paged=", 1)[1])
-                yield from self._discover(state, url, self.parse_feed, "feed", feed_page=page)
+                yield from self._discover(state, url, self.parse_feed, "feed", {FEED_PAGE: page})
         elif state.candidates == 0 and not state.following and self._may_follow():
             state.following = True
             self.crawler.stats.inc_value("discovery/links/fallback_sites")
@@ -193,9 +195,13 @@ class InventorySpider(Spider):
             yield from self._revisit_known(site_of(state.home))
 
     def _may_follow(self) -> bool:
-        return self.settings.getbool("DISCOVERY_FOLLOW_LINKS", True)
+        return self.discovery_config.follow_links
 
     # -- helpers ---------------------------------------------------------------------------
+    @cached_property
+    def discovery_config(self) -> DiscoveryConfig:
+        return crawl_config(self.crawler).discovery
+
     # --- hostile sites (crawler/linkgate.py): bounded links, bounded gunzip --------------------
     @cached_property
     def link_gate(self) -> LinkGate:
@@ -219,7 +225,7 @@ class InventorySpider(Spider):
                        response.status)
 
     def _log_failure(self, failure: Failure, counter: str) -> None:
-        request = failure.request  # type: ignore[attr-defined]
+        request = _request_of(failure)
         error = failure.value
         if isinstance(error, HttpError):
             status = error.response.status
@@ -246,6 +252,12 @@ def _unzip(response: Response, max_size: int = 0) -> bytes:
         from scrapy.utils.gz import gunzip
         return bytes(gunzip(body, max_size=max_size))
     return body
+
+
+def _request_of(failure: Failure) -> Request:
+    """The request an errback's failure is about (Scrapy sets it; Twisted does not declare it)."""
+    request: Request = failure.request  # type: ignore[attr-defined]
+    return request
 
 
 def _feed_page(url: str, page: int) -> str:

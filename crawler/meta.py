@@ -1,0 +1,38 @@
+"""The ``Request.meta`` keys the crawler uses, named once.
+
+Requests wait in disk queues (``crawler/scheduler.py``) and, scaled out, in Redis
+(``crawler/scalequeue.py``), so a queued request carries these strings across restarts and between
+workers: a value here must never change, only its name may.
+"""
+
+# -- discovery (crawler/spiders/inventory.py) ----------------------------------------------------
+STEP = "step"                        # which inventory a discovery request reads: robots, sitemap...
+FEED_PAGE = "feed_page"              # page number of a WordPress feed (?paged=N)
+REST_ROOT = "rest_root"              # the REST API root a posts page belongs to
+REST_PAGE = "rest_page"              # page number of /wp/v2/posts
+
+# -- posts (crawler/spiders/blog.py) -------------------------------------------------------------
+DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitemap, feed, rest...
+PRIOR = "prior"                      # the archive's latest capture of the post (archive.catalog.Prior)
+FOLLOWING = "following"              # reached by following links: follow this page's links too
+
+# -- capture (crawler/middlewares.py) ------------------------------------------------------------
+CAPTURE_STARTED = "capture_started"  # when the request left: the WARC-Date
+CAPTURED_AT = "captured_at"          # the capture's time, read back by the spider
+WARC_LOCATION = "warc_location"      # where the response record went (archive.warc.capture)
+REVISIT = "revisit"                  # set when the capture was stored as a revisit record: why
+ROBOTS = "robots"                    # never filtered by scope
+
+# -- hostile servers (crawler/limits.py) ---------------------------------------------------------
+TRUNCATED = "truncated"              # WARC-Truncated reason set by the download handler
+BODY_RECEIVED = "_body_bytes_received"
+BODY_HANDLER = "_body_handler"
+
+# -- scale-out (crawler/scale.py, crawler/scalequeue.py) -----------------------------------------
+SCALE_TOKEN = "scale_token"          # the in-flight entry a request (and its retries) answers for
+SCALE_PREFETCHED = "scale_prefetched"  # popped by the heartbeat: queue locally, not in Redis again
+
+# -- Scrapy's own keys, read or set here ---------------------------------------------------------
+HANDLE_HTTPSTATUS_LIST = "handle_httpstatus_list"
+DONT_RETRY = "dont_retry"
+REDIRECT_URLS = "redirect_urls"
