@@ -31,7 +31,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog, fulltext
-from archive.extract import extract_post, is_post_page
+from archive.extract import Extraction, extract_post, is_post_page
 from archive.layout import Layout
 from archive.maintain.reindex import charset_of
 from archive.maintain.verify import offset_progress
@@ -131,22 +131,22 @@ class _Replay:
         if not is_post_page(html, url):
             return
         try:
-            meta = extract_post(html, url, encoding=charset_of(record), captured_at=date).to_dict()
+            extraction = extract_post(html, url, encoding=charset_of(record), captured_at=date)
         except Exception as error:  # one bad page must not stop a rebuild: record why
-            meta = {"text": "", "reason": f"extractor error: {error!r}"}
-        key = post_key(url, meta.get("canonical_url"))
+            extraction = Extraction.failed(url, f"extractor error: {error!r}")
+        key = post_key(url, extraction.canonical_url)
         self.post_of[url] = self.post_of[canonical_url(url)] = self.post_of[key] = key
         if key in self.digest_of and self.digest_of[key] == location.payload_digest:
             self.store.catalog.touch(key, date.isoformat())  # same bytes again: not a new version
             self.report.unchanged += 1
             return
         headers = record.http_headers
-        self.store.save(key, url, date, meta, location,
+        self.store.save(key, url, date, extraction, location,
                         validators=(headers.get_header("ETag"), headers.get_header("Last-Modified")))
         self.digest_of[key] = location.payload_digest
         self.report.versions += 1
-        if meta.get("reason"):
-            self.report.failed.append(f"{url}: {meta['reason']}")
+        if extraction.reason:
+            self.report.failed.append(f"{url}: {extraction.reason}")
 
 
 def _warc_date(record: ArcWarcRecord) -> datetime:

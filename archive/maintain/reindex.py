@@ -65,7 +65,7 @@ def index_missing(store: PostStore, path: Path, known_records: set[str]) -> int:
             continue
         result = extract_post(page.html, page.url, encoding=page.charset, captured_at=page.date)
         url = post_key(page.url, result.canonical_url)
-        if store.save(url, page.url, page.date, result.to_dict(), page.location,
+        if store.save(url, page.url, page.date, result, page.location,
                       validators=(page.etag, page.last_modified)) is not None:
             logger.info("re-extracted %s from %s", url, path.name)
             added += 1
