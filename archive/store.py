@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from archive.catalog import Catalog, VersionRow
+from archive.extract.model import Extraction, iso
 from archive.layout import Layout, write_atomic
 from archive.urls import site_of
 from archive.warc.capture import WarcLocation
@@ -54,7 +54,7 @@ class PostStore:
         self.layout = layout
         self.catalog = catalog
 
-    def save(self, url: str, fetched_url: str, captured_at: datetime, meta: dict[str, Any],
+    def save(self, url: str, fetched_url: str, captured_at: datetime, extraction: Extraction,
              location: WarcLocation,
              validators: tuple[str | None, str | None] = (None, None)) -> ArchivedPost | None:
         """Write text and sidecar (atomically), then the catalog row that points at them.
@@ -62,44 +62,44 @@ class PostStore:
         Returns None, and only marks the post seen, when the content equals the latest version's
         (a full re-crawl, or a page whose bytes changed but not its post): versions are edits.
         """
-        pending = self.prepare(url, fetched_url, captured_at, meta, location, validators)
+        pending = self.prepare(url, fetched_url, captured_at, extraction, location, validators)
         if pending is None:
             return None
         pending.write_files()
         return self.commit(pending)
 
-    def prepare(self, url: str, fetched_url: str, captured_at: datetime, meta: dict[str, Any],
-                location: WarcLocation,
+    def prepare(self, url: str, fetched_url: str, captured_at: datetime,
+                extraction: Extraction, location: WarcLocation,
                 validators: tuple[str | None, str | None] = (None, None)) -> PendingPost | None:
         """The next version's files and row; None (and the post touched) when content is unchanged.
 
         Until ``commit``, a second ``prepare`` for the same URL would pick the same version: the
         caller writes one post's versions one at a time.
         """
-        digest = content_hash(meta)
+        digest = content_hash(extraction)
         if self.catalog.latest_content_hash(url) == digest:
             self.catalog.touch(url, captured_at.isoformat())
             return None
         version = self.catalog.next_version(url)
-        published = meta.get("published") or ""
-        year = int(published[:4]) if published[:4].isdigit() else None
+        year = extraction.published.year if extraction.published else None
         text_path = self.layout.text_path(url, year, version)
         meta_path = text_path.with_suffix(".json")
+        # The extraction's own "url" (the page it read), when it has one, replaces the first
+        # value of "url" in its place: the sidecars have always been written so.
         sidecar = {"url": url, "fetched_url": fetched_url, "version": version,
-                   "captured_at": captured_at.isoformat(), **meta,
+                   "captured_at": captured_at.isoformat(), **extraction.to_dict(),
                    "warc": {"file": location.filename, "offset": location.offset,
                             "length": location.length, "record_id": location.record_id}}
         row = VersionRow(
             url=url, site=site_of(url), captured_at=captured_at.isoformat(), fetched_url=fetched_url,
-            metadata=meta, text_path=self.layout.relative(text_path),
+            metadata=extraction, text_path=self.layout.relative(text_path),
             meta_path=self.layout.relative(meta_path), warc_file=location.filename,
             warc_offset=location.offset, warc_length=location.length,
             record_id=location.record_id, payload_digest=location.payload_digest,
-            comments=list(meta.get("comments") or []), etag=validators[0],
-            last_modified=validators[1], content_hash=digest)
+            etag=validators[0], last_modified=validators[1], content_hash=digest)
         return PendingPost(
             ArchivedPost(url, version, text_path, meta_path),
-            render_text(url, meta).encode("utf-8"),
+            render_text(url, extraction).encode("utf-8"),
             json.dumps(sidecar, ensure_ascii=False, indent=2).encode("utf-8"), row)
 
     def commit(self, pending: PendingPost) -> ArchivedPost:
@@ -108,25 +108,31 @@ class PostStore:
         return pending.post
 
 
-def render_text(url: str, meta: dict[str, Any]) -> str:
+def render_text(url: str, extraction: Extraction) -> str:
     """A plain-text file any editor shows well: title, date line, metadata, then the body."""
-    title = meta.get("title") or "(untitled)"
+    title = extraction.title or "(untitled)"
     lines = [title, "=" * min(len(title), 78)]
-    for label, key in (("Published", "published"), ("Modified", "modified"), ("Author", "author")):
-        if meta.get(key):
-            lines.append(f"{label}: {meta[key]}")
-    for label, key in (("Categories", "categories"), ("Tags", "tags")):
-        if meta.get(key):
-            lines.append(f"{label}: {', '.join(meta[key])}")
+    for label, value in (("Published", iso(extraction.published)),
+                         ("Modified", iso(extraction.modified)), ("Author", extraction.author)):
+        if value:
+            lines.append(f"{label}: {value}")
+    for label, values in (("Categories", extraction.categories), ("Tags", extraction.tags)):
+        if values:
+            lines.append(f"{label}: {', '.join(values)}")
     lines.append(f"URL: {url}")
-    return "\n".join(lines) + "\n\n" + (meta.get("text") or "").strip() + "\n"
+    return "\n".join(lines) + "\n\n" + extraction.text.strip() + "\n"
 
 
 CONTENT_FIELDS = ("title", "author", "published", "modified", "categories", "tags", "text",
                   "comments")
 
 
-def content_hash(meta: dict[str, Any]) -> str:
-    """What makes a new version: the post's text, metadata and comments, not the page's bytes."""
+def content_hash(extraction: Extraction) -> str:
+    """What makes a new version: the post's text, metadata and comments, not the page's bytes.
+
+    Computed over ``to_dict()``, the values stored hashes were computed over: a different digest
+    for the same post would make every re-crawl archive a spurious new version.
+    """
+    meta = extraction.to_dict()
     content = {key: meta.get(key) for key in CONTENT_FIELDS}
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

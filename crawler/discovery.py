@@ -16,6 +16,8 @@ from urllib.parse import urljoin
 from lxml import etree
 from scrapy.utils.sitemap import Sitemap
 
+from archive.when import parse_iso
+
 NON_POST_SITEMAP = re.compile(
     r"(wp-sitemap-(taxonomies|users)-|(category|tag|author|post_tag|format)-sitemap|"
     r"sitemap-(tax|users|authors|categories|tags)|/sitemap-misc)", re.I)
@@ -127,15 +129,6 @@ def parse_rest_posts(body: bytes) -> list[Entry] | None:
             stamp = parse_iso(f"{modified}+00:00") if isinstance(modified, str) else None
             entries.append(Entry(post["link"], stamp))
     return entries
-
-
-def parse_iso(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    try:
-        return datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def parse_rfc822(text: str | None) -> datetime | None:

@@ -6,10 +6,10 @@ redirects, errors) has already been written to the WARC by the capture middlewar
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
+from archive.extract.model import Extraction
 from archive.warc.capture import WarcLocation
 
 
@@ -25,7 +25,7 @@ class PostItem:
     is_new: bool = True         # False when an earlier version of this post is archived
     etag: str | None = None     # validators for the next crawl's conditional request
     last_modified: str | None = None
-    extraction: dict[str, Any] = field(default_factory=dict)  # filled by ExtractPipeline
+    extraction: Extraction | None = None  # filled by ExtractPipeline (a failure has a reason)
 
 
 @dataclass

@@ -8,8 +8,6 @@ a 404 or 410 marks the post deleted.
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from scrapy import Request
 from scrapy.crawler import Crawler
 
@@ -17,6 +15,7 @@ from archive.catalog import Prior
 from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
 from archive.warc.records import RefersTo, warc_date
+from archive.when import iso_date
 from crawler.config import archive_config
 from crawler.ledger import Ledger
 from crawler.meta import PRIOR
@@ -41,7 +40,7 @@ def refers_to(prior: Prior) -> RefersTo:
     """Where the original capture of a revisit lives."""
     assert prior.payload_digest
     return RefersTo(target_uri=prior.fetched_url,
-                    date=warc_date(datetime.fromisoformat(prior.captured_at)),
+                    date=warc_date(iso_date(prior.captured_at)),
                     record_id=prior.record_id, payload_digest=prior.payload_digest)
 
 

@@ -23,6 +23,7 @@ from scrapy_redis.queue import PriorityQueue
 
 from archive.catalog import Prior
 from archive.lock import worker_name
+from archive.when import iso_date
 from crawler.meta import SCALE_TOKEN
 
 # Pop the best request into the worker's in-flight hash: KEYS queue, inflight, counter.
@@ -81,7 +82,7 @@ def _untag(data: dict[str, Any]) -> Any:
     if "$bytes" in data:
         return base64.b64decode(data["$bytes"])
     if "$datetime" in data:
-        return datetime.fromisoformat(data["$datetime"])
+        return iso_date(data["$datetime"])
     if "$prior" in data:
         return Prior(**data["$prior"])
     return data

@@ -12,7 +12,8 @@ from typing import Any
 from scrapy import Spider
 from scrapy.crawler import Crawler
 
-from archive.extract.pool import ExtractionPool, failed
+from archive.extract.model import Extraction
+from archive.extract.pool import ExtractionPool
 from crawler.config import crawl_config
 from crawler.items import PostItem
 
@@ -42,19 +43,19 @@ class ExtractPipeline:
         if not isinstance(item, PostItem):
             return item  # unchanged or deleted posts: nothing to extract
         if self.pool is None:
-            item.extraction = failed("extraction switched off (EXTRACT_ENABLED=False)")
+            item.extraction = Extraction.failed(
+                item.fetched_url, "extraction switched off (EXTRACT_ENABLED=False)")
             self.stats.inc_value("extract/skipped")
             return item
-        item.extraction = await self.pool.extract(item.body, item.fetched_url, item.encoding,
-                                                  item.captured_at)
-        if item.extraction.get("reason"):
+        extraction = await self.pool.extract(item.body, item.fetched_url, item.encoding,
+                                             item.captured_at)
+        item.extraction = extraction
+        if extraction.reason:
             self.stats.inc_value("extract/failed")
-            logger.warning("%s: extraction incomplete (%s)", item.fetched_url,
-                           item.extraction["reason"])
+            logger.warning("%s: extraction incomplete (%s)", item.fetched_url, extraction.reason)
         else:
             self.stats.inc_value("extract/ok")
-        if not item.extraction.get("published") and item.extraction.get("date_reason"):
+        if not extraction.published and extraction.date_reason:
             self.stats.inc_value("extract/no_date")  # e.g. "31 February 2022": left empty
-            logger.info("%s: no publication date (%s)", item.fetched_url,
-                        item.extraction["date_reason"])
+            logger.info("%s: no publication date (%s)", item.fetched_url, extraction.date_reason)
         return item

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import datetime
 from typing import Any
 
 from scrapy import Spider
@@ -20,6 +19,7 @@ from twisted.internet.defer import DeferredLock
 
 from archive.catalog import Catalog
 from archive.catalog.shards import ShardCatalog
+from archive.extract.model import Extraction
 from archive.layout import Layout
 from archive.store import ArchivedPost, PostStore
 from crawler.addons import worker_shard
@@ -70,13 +70,15 @@ class TextPipeline:
         limit = getattr(options, "max_posts", None)
         if limit is not None and self.archived + self.writing >= limit:
             raise DropItem(f"max_posts={limit} reached")
-        published = _when(item.extraction.get("published"))
+        extraction = item.extraction or Extraction.failed(
+            item.fetched_url, "not extracted: ExtractPipeline is not in ITEM_PIPELINES")
+        published = extraction.published
         if options is not None and not options.in_range(published):
             self.stats.inc_value("posts/out_of_range")
             raise DropItem(f"published {published} is outside since/until")
         self.writing += 1  # counted against max_posts before the first pause, so none overshoots
         try:
-            saved = await self._write(item)
+            saved = await self._write(item, extraction)
         except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
             if not is_disk_full(error):
                 raise
@@ -97,7 +99,7 @@ class TextPipeline:
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_posts"))
         return item
 
-    async def _write(self, item: PostItem) -> ArchivedPost | None:
+    async def _write(self, item: PostItem, extraction: Extraction) -> ArchivedPost | None:
         """Decide and render here, write the two files in a thread, then add the catalog row.
 
         One post's versions are written one at a time (``self.locks``), so two captures of the same
@@ -108,7 +110,7 @@ class TextPipeline:
         await maybe_deferred_to_future(lock.acquire())
         try:
             pending = self.store.prepare(item.url, item.fetched_url, item.captured_at,
-                                         item.extraction, item.warc,
+                                         extraction, item.warc,
                                          validators=(item.etag, item.last_modified))
             if pending is None:
                 return None
@@ -119,11 +121,3 @@ class TextPipeline:
             if not lock.locked and not lock.waiting:
                 del self.locks[item.url]
 
-
-def _when(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        return None

@@ -5,14 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from archive.catalog import Catalog, VersionRow
+from archive.extract.model import Extraction
 from crawler.ledger import BATCH, Ledger
 
 
 def _version(url: str, captured_at: str, record: str, site: str = "http://a.test") -> VersionRow:
     return VersionRow(url=url, site=site, captured_at=captured_at, fetched_url=url,
-                      metadata={"title": "t"}, text_path="t.txt", meta_path="t.json",
+                      metadata=Extraction.from_dict({"title": "t"}), text_path="t.txt", meta_path="t.json",
                       warc_file="w.warc.gz", warc_offset=0, warc_length=10, record_id=record,
-                      payload_digest="sha1:AAAA", comments=[], etag=f'"{record}"')
+                      payload_digest="sha1:AAAA", etag=f'"{record}"')
 
 
 def _catalog(path: Path, rows: list[VersionRow]) -> Path:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from archive.catalog import Catalog
+from archive.extract.model import Extraction
 from archive.layout import Layout, safe_component, slug_for, write_atomic
 from archive.maintain.recovery import recover
 from archive.store import PostStore
@@ -105,7 +106,8 @@ def test_titles_never_become_paths(tmp_path: Path, title: str) -> None:
     catalog = Catalog(layout.catalog_path)
     location = WarcLocation("x.warc.gz", 0, 10, "<urn:uuid:1>")
     saved = PostStore(layout, catalog).save(
-        "http://evil.org/../a-post/", "http://evil.org/a-post/", datetime.now(UTC), meta(title),
+        "http://evil.org/../a-post/", "http://evil.org/a-post/", datetime.now(UTC),
+        Extraction.from_dict(meta(title)),
         location)
     assert saved is not None
     for path in (saved.text_path, saved.meta_path):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from archive.catalog import Catalog
+from archive.extract.model import Extraction
 from archive.layout import Layout
 from archive.search import QueryError, search
 from archive.search.query import parse_query
@@ -133,8 +134,8 @@ def test_new_versions_are_indexed_when_stored(archive: Path) -> None:
         assert row is not None and search(catalog, "russia", limit=1)
         PostStore(layout, catalog).save(
             row["url"], row["fetched_url"], datetime.now(UTC),
-            {"title": "Zanzibar edition", "text": "A quokka appeared.", "published":
-             row["published"]},
+            Extraction.from_dict({"title": "Zanzibar edition", "text": "A quokka appeared.",
+                                  "published": row["published"]}),
             WarcLocation(row["warc_file"], row["warc_offset"], row["warc_length"],
                          row["record_id"]))
         hits = search(catalog, "quokka")

@@ -26,6 +26,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from archive.catalog import Catalog, VersionRow
+from archive.extract.model import Extraction
 from tests.conftest import BIN, ROOT, CrawlRun, run_cli
 
 HOSTILE_TITLE = "<script>alert(1)</script>"
@@ -130,9 +131,10 @@ def add_post(archive: Path, url: str, title: str, text: str, warc: tuple[str, in
     try:
         catalog.add_version(VersionRow(
             url=url, site=urlsplit(url).netloc, captured_at=captured_at, fetched_url=url,
-            metadata={"title": title, "word_count": len(text.split()), **meta}, text_path=name,
+            metadata=Extraction.from_dict({"title": title, "word_count": len(text.split()), **meta}),
+            text_path=name,
             meta_path=name.replace(".txt", ".json"), warc_file=warc[0], warc_offset=warc[1],
-            warc_length=warc[2], record_id=warc[3], payload_digest=None, comments=[]))
+            warc_length=warc[2], record_id=warc[3], payload_digest=None))
     finally:
         catalog.close()
 

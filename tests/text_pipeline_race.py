@@ -24,6 +24,7 @@ from scrapy.utils.project import get_project_settings  # noqa: E402
 from scrapy.utils.test import get_crawler  # noqa: E402
 from twisted.internet import reactor  # noqa: E402
 
+from archive.extract.model import Extraction  # noqa: E402
 from archive.layout import Layout  # noqa: E402
 from archive.warc.capture import WarcLocation  # noqa: E402
 from crawler.items import PostItem  # noqa: E402
@@ -38,8 +39,9 @@ def item(url: str, number: int) -> PostItem:
     return PostItem(url=url, fetched_url=url, body=b"", encoding="utf-8",
                     captured_at=datetime(2026, 1, 1, 0, number, 0, tzinfo=UTC), warc=location,
                     discovered_via="sitemap",
-                    extraction={"title": "A post", "text": f"Version {number}.",
-                                "published": "2022-01-12T00:00:00+00:00"})
+                    extraction=Extraction.from_dict({
+                        "title": "A post", "text": f"Version {number}.",
+                        "published": "2022-01-12T00:00:00+00:00"}))
 
 
 async def main(archive: str) -> dict[str, Any]:

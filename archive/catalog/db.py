@@ -14,6 +14,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from archive.extract.model import Extraction, iso
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS posts (
     id INTEGER PRIMARY KEY,
@@ -59,13 +61,13 @@ WHERE v.version = (SELECT MAX(version) FROM versions WHERE post_id = p.id)
 
 @dataclass(frozen=True)
 class VersionRow:
-    """What the catalog keeps for one archived version of a post."""
+    """What the catalog keeps for one archived version of a post (its comments included)."""
 
     url: str
     site: str
     captured_at: str
     fetched_url: str
-    metadata: dict[str, Any]
+    metadata: Extraction
     text_path: str
     meta_path: str
     warc_file: str
@@ -73,7 +75,6 @@ class VersionRow:
     warc_length: int
     record_id: str
     payload_digest: str | None
-    comments: list[dict[str, Any]]
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
@@ -156,11 +157,10 @@ class Catalog:
                    word_count, reason, text_path, meta_path, warc_file, warc_offset, warc_length,
                    record_id, payload_digest, etag, last_modified, content_hash)
                    VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)""",
-                (post_id, version, row.captured_at, row.fetched_url, meta.get("title"),
-                 meta.get("author"), meta.get("published"), meta.get("modified"),
-                 json.dumps(meta.get("categories") or []), json.dumps(meta.get("tags") or []),
-                 meta.get("language"), meta.get("site_name"), meta.get("canonical_url"),
-                 meta.get("image"), int(meta.get("word_count") or 0), meta.get("reason"),
+                (post_id, version, row.captured_at, row.fetched_url, meta.title, meta.author,
+                 iso(meta.published), iso(meta.modified), json.dumps(list(meta.categories)),
+                 json.dumps(list(meta.tags)), meta.language, meta.site_name, meta.canonical_url,
+                 meta.image, meta.word_count, meta.reason,
                  row.text_path, row.meta_path, row.warc_file, row.warc_offset, row.warc_length,
                  row.record_id, row.payload_digest, row.etag, row.last_modified,
                  row.content_hash))
@@ -169,8 +169,8 @@ class Catalog:
                 """INSERT OR REPLACE INTO comments
                    (version_id, comment_id, parent, author, published, text, anchor)
                    VALUES (?,?,?,?,?,?,?)""",
-                [(version_id, c["id"], c.get("parent"), c.get("author"), c.get("published"),
-                  c.get("text") or "", c.get("anchor")) for c in row.comments])
+                [(version_id, c.id, c.parent, c.author, iso(c.published), c.text, c.anchor)
+                 for c in meta.comments])
         return version_id
 
     def touch(self, url: str, seen: str) -> None:

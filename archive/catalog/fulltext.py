@@ -23,8 +23,10 @@ import json
 import sqlite3
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC
 from pathlib import Path
+
+from archive.when import parse_iso
 
 COLUMNS = ("title", "categories", "tags", "author", "body")
 WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)  # bm25 column weights, in COLUMNS order
@@ -147,11 +149,8 @@ def archive_root(db: sqlite3.Connection) -> Path:
 
 def utc_text(value: str | None) -> str | None:
     """An ISO date as sortable UTC text (``YYYY-MM-DDTHH:MM:SS``); naive dates are taken as UTC."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+    moment = parse_iso(value)
+    if moment is None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)

@@ -13,13 +13,13 @@ import io
 import json
 import tempfile
 import warnings
-from datetime import datetime
 from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter, selected
 from archive.layout import Layout
 from archive.warc.files import warc_files
+from archive.when import iso_date
 
 
 class WaczError(RuntimeError):
@@ -30,7 +30,7 @@ def pages_jsonl(catalog: Catalog, post_filter: PostFilter) -> str:
     """The WACZ pages list: a header line, then one line per post capture."""
     lines = [json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Archived posts"})]
     for row in selected(catalog, post_filter):
-        captured = datetime.fromisoformat(row["captured_at"])
+        captured = iso_date(row["captured_at"])
         lines.append(json.dumps({"url": row["fetched_url"], "title": row["title"] or row["url"],
                                  "ts": captured.strftime("%Y-%m-%dT%H:%M:%SZ")},
                                 ensure_ascii=False))

@@ -18,6 +18,7 @@ import dateparser
 from dateparser.search import search_dates
 from lxml.html import HtmlElement
 
+from archive import when
 from archive.extract import jsonld
 from archive.extract.dom import Selector, clean, css, meta, select, text_of
 
@@ -48,11 +49,11 @@ def parse_iso(value: str | None) -> datetime | None:
     """An ISO 8601 / RFC 3339 stamp as machines write it; None when it is something else."""
     if not value:
         return None
-    try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
-        return parsed if isinstance(parsed, datetime) else None
+    moment = when.parse_iso(value)
+    if moment is not None:
+        return moment
+    parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
+    return parsed if isinstance(parsed, datetime) else None
 
 
 def _lang(language: str | None) -> list[str] | None:

@@ -3,16 +3,24 @@
 Extraction is *derived* data (it can be rebuilt from the WARC at any time), so the record says not
 only what was found but why something is missing (``reason``, ``date_reason``): a catalog row with
 an empty text and no reason would be indistinguishable from a bug.
+
+It is a dict only while it crosses the process boundary: the worker sends ``to_dict()``, the
+crawler reads it back with ``from_dict`` (which also accepts the dict of a custom
+``EXTRACT_FUNCTION``), and everything after that (item, store, catalog) takes the typed value.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from archive.when import parse_iso
 
-def _iso(value: datetime | None) -> str | None:
+
+def iso(value: datetime | None) -> str | None:
+    """A date as the catalog, the sidecar and ``--json`` write it (ISO 8601), None as None."""
     return value.isoformat() if value is not None else None
 
 
@@ -33,10 +41,17 @@ class Comment:
             "id": self.id,
             "parent": self.parent,
             "author": self.author,
-            "published": _iso(self.published),
+            "published": iso(self.published),
             "text": self.text,
             "anchor": self.anchor,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Comment:
+        """Back from ``to_dict``; only ``id`` is required, as the catalog always required it."""
+        return cls(id=data["id"], parent=data.get("parent"), author=data.get("author"),
+                   published=parse_iso(data.get("published")), text=data.get("text") or "",
+                   anchor=data.get("anchor"))
 
 
 @dataclass(frozen=True)
@@ -59,16 +74,31 @@ class Extraction:
     comments: tuple[Comment, ...]
     reason: str | None = None
     date_reason: str | None = None
+    failure: bool = False  # made by ``failed``: the extractor gave nothing back, only a reason
+
+    @classmethod
+    def failed(cls, url: str, reason: str) -> Extraction:
+        """No extraction at all (timeout, crashed worker, extractor error, extraction switched
+        off): an empty text with the reason, so the page is still archived and cataloged."""
+        return cls(url=url, canonical_url=None, title=None, author=None, published=None,
+                   modified=None, categories=(), tags=(), language=None, site_name=None,
+                   image=None, text="", word_count=0, comments=(), reason=reason, failure=True)
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values (lists for tuples, ISO 8601 strings for dates)."""
+        """JSON-ready values (lists for tuples, ISO 8601 strings for dates).
+
+        A failure keeps the four keys failures always had: the sidecar shows them and the content
+        hash reads them, so a page failing again on a re-crawl is not a new version.
+        """
+        if self.failure:
+            return {"text": "", "word_count": 0, "comments": [], "reason": self.reason}
         return {
             "url": self.url,
             "canonical_url": self.canonical_url,
             "title": self.title,
             "author": self.author,
-            "published": _iso(self.published),
-            "modified": _iso(self.modified),
+            "published": iso(self.published),
+            "modified": iso(self.modified),
             "categories": list(self.categories),
             "tags": list(self.tags),
             "language": self.language,
@@ -80,3 +110,26 @@ class Extraction:
             "reason": self.reason,
             "date_reason": self.date_reason,
         }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Extraction:
+        """Back from ``to_dict`` in the crawler process. A missing key reads as empty, as the
+        pipeline's ``.get`` read the dict of a custom ``EXTRACT_FUNCTION`` before."""
+        return cls(
+            url=data.get("url") or "",
+            canonical_url=data.get("canonical_url"),
+            title=data.get("title"),
+            author=data.get("author"),
+            published=parse_iso(data.get("published")),
+            modified=parse_iso(data.get("modified")),
+            categories=tuple(data.get("categories") or ()),
+            tags=tuple(data.get("tags") or ()),
+            language=data.get("language"),
+            site_name=data.get("site_name"),
+            image=data.get("image"),
+            text=data.get("text") or "",
+            word_count=int(data.get("word_count") or 0),
+            comments=tuple(Comment.from_dict(c) for c in data.get("comments") or ()),
+            reason=data.get("reason"),
+            date_reason=data.get("date_reason"),
+        )

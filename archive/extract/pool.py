@@ -21,8 +21,10 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from archive.extract.model import Extraction
+
 DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
-Result = dict[str, Any]
+Result = dict[str, Any]  # what a worker function returns: ``Extraction.to_dict()`` or alike
 
 
 def resolve(path: str) -> Callable[..., Result]:
@@ -51,19 +53,22 @@ class ExtractionPool:
         self.slots = asyncio.Semaphore(max_pending)
 
     async def extract(self, html: bytes, url: str, encoding: str | None,
-                      captured_at: datetime | None) -> Result:
-        """The extraction as a dict, or ``{"text": "", "reason": ...}`` when it failed."""
+                      captured_at: datetime | None) -> Extraction:
+        """The extraction, or ``Extraction.failed`` with the reason when there is none."""
         async with self.slots:
             future = self.pool.schedule(_call, args=(self.function, html, url, encoding,
                                                      captured_at), timeout=self.timeout)
             try:
-                return await asyncio.wrap_future(future)
+                result: Result = await asyncio.wrap_future(future)
             except FutureTimeout:
-                return failed(f"extraction timed out after {self.timeout:g} s (worker killed)")
+                return Extraction.failed(
+                    url, f"extraction timed out after {self.timeout:g} s (worker killed)")
             except ProcessExpired as error:
-                return failed(f"extraction worker crashed (exit code {error.exitcode})")
+                return Extraction.failed(
+                    url, f"extraction worker crashed (exit code {error.exitcode})")
             except Exception as error:  # the extractor's own bug: this page only
-                return failed(f"extractor error: {error!r}")
+                return Extraction.failed(url, f"extractor error: {error!r}")
+        return Extraction.from_dict(result)
 
     def close(self) -> None:
         self.pool.close()  # type: ignore[no-untyped-call]
@@ -82,6 +87,3 @@ def _light_main() -> None:
     if getattr(main, "__spec__", None) is None and getattr(main, "__file__", None):
         main.__spec__ = importlib.machinery.ModuleSpec("archive.extract.pool", None)
 
-
-def failed(reason: str) -> Result:
-    return {"text": "", "word_count": 0, "comments": [], "reason": reason}

@@ -1,4 +1,8 @@
-"""The function extraction workers run: plain values in, a JSON-ready dict out (cheap to pickle)."""
+"""The function extraction workers run: plain values in, a JSON-ready dict out (cheap to pickle).
+
+A custom ``EXTRACT_FUNCTION`` has this signature and returns such a dict too; the crawler reads
+it back with ``Extraction.from_dict``.
+"""
 
 from __future__ import annotations
 

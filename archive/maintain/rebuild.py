@@ -27,6 +27,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog, fulltext
 from archive.catalog.db import fold_wal
+from archive.extract import Extraction
 from archive.layout import Layout
 from archive.maintain.reextract import StoredPage, is_html_200, post_page, reextract, warc_date
 from archive.maintain.verify import offset_progress
@@ -118,21 +119,21 @@ class _Replay:
     def _page(self, page: StoredPage) -> None:
         url, date, location = page.url, page.date, page.location
         try:
-            meta = reextract(page).to_dict()
+            extraction = reextract(page)
         except Exception as error:  # one bad page must not stop a rebuild: record why
-            meta = {"text": "", "reason": f"extractor error: {error!r}"}
-        key = post_key(url, meta.get("canonical_url"))
+            extraction = Extraction.failed(url, f"extractor error: {error!r}")
+        key = post_key(url, extraction.canonical_url)
         self.post_of[url] = self.post_of[canonical_url(url)] = self.post_of[key] = key
         if key in self.digest_of and self.digest_of[key] == location.payload_digest:
             self.store.catalog.touch(key, date.isoformat())  # same bytes again: not a new version
             self.report.unchanged += 1
             return
-        self.store.save(key, url, date, meta, location,
+        self.store.save(key, url, date, extraction, location,
                         validators=(page.etag, page.last_modified))
         self.digest_of[key] = location.payload_digest
         self.report.versions += 1
-        if meta.get("reason"):
-            self.report.failed.append(f"{url}: {meta['reason']}")
+        if extraction.reason:
+            self.report.failed.append(f"{url}: {extraction.reason}")
 
 
 def _swap_in(new: Path, target: Path) -> None:

@@ -17,6 +17,7 @@ from warcio.recordloader import ArcWarcRecord
 
 from archive.warc.capture import WarcLocation
 from archive.warc.reader import StoredRecord
+from archive.when import iso_date
 
 if TYPE_CHECKING:
     from archive.extract.model import Extraction
@@ -69,7 +70,7 @@ def reextract(page: StoredPage) -> Extraction:
 
 
 def warc_date(record: ArcWarcRecord) -> datetime:
-    return datetime.fromisoformat(record.rec_headers.get_header("WARC-Date").replace("Z", "+00:00"))
+    return iso_date(record.rec_headers.get_header("WARC-Date"))
 
 
 def charset_of(record: ArcWarcRecord) -> str | None:

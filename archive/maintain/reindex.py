@@ -36,7 +36,7 @@ def index_missing(store: PostStore, path: Path, known_records: set[str]) -> int:
     for page in post_pages(path, known_records):
         result = reextract(page)
         url = post_key(page.url, result.canonical_url)
-        if store.save(url, page.url, page.date, result.to_dict(), page.location,
+        if store.save(url, page.url, page.date, result, page.location,
                       validators=(page.etag, page.last_modified)) is not None:
             logger.info("re-extracted %s from %s", url, path.name)
             added += 1

@@ -24,7 +24,7 @@ from datetime import UTC, datetime
 
 from archive.config import ConfigError
 from archive.urls import site_of
-from archive.when import parse_when
+from archive.when import parse_iso, parse_when
 
 FILTER_KEYS = ("site", "author", "category", "tag", "title", "since", "until")
 COLUMN_OF = {"author": "author", "category": "categories", "tag": "tags", "title": "title"}
@@ -109,9 +109,8 @@ def _apply_filter(parsed: ParsedQuery, key: str, value: str) -> None:
 
 def _date(value: str, key: str) -> datetime | None:
     """ISO dates directly (dateparser takes tens of ms to start); anything else via dateparser."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
+    moment = parse_iso(value)
+    if moment is None:
         try:
             return parse_when(value, key)
         except ConfigError as error:

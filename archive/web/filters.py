@@ -9,7 +9,6 @@ import calendar
 import html
 import json
 import re
-from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -17,6 +16,7 @@ from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from archive.history import GAP, Op, shortened
+from archive.when import parse_iso
 
 _MARK = re.compile(r"(</?mark>)", re.I)
 
@@ -32,9 +32,8 @@ def nice_date(value: str | None, with_time: bool = False) -> str:
     """``12 January 2022`` (and ``14:05 UTC`` when asked) from an ISO 8601 string."""
     if not value:
         return ""
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+    moment = parse_iso(value)
+    if moment is None:
         return value
     text = f"{moment.day} {calendar.month_name[moment.month]} {moment.year}"
     if with_time:

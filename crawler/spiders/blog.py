@@ -19,6 +19,7 @@ from twisted.python.failure import Failure
 
 from archive.extract.page_type import classify_page
 from archive.urls import canonical_url, post_key, site_of
+from archive.when import iso_date
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
 from crawler.ledger import Ledger
@@ -127,7 +128,7 @@ class BlogSpider(InventorySpider):
         if not (self.trust_inventory and prior and entry.modified) or prior.deleted_at:
             return False
         # Inventories give whole seconds: an edit in the capture's own second must not be trusted.
-        captured = datetime.fromisoformat(prior.captured_at).replace(microsecond=0)
+        captured = iso_date(prior.captured_at).replace(microsecond=0)
         return entry.modified.astimezone(UTC) < captured.astimezone(UTC)
 
     def _post_request(self, url: str, via: str) -> Request:
