@@ -77,13 +77,16 @@ def reindex_command(obj: ArchiveContext, as_json: bool) -> None:
         lock.release()
     summary = {"warc_files": report.warc_files, "records": report.records, "posts": report.posts,
                "versions": report.versions, "unchanged": report.unchanged,
-               "deleted": report.deleted, "failed": report.failed}
+               "deleted": report.deleted, "failed": report.failed, "damaged": report.damaged}
     if as_json:
         click.echo(json.dumps(summary))
         return
+    for damage in report.damaged:
+        click.echo(f"skipped damaged record: {damage}", err=True)
     click.echo(f"rebuilt from {report.warc_files} WARC files ({report.records} records): "
                f"{report.posts} posts, {report.versions} versions, {report.unchanged} unchanged "
-               f"captures, {report.deleted} deleted, {len(report.failed)} partial extractions")
+               f"captures, {report.deleted} deleted, {len(report.failed)} partial extractions"
+               + (f", {len(report.damaged)} damaged records skipped" if report.damaged else ""))
 
 
 @main.command("cdxj")
