@@ -71,7 +71,8 @@ class Metadata:
 
 def post_root(root: HtmlElement) -> HtmlElement:
     """The element holding the single post (falls back to the whole document)."""
-    return only_match(root, POST_CONTAINERS) or root
+    found = only_match(root, POST_CONTAINERS)
+    return root if found is None else found
 
 
 def read_metadata(
