@@ -2,6 +2,10 @@
 
 Pure functions over response bodies, so each format can be tested without a crawl. Malformed input
 yields what could be recovered plus a flag, never an exception.
+
+Every date an inventory gives is time-zone aware: one without a zone (a date-only sitemap
+``<lastmod>``, RFC 822's ``-0000`` "zone unknown") is read as UTC, in ``Entry`` itself, so no
+comparison with ``since`` or a capture time can mix naive and aware datetimes.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin
 
@@ -28,6 +32,16 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 class Entry:
     url: str
     modified: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "modified", as_utc(self.modified))
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """The one rule for inventory dates: a date without a time zone is read as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,6 @@ def parse_rfc822(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return parsedate_to_datetime(text)
+        return as_utc(parsedate_to_datetime(text))  # "-0000" (zone unknown) gives a naive date
     except (TypeError, ValueError):
         return None

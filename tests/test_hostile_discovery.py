@@ -1,0 +1,94 @@
+"""Discovery against hostile inventories: nothing a site lists is lost to one odd entry.
+
+Each case is a small site on 127.0.0.1 (``tests/fixtures/discovery_sites.py``) crawled with the real
+``scrapy crawl blog``; the catalog must hold every post the site publishes in range, and every entry
+that could not be used must be logged and counted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import subprocess
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from archive.layout import Layout
+from crawler.discovery import parse_feed, parse_sitemap
+from tests.conftest import BIN, FAST, ROOT
+from tests.fixtures.discovery_sites import SiteServer, html, post_page, rss, urlset, xml
+
+pytestmark = pytest.mark.e2e
+HOME = "<html><body class='home blog'><p>Nothing to see here.</p></body></html>"
+
+
+@dataclass
+class Run:
+    returncode: int
+    log: str
+    posts: set[str]
+    stats: dict[str, Any]
+
+
+def crawl(archive: Path, urls: list[str], *args: str) -> Run:
+    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={','.join(urls)}",
+               "-s", f"ARCHIVE_DIR={archive}", *FAST, "-s", "RETRY_TIMES=1",
+               "-s", "DOWNLOAD_TIMEOUT=5", *args]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    layout = Layout(archive)
+    posts: set[str] = set()
+    if layout.catalog_path.exists():
+        db = sqlite3.connect(layout.catalog_path)
+        posts = {row[0] for row in db.execute("SELECT url FROM posts")}
+        db.close()
+    reports = sorted((archive / "runs").glob("*.json"))
+    stats = json.loads(reports[-1].read_text())["stats"] if reports else {}
+    return Run(result.returncode, result.stdout + result.stderr, posts, stats)
+
+
+def publish(site: SiteServer, numbers: range, day: str = "2023-03-{:02d}") -> list[str]:
+    """Serve post pages /post-N/ dated ``day``; their URLs."""
+    urls = []
+    for n in numbers:
+        site.routes[f"/post-{n}/"] = html(post_page(n, day.format(n) + "T10:00:00+00:00")
+                                          .decode())
+        urls.append(f"{site.url}post-{n}/")
+    return urls
+
+
+# -- defect 2: dates without a time zone ------------------------------------------------------
+def test_inventory_dates_without_zone_are_utc() -> None:
+    doc = parse_sitemap(urlset([("https://b.org/a/", "2023-03-01")]).encode())
+    assert doc.entries[0].modified == datetime(2023, 3, 1, tzinfo=UTC)
+    entries, _ = parse_feed(rss([("https://b.org/a/", "Wed, 01 Mar 2023 10:00:00 -0000")])
+                            .encode(), "https://b.org/feed/")
+    assert entries[0].modified == datetime(2023, 3, 1, 10, tzinfo=UTC)
+
+
+def test_since_with_zoneless_inventory_dates(tmp_path: Path) -> None:
+    """Date-only sitemap lastmods and RSS ``-0000`` dates are compared with ``since`` as UTC."""
+    with SiteServer() as sitemap_site, SiteServer() as feed_site:
+        sitemap_site.routes["/"] = html(HOME)
+        wanted = publish(sitemap_site, range(1, 9))
+        old = [(f"{sitemap_site.url}old-{n}/", f"2022-05-0{n}") for n in range(1, 3)]
+        sitemap_site.routes["/sitemap.xml"] = xml(urlset(
+            old + [(url, f"2023-03-{n:02d}") for n, url in enumerate(wanted, 1)]))
+        feed_site.routes["/"] = html(HOME.replace(
+            "<body", "<head><link rel='alternate' type='application/rss+xml' href='/feed/'></head>"
+            "<body"))
+        fed = publish(feed_site, range(1, 9))
+        feed_site.routes["/feed/"] = xml(rss(
+            [(url, f"Wed, {n:02d} Mar 2023 10:00:00 -0000") for n, url in enumerate(fed, 1)]
+            + [(f"{feed_site.url}old-1/", "Sun, 01 May 2022 10:00:00 -0000")]))
+        run = crawl(tmp_path, [sitemap_site.url, feed_site.url], "-a", "since=2023-01-01")
+        assert run.returncode == 0, run.log[-3000:]
+        assert "TypeError" not in run.log
+        assert run.posts == set(wanted + fed), run.log[-3000:]
+        assert run.stats["discovery/skipped_before_since"] == 3
+        assert not any("/old-" in path for path in sitemap_site.seen + feed_site.seen)
