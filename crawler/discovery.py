@@ -1,7 +1,8 @@
 """Read post inventories: sitemaps, RSS/Atom feeds and the WordPress REST API.
 
 Pure functions over response bodies, so each format can be tested without a crawl. Malformed input
-yields what could be recovered plus a flag, never an exception.
+yields what could be recovered plus a flag, never an exception; a link that cannot be parsed is kept
+as written, for the spider to log, count and skip (``archive.urls.BadURL``).
 
 Every date an inventory gives is time-zone aware: one without a zone (a date-only sitemap
 ``<lastmod>``, RFC 822's ``-0000`` "zone unknown") is read as UTC, in ``Entry`` itself, so no
@@ -15,11 +16,11 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 from scrapy.utils.sitemap import Sitemap
 
+from archive.urls import join_url
 from archive.when import parse_iso
 
 NON_POST_SITEMAP = re.compile(
@@ -105,7 +106,7 @@ def _rss_item(node: etree._Element, base_url: str) -> list[Entry]:
     if not link:
         return []
     date = _child_text(node, "pubDate")
-    return [Entry(urljoin(base_url, link), parse_rfc822(date))]
+    return [Entry(join_url(base_url, link), parse_rfc822(date))]
 
 
 def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
@@ -118,7 +119,7 @@ def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
     if not href:
         return []
     date = _child_text(node, "updated") or _child_text(node, "published")
-    return [Entry(urljoin(base_url, href), parse_iso(date))]
+    return [Entry(join_url(base_url, href), parse_iso(date))]
 
 
 def _child_text(node: etree._Element, name: str) -> str | None:

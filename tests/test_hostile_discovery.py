@@ -92,3 +92,56 @@ def test_since_with_zoneless_inventory_dates(tmp_path: Path) -> None:
         assert run.posts == set(wanted + fed), run.log[-3000:]
         assert run.stats["discovery/skipped_before_since"] == 3
         assert not any("/old-" in path for path in sitemap_site.seen + feed_site.seen)
+
+
+# -- defect 3: one malformed URL must not end its list ----------------------------------------
+BAD_PORT = "http://127.0.0.1:99999/bad-port/"
+BAD_IPV6 = "http://[::1/bad-host/"
+
+
+def test_bad_urls_are_skipped_one_by_one(tmp_path: Path) -> None:
+    """A port out of range in robots.txt, a sitemap index and a URL set, an invalid IPv6 host in
+    a feed link, a feed item and a canonical link: each is logged, counted and skipped; every
+    other URL of the same list is still read, and a post with a bad canonical is archived under
+    the URL it was fetched from."""
+    with SiteServer() as sitemap_site, SiteServer() as feed_site:
+        sitemap_site.routes["/"] = html(HOME)
+        sitemap_site.routes["/robots.txt"] = (200, "text/plain", (
+            f"User-agent: *\nSitemap: {BAD_IPV6}s.xml\nSitemap: /index.xml\n").encode())
+        wanted = publish(sitemap_site, range(1, 9))
+        sitemap_site.routes["/index.xml"] = xml(urlset([(BAD_PORT + "s.xml", ""),
+                                                        ("/relative.xml", ""),
+                                                        (sitemap_site.url + "posts.xml", "")])
+                                                .replace("urlset", "sitemapindex")
+                                                .replace("<url>", "<sitemap>")
+                                                .replace("</url>", "</sitemap>"))
+        sitemap_site.routes["/posts.xml"] = xml(urlset(
+            [(url, "") for url in wanted[:2]] + [(BAD_PORT, "")] + [(url, "") for url in wanted[2:]]))
+        feed_site.routes["/"] = html(HOME.replace("<body", (
+            f"<head><link rel='alternate' type='application/rss+xml' href='{BAD_IPV6}feed/'>"
+            "<link rel='alternate' type='application/rss+xml' href='/feed/'></head><body")))
+        fed = publish(feed_site, range(1, 9))
+        feed_site.routes["/post-3/"] = html(post_page(
+            3, "2023-03-03T10:00:00+00:00", head=f"<link rel='canonical' href='{BAD_IPV6}'>")
+            .decode())
+        feed_site.routes["/feed/"] = xml(rss([(BAD_IPV6, "Wed, 01 Mar 2023 10:00:00 +0000")]
+                                             + [(url, "") for url in fed]))
+        run = crawl(tmp_path, [sitemap_site.url, feed_site.url])
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.posts == set(wanted + fed), run.log[-3000:]
+    for via in ("sitemap", "feed", "canonical"):
+        assert run.stats[f"discovery/{via}/bad_url"] >= 1, (via, run.stats)
+    assert run.stats["discovery/bad_url"] == 7, run.stats  # with the relative <loc> below
+    skipped = [line for line in run.log.splitlines() if "Skipped a URL that cannot be requested" in line]
+    assert any(BAD_PORT in line and "Port out of range" in line for line in skipped), skipped
+    assert any(BAD_IPV6 in line and "Invalid IPv6 URL" in line for line in skipped), skipped
+    assert "Traceback" not in run.log
+
+
+def test_url_rules_name_the_bad_url() -> None:
+    from archive.urls import BadURL, join_url, post_key, web_url
+    for bad in (BAD_PORT, BAD_IPV6, "javascript:void(0)", "/relative/", "http:///x"):
+        with pytest.raises(BadURL, match=r"Port|IPv6|http"):
+            web_url(bad)
+    assert join_url("http://b.org/", BAD_IPV6) == BAD_IPV6
+    assert post_key("http://b.org/a/", BAD_IPV6) == "http://b.org/a/"

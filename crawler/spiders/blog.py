@@ -18,7 +18,7 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 
 from archive.extract.page_type import classify_page
-from archive.urls import canonical_url, post_key, site_of
+from archive.urls import post_key, site_of
 from archive.when import iso_date
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
@@ -102,7 +102,9 @@ class BlogSpider(InventorySpider):
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
                     complete: bool) -> Iterator[Request | SeenItem]:
         for entry in entries:
-            url = canonical_url(entry.url)
+            url = self._canonical(entry.url, via)
+            if url is None:
+                continue
             if not self.link_gate.allow(url, via):  # hostile sites: scope, traps (logged)
                 self.crawler.stats.inc_value(f"discovery/{via}/out_of_scope")
                 continue
@@ -162,7 +164,8 @@ class BlogSpider(InventorySpider):
         if not kind.is_post:
             self.crawler.stats.inc_value("crawl/pages/not_post")
             return
-        url = post_key(response.url, kind.canonical, self.sites)
+        declared = self._canonical(kind.canonical, "canonical") if kind.canonical else None
+        url = post_key(response.url, declared, self.sites)  # a bad canonical: the fetched URL
         if not self.ledger.see(url):
             self.crawler.stats.inc_value("posts/duplicate")
             return
@@ -187,8 +190,8 @@ class BlogSpider(InventorySpider):
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         for raw in urls:
-            url = canonical_url(raw)
-            if self.ledger.is_claimed(url) or not self.link_gate.allow(url):  # hostile sites
+            url = self._canonical(raw, "links")
+            if url is None or self.ledger.is_claimed(url) or not self.link_gate.allow(url):  # hostile sites
                 continue
             self.ledger.claim(url)
             self.crawler.stats.inc_value("discovery/links/followed")
