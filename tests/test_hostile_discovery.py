@@ -21,7 +21,7 @@ import pytest
 from archive.layout import Layout
 from crawler.discovery import parse_feed, parse_sitemap
 from tests.conftest import BIN, FAST, ROOT
-from tests.fixtures.discovery_sites import SiteServer, html, post_page, rss, urlset, xml
+from tests.fixtures.discovery_sites import RESET, SiteServer, html, post_page, rss, urlset, xml
 
 pytestmark = pytest.mark.e2e
 HOME = "<html><body class='home blog'><p>Nothing to see here.</p></body></html>"
@@ -145,3 +145,32 @@ def test_url_rules_name_the_bad_url() -> None:
             web_url(bad)
     assert join_url("http://b.org/", BAD_IPV6) == BAD_IPV6
     assert post_key("http://b.org/a/", BAD_IPV6) == "http://b.org/a/"
+
+
+# -- defect 4: robots.txt fails -----------------------------------------------------------------
+def test_sitemaps_probed_when_robots_txt_fails(tmp_path: Path) -> None:
+    """A robots.txt whose connection is reset is a failed inventory, not the end of discovery:
+    the well-known sitemaps are still asked for, as after a 404."""
+    with SiteServer() as site:
+        site.routes["/"] = html(HOME)
+        site.routes["/robots.txt"] = RESET
+        wanted = publish(site, range(1, 6))
+        site.routes["/sitemap.xml"] = xml(urlset([(url, "2023-03-01") for url in wanted]))
+        run = crawl(tmp_path, [site.url])
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.posts == set(wanted), run.log[-3000:]
+    assert run.stats["discovery/robots/failed"] == 1
+    assert any("robots.txt: failed" in line for line in run.log.splitlines())
+
+
+@pytest.mark.parametrize("home", [RESET, (500, "text/html", b"<html>down</html>")])
+def test_feed_probed_when_home_page_fails(tmp_path: Path, home: object) -> None:
+    """Likewise a home page that fails or errs: the usual ``/feed/`` is still read."""
+    with SiteServer() as site:
+        site.routes["/"] = home
+        wanted = publish(site, range(1, 6))
+        site.routes["/feed/"] = xml(rss([(url, "Wed, 01 Mar 2023 10:00:00 +0000")
+                                         for url in wanted]))
+        run = crawl(tmp_path, [site.url])
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.posts == set(wanted), run.log[-3000:]

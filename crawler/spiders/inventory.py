@@ -84,10 +84,14 @@ class InventorySpider(Spider):
             # Joined here, not by Scrapy: one unparseable Sitemap: line must not end the list.
             listed = [join_url(response.url, url) for url in sitemap_urls_from_robots(response.body)]
             self.crawler.stats.inc_value("discovery/robots/sitemaps", len(listed))
+        yield from self._sitemaps(state, listed)
+        yield from self._finished(state)
+
+    def _sitemaps(self, state: SiteState, listed: list[str]) -> Iterator[Request]:
+        """The sitemaps robots.txt lists, then the usual locations: also when robots.txt failed."""
         probes = [urljoin(state.home, "/" + name) for name in SITEMAP_PROBES]
         for url in [*listed, *probes]:
             yield from self._discover(state, url, self.parse_sitemap, "sitemap")
-        yield from self._finished(state)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
@@ -113,6 +117,7 @@ class InventorySpider(Spider):
         state = self._state(response)
         if response.status != 200:
             self._bad_input(response, "discovery/home/failed", "home page did not answer 200")
+            yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
         elif is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._feeds_and_api(state, response)
@@ -174,8 +179,14 @@ class InventorySpider(Spider):
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = _request_of(failure)
-        self._log_failure(failure, f"discovery/{request.meta.get(STEP, 'other')}/failed")
-        yield from self._finished(self.site_states[site_of(request.url)])
+        step = request.meta.get(STEP, "other")
+        self._log_failure(failure, f"discovery/{step}/failed")
+        state = self.site_states[site_of(request.url)]
+        if step == "robots":  # as on a 404: no Sitemap: lines, but the usual places may answer
+            yield from self._sitemaps(state, [])
+        elif step == "home":  # no <link rel=alternate> to read: the usual feed may still answer
+            yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
+        yield from self._finished(state)
 
     def _finished(self, state: SiteState) -> Iterator[Request]:
         """When a site's discovery is idle: page the feed, else follow links, else nothing."""
