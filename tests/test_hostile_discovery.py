@@ -174,3 +174,43 @@ def test_feed_probed_when_home_page_fails(tmp_path: Path, home: object) -> None:
         run = crawl(tmp_path, [site.url])
     assert run.returncode == 0, run.log[-3000:]
     assert run.posts == set(wanted), run.log[-3000:]
+
+
+# -- defect 5: <meta http-equiv="refresh"> -------------------------------------------------------
+def refresh(target: str, delay: int = 0) -> str:
+    return f'<meta http-equiv="refresh" content="{delay}; url={target}">'
+
+
+SCRIPTED = ("<script>var nojs = '" + refresh("javascript:go()") + "';</script>"
+            "<p><a href='javascript:void(0)'>Share</a> <a href='javascript:print()'>Print</a></p>")
+
+
+def test_meta_refresh_pages_are_archived_and_their_targets_followed(tmp_path: Path) -> None:
+    """A post carrying a meta refresh is a post: archived and parsed like any other. Its target is
+    an ordinary link: asked for when in scope, else logged and counted, never requested."""
+    with SiteServer() as site, SiteServer() as links_site:
+        site.routes["/"] = html(HOME)
+        listed = publish(site, range(1, 6))
+        moved = publish(site, range(6, 7))
+        heads = {1: refresh(listed[0], 600), 2: refresh("http://elsewhere.example/"),
+                 3: refresh("javascript:void(0)"), 5: refresh("/post-6/")}
+        for n in range(1, 6):
+            site.routes[f"/post-{n}/"] = html(post_page(
+                n, f"2023-03-0{n}T10:00:00+00:00", head=heads.get(n, ""),
+                body=SCRIPTED if n in (3, 4) else "").decode())
+        site.routes["/sitemap.xml"] = xml(urlset([(url, "") for url in listed]))
+        links_site.routes["/"] = html(
+            f"<html><head>{SCRIPTED}</head><body class='home blog'>{SCRIPTED}"
+            + "".join(f"<a href='/post-{n}/'>post {n}</a>" for n in range(1, 6)) + "</body></html>")
+        linked = publish(links_site, range(1, 6))
+        run = crawl(tmp_path, [site.url, links_site.url])
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.posts == set(listed + moved + linked), run.log[-3000:]
+    assert run.stats["discovery/refresh/followed"] == 1
+    assert run.stats["discovery/refresh/self"] == 1
+    assert run.stats["discovery/refresh/offsite"] == 1
+    assert run.stats["discovery/refresh/bad_url"] == 1  # post 3; script text is no meta tag
+    assert not any("elsewhere" in line and "GET" in line for line in run.log.splitlines())
+    lines = run.log.splitlines()
+    assert any("javascript:void(0)" in line and "found via refresh" in line for line in lines)
+    assert any("elsewhere.example" in line and "via refresh" in line for line in lines)

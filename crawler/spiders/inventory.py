@@ -54,7 +54,7 @@ class InventorySpider(Spider):
                     complete: bool) -> Iterator[Request | SeenItem]:
         raise NotImplementedError
 
-    def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
+    def _page_results(self, response: Response, via: str) -> Iterator[PostItem | Request]:
         raise NotImplementedError
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
@@ -236,10 +236,13 @@ class InventorySpider(Spider):
         try:
             return web_url(url)
         except BadURL as error:
-            self.crawler.stats.inc_value("discovery/bad_url")
-            self.crawler.stats.inc_value(f"discovery/{via}/bad_url")
-            logger.warning("Skipped a URL that cannot be requested, found via %s: %s", via, error)
+            self._skip_url(via, str(error))
             return None
+
+    def _skip_url(self, via: str, why: str) -> None:
+        self.crawler.stats.inc_value("discovery/bad_url")
+        self.crawler.stats.inc_value(f"discovery/{via}/bad_url")
+        logger.warning("Skipped a URL that cannot be requested, found via %s: %s", via, why)
 
     def _state(self, response: Response) -> SiteState:
         return self.site_states[site_of(response.request.url if response.request else response.url)]
