@@ -3,13 +3,16 @@
 A post is reachable under many URLs (tracking parameters, fragments, ``?p=ID``, comment pages). The
 archive keys posts by one canonical form so a post is fetched and stored once, and the reader can look
 a post up by any of the URLs a user pastes.
+
+A URL Python cannot parse (a port out of range, a broken IPv6 host) raises ``BadURL`` here, where
+URLs are split, so a caller reading a list skips that one entry (logged and counted) and goes on.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref_src",
@@ -33,9 +36,35 @@ _TRAP_PATH = re.compile(
 )
 
 
+class BadURL(ValueError):
+    """A URL that cannot be parsed; the message names the URL and what is wrong with it."""
+
+
+def split_url(url: str) -> SplitResult:
+    """``urlsplit``, checked at once: a bad port or IPv6 host raises ``BadURL`` here, not later
+    wherever ``.port`` happens to be read first."""
+    try:
+        parts = urlsplit(url.strip())
+        _ = parts.port
+    except ValueError as error:
+        raise BadURL(f"{url!r}: {error}") from None
+    return parts
+
+
+def join_url(base: str, href: str) -> str:
+    """``urljoin``; a ``href`` that cannot be parsed comes back as written, so the caller's
+    ``canonical_url`` rejects it (``BadURL``) where it can be logged and counted."""
+    try:
+        return urljoin(base, href.strip())
+    except ValueError:
+        return href
+
+
 def canonical_url(url: str) -> str:
-    """Drop the fragment, tracking parameters and default ports; lower-case scheme and host."""
-    parts = urlsplit(url.strip())
+    """Drop the fragment, tracking parameters and default ports; lower-case scheme and host.
+
+    Raises ``BadURL`` for a URL that cannot be parsed."""
+    parts = split_url(url)
     scheme = parts.scheme.lower()
     host = (parts.hostname or "").lower()
     port = parts.port
@@ -44,6 +73,16 @@ def canonical_url(url: str) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
              if k.lower() not in TRACKING_PARAMS and not k.lower().startswith(TRACKING_PREFIXES)]
     return urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+
+
+def web_url(url: str) -> str:
+    """``canonical_url`` of a URL a crawler can request (absolute, http or https, with a host);
+    ``BadURL`` for anything else (``javascript:``, a relative sitemap ``<loc>``, ``http:///x``)."""
+    canonical = canonical_url(url)
+    parts = urlsplit(canonical)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadURL(f"{url!r}: not an absolute http(s) URL")
+    return canonical
 
 
 def is_trap(url: str) -> bool:
@@ -64,9 +103,12 @@ def site_of(url: str) -> str:
 
 def post_key(fetched_url: str, declared: str | None, sites: Collection[str] | None = None) -> str:
     """The key a post is archived under: its declared ``<link rel=canonical>`` when that stays
-    within the crawl's sites (default: the fetched URL's own site), else the fetched URL."""
-    if declared:
-        url = canonical_url(declared)
-        if site_of(url) in (sites if sites is not None else {site_of(fetched_url)}):
-            return url
+    within the crawl's sites (default: the fetched URL's own site), else the fetched URL (also
+    when the declared one cannot be parsed)."""
+    try:
+        url = canonical_url(declared) if declared else None
+    except BadURL:
+        url = None
+    if url and site_of(url) in (sites if sites is not None else {site_of(fetched_url)}):
+        return url
     return canonical_url(fetched_url)

@@ -1,7 +1,12 @@
 """Read post inventories: sitemaps, RSS/Atom feeds and the WordPress REST API.
 
 Pure functions over response bodies, so each format can be tested without a crawl. Malformed input
-yields what could be recovered plus a flag, never an exception.
+yields what could be recovered plus a flag, never an exception; a link that cannot be parsed is kept
+as written, for the spider to log, count and skip (``archive.urls.BadURL``).
+
+Every date an inventory gives is time-zone aware: one without a zone (a date-only sitemap
+``<lastmod>``, RFC 822's ``-0000`` "zone unknown") is read as UTC, in ``Entry`` itself, so no
+comparison with ``since`` or a capture time can mix naive and aware datetimes.
 """
 
 from __future__ import annotations
@@ -9,13 +14,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin
 
 from lxml import etree
 from scrapy.utils.sitemap import Sitemap
 
+from archive.urls import join_url
 from archive.when import parse_iso
 
 NON_POST_SITEMAP = re.compile(
@@ -28,6 +33,16 @@ FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+j
 class Entry:
     url: str
     modified: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "modified", as_utc(self.modified))
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """The one rule for inventory dates: a date without a time zone is read as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -91,7 +106,7 @@ def _rss_item(node: etree._Element, base_url: str) -> list[Entry]:
     if not link:
         return []
     date = _child_text(node, "pubDate")
-    return [Entry(urljoin(base_url, link), parse_rfc822(date))]
+    return [Entry(join_url(base_url, link), parse_rfc822(date))]
 
 
 def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
@@ -104,7 +119,7 @@ def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
     if not href:
         return []
     date = _child_text(node, "updated") or _child_text(node, "published")
-    return [Entry(urljoin(base_url, href), parse_iso(date))]
+    return [Entry(join_url(base_url, href), parse_iso(date))]
 
 
 def _child_text(node: etree._Element, name: str) -> str | None:
@@ -135,6 +150,6 @@ def parse_rfc822(text: str | None) -> datetime | None:
     if not text:
         return None
     try:
-        return parsedate_to_datetime(text)
+        return as_utc(parsedate_to_datetime(text))  # "-0000" (zone unknown) gives a naive date
     except (TypeError, ValueError):
         return None

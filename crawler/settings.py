@@ -116,6 +116,10 @@ EXTRACT_FUNCTION = "archive.extract.worker:extract_dict"
 MEMORY_TRIM_INTERVAL = 5.0
 
 # --- discovery ----------------------------------------------------------------------------
+# Off: Scrapy would replace a page carrying <meta http-equiv="refresh"> by its target, so a post
+# refreshing to itself, off-site or to javascript: was never parsed. The spider treats the target
+# as an ordinary link instead (crawler/spiders/blog.py, BlogSpider._refresh).
+METAREFRESH_ENABLED = False
 # Page size asked of the WordPress REST API (its maximum is 100).
 DISCOVERY_REST_PER_PAGE = 100
 # Follow links inside the blog when sitemaps, feeds and the REST API found no post.

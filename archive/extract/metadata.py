@@ -10,7 +10,6 @@ from __future__ import annotations
 import copy
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
@@ -29,6 +28,7 @@ from archive.extract.dom import (
     text_of,
     unique,
 )
+from archive.urls import join_url
 
 POST_CONTAINERS = tuple(css(c) for c in (
     "article.post", "article.type-post", "article.hentry", ".hentry", "div.post",
@@ -84,14 +84,14 @@ def read_metadata(
     canonical = attr(root, _CANONICAL, "href")
     image = meta(root, "og:image", "twitter:image") or _jsonld_image(art)
     return Metadata(
-        canonical_url=urljoin(url, canonical) if canonical else None,
+        canonical_url=join_url(url, canonical) if canonical else None,
         title=_title(root, post, art, site),
         author=_author(root, post, graph, art),
         categories=_categories(root, post, art),
         tags=_tags(root, post, art),
         language=language(root),
         site_name=site,
-        image=urljoin(url, image) if image else None,
+        image=join_url(url, image) if image else None,
     )
 
 

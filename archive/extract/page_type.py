@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from typing import NamedTuple
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
 from archive.extract.dom import attr, classes, css, first, meta, parse, select
 from archive.extract.encoding import decode_html
+from archive.urls import join_url
 
 LISTING_CLASSES = frozenset(
     {"home", "blog", "archive", "category", "tag", "date", "paged", "search", "error404", "page",
@@ -119,4 +119,4 @@ def _kind(root: HtmlElement, url: str, is_post: bool) -> PageKind:
     if not is_post:
         return PageKind(False, None)
     declared = attr(root, _CANONICAL, "href")
-    return PageKind(True, urljoin(url, declared.strip()) if declared else None)
+    return PageKind(True, join_url(url, declared) if declared else None)

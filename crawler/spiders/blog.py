@@ -16,6 +16,7 @@ from scrapy import Request
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
+from w3lib.html import get_meta_refresh
 
 from archive.extract.page_type import classify_page
 from archive.urls import canonical_url, post_key, site_of
@@ -102,7 +103,9 @@ class BlogSpider(InventorySpider):
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
                     complete: bool) -> Iterator[Request | SeenItem]:
         for entry in entries:
-            url = canonical_url(entry.url)
+            url = self._canonical(entry.url, via)
+            if url is None:
+                continue
             if not self.link_gate.allow(url, via):  # hostile sites: scope, traps (logged)
                 self.crawler.stats.inc_value(f"discovery/{via}/out_of_scope")
                 continue
@@ -152,17 +155,19 @@ class BlogSpider(InventorySpider):
             assert isinstance(response, TextResponse)
             yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
 
-    def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
+    def _page_results(self, response: Response, via: str) -> Iterator[PostItem | Request]:
         if not is_html(response):
             self._bad_input(response, "crawl/not_html", "not an HTML page")
             return
         assert isinstance(response, TextResponse)
+        yield from self._refresh(response)
         # From the body, not response.text: the decoded text would stay cached on the response.
         kind = classify_page(response.body, response.url, response.encoding)
         if not kind.is_post:
             self.crawler.stats.inc_value("crawl/pages/not_post")
             return
-        url = post_key(response.url, kind.canonical, self.sites)
+        declared = self._canonical(kind.canonical, "canonical") if kind.canonical else None
+        url = post_key(response.url, declared, self.sites)  # a bad canonical: the fetched URL
         if not self.ledger.see(url):
             self.crawler.stats.inc_value("posts/duplicate")
             return
@@ -185,17 +190,41 @@ class BlogSpider(InventorySpider):
             self.crawler.stats.inc_value("posts/unchanged")
             yield SeenItem(url=url, captured_at=captured)
 
-    def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
+    def _follow(self, urls: Iterable[str], via: str = "links",
+                following: bool = True) -> Iterator[Request]:
         for raw in urls:
-            url = canonical_url(raw)
-            if self.ledger.is_claimed(url) or not self.link_gate.allow(url):  # hostile sites
-                continue
+            url = self._canonical(raw, via)
+            if url is None or self.ledger.is_claimed(url) or not self.link_gate.allow(url, via):
+                continue  # hostile sites: bad URLs, scope, traps (logged, counted)
             self.ledger.claim(url)
-            self.crawler.stats.inc_value("discovery/links/followed")
+            self.crawler.stats.inc_value(f"discovery/{via}/followed")
             # An archived post reached by a link before its revisit is asked for conditionally too.
-            request = self._post_request(url, "links")
-            request.meta[FOLLOWING] = True
+            request = self._post_request(url, via)
+            request.meta[FOLLOWING] = following
             yield request
+
+    def _refresh(self, response: TextResponse) -> Iterator[Request]:
+        """A ``<meta http-equiv=refresh>`` target, asked for as an ordinary link of the page.
+
+        Scrapy's MetaRefreshMiddleware is off (``METAREFRESH_ENABLED``): it replaced the page by
+        its target, so a post refreshing to itself was dropped as a duplicate, one refreshing
+        off-site as off-site, and a ``javascript:`` target (even one written inside a script)
+        failed the request. The page is a page like any other; a tag inside ``<script>`` is text.
+        """
+        try:
+            _, target = get_meta_refresh(response.body, response.url, response.encoding,
+                                         ignore_tags=("script",))
+        except ValueError as error:  # w3lib joins the target: a bad port or IPv6 host
+            self._skip_url("refresh", f"meta refresh of {response.url}: {error}")
+            return
+        url = self._canonical(target, "refresh") if target else None
+        if url is None:
+            return
+        if url == canonical_url(response.url):
+            self.crawler.stats.inc_value("discovery/refresh/self")
+            return
+        following = bool(response.meta.get(FOLLOWING) or self._state(response).following)
+        yield from self._follow([url], "refresh", following)
 
     def page_failed(self, failure: Failure) -> None:
         self._log_failure(failure, "posts/failed")

@@ -19,10 +19,11 @@ from scrapy import Request, Spider
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from archive.urls import is_trap, site_of
+from archive.urls import BadURL, is_trap, join_url, site_of, web_url
 from crawler import discovery
 from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
@@ -53,7 +54,7 @@ class InventorySpider(Spider):
                     complete: bool) -> Iterator[Request | SeenItem]:
         raise NotImplementedError
 
-    def _page_results(self, response: Response, via: str) -> Iterator[PostItem]:
+    def _page_results(self, response: Response, via: str) -> Iterator[PostItem | Request]:
         raise NotImplementedError
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
@@ -69,7 +70,7 @@ class InventorySpider(Spider):
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
                   meta: dict[str, Any] | None = None) -> Iterator[Request]:
-        if is_trap(url) or not state.claim(url):
+        if self._canonical(url, step) is None or is_trap(url) or not state.claim(url):
             return
         self.crawler.stats.inc_value(f"discovery/{step}/requests")
         yield Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
@@ -80,12 +81,17 @@ class InventorySpider(Spider):
         state = self._state(response)
         listed = []
         if response.status == 200:
-            listed = list(sitemap_urls_from_robots(response.body, base_url=response.url))
+            # Joined here, not by Scrapy: one unparseable Sitemap: line must not end the list.
+            listed = [join_url(response.url, url) for url in sitemap_urls_from_robots(response.body)]
             self.crawler.stats.inc_value("discovery/robots/sitemaps", len(listed))
+        yield from self._sitemaps(state, listed)
+        yield from self._finished(state)
+
+    def _sitemaps(self, state: SiteState, listed: list[str]) -> Iterator[Request]:
+        """The sitemaps robots.txt lists, then the usual locations: also when robots.txt failed."""
         probes = [urljoin(state.home, "/" + name) for name in SITEMAP_PROBES]
         for url in [*listed, *probes]:
             yield from self._discover(state, url, self.parse_sitemap, "sitemap")
-        yield from self._finished(state)
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
@@ -111,6 +117,7 @@ class InventorySpider(Spider):
         state = self._state(response)
         if response.status != 200:
             self._bad_input(response, "discovery/home/failed", "home page did not answer 200")
+            yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
         elif is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._feeds_and_api(state, response)
@@ -121,14 +128,14 @@ class InventorySpider(Spider):
     def _feeds_and_api(self, state: SiteState, response: TextResponse) -> Iterator[Request]:
         feeds = response.xpath(
             "//link[@rel='alternate'][contains(@type,'rss') or contains(@type,'atom')]/@href")
-        urls = [response.urljoin(href) for href in feeds.getall()
-                if "/comments/feed" not in href]
+        base = get_base_url(response)
+        urls = [join_url(base, href) for href in feeds.getall() if "/comments/feed" not in href]
         for url in [*urls, urljoin(state.home, "/feed/")]:
             yield from self._discover(state, url, self.parse_feed, "feed")
         api = response.xpath("//link[@rel='https://api.w.org/']/@href").get()
         header = b"".join(response.headers.getlist(b"Link")).decode("latin-1")
         if api or "api.w.org" in header:
-            root = response.urljoin(api) if api else urljoin(state.home, "/wp-json/")
+            root = join_url(base, api) if api else urljoin(state.home, "/wp-json/")
             yield from self._rest_page(state, root, 1)
 
     def parse_feed(self, response: Response) -> Iterator[Request | SeenItem]:
@@ -172,8 +179,14 @@ class InventorySpider(Spider):
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = _request_of(failure)
-        self._log_failure(failure, f"discovery/{request.meta.get(STEP, 'other')}/failed")
-        yield from self._finished(self.site_states[site_of(request.url)])
+        step = request.meta.get(STEP, "other")
+        self._log_failure(failure, f"discovery/{step}/failed")
+        state = self.site_states[site_of(request.url)]
+        if step == "robots":  # as on a 404: no Sitemap: lines, but the usual places may answer
+            yield from self._sitemaps(state, [])
+        elif step == "home":  # no <link rel=alternate> to read: the usual feed may still answer
+            yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
+        yield from self._finished(state)
 
     def _finished(self, state: SiteState) -> Iterator[Request]:
         """When a site's discovery is idle: page the feed, else follow links, else nothing."""
@@ -215,6 +228,21 @@ class InventorySpider(Spider):
                             "gzip body expands beyond DOWNLOAD_MAXSIZE, not parsed")
             return b""
     # --- end hostile sites ------------------------------------------------------------------
+
+    def _canonical(self, url: str, via: str) -> str | None:
+        """``web_url``: the canonical form of a URL that can be requested, or None for one that
+        cannot (unparseable, relative, not http): logged, counted and skipped, so one bad entry
+        never ends the list it came in."""
+        try:
+            return web_url(url)
+        except BadURL as error:
+            self._skip_url(via, str(error))
+            return None
+
+    def _skip_url(self, via: str, why: str) -> None:
+        self.crawler.stats.inc_value("discovery/bad_url")
+        self.crawler.stats.inc_value(f"discovery/{via}/bad_url")
+        logger.warning("Skipped a URL that cannot be requested, found via %s: %s", via, why)
 
     def _state(self, response: Response) -> SiteState:
         return self.site_states[site_of(response.request.url if response.request else response.url)]
