@@ -11,6 +11,7 @@ from __future__ import annotations
 import gzip
 import os
 import shutil
+import sqlite3
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -23,6 +24,7 @@ import pytest
 from archive.catalog import Catalog
 from archive.layout import Layout
 from archive.maintain.recovery import recover
+from archive.maintain.verify import verify
 from archive.maintain.workers import recover_dead_workers
 from archive.warc.reader import iter_records, raw_member
 from archive.web.replay import replay
@@ -161,3 +163,147 @@ def test_raw_utf8_redirect_replays_to_the_archived_target(
     replayed = replay(layout, index, capture)
     assert replayed.status == 301
     assert replayed.location == replay_path(capture.timestamp, base + "caf%C3%A9/")
+
+
+# --- defect 10: verify sees every kind of damage, in a few lines -------------------------------
+
+def blogarchive(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([str(BIN / "blogarchive"), "--archive", str(archive), *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=120, check=False,
+                          env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def garbage(path: Path) -> None:
+    path.write_bytes(bytes(range(256)) * 64)
+
+
+def cut_in_half(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+
+
+def zero_bytes(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def directory(path: Path) -> None:
+    path.unlink()
+    path.mkdir()
+
+
+def no_tables(path: Path) -> None:
+    path.unlink()
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE unrelated (a)")
+    db.commit()
+    db.close()
+
+
+CATALOG_DAMAGE = [garbage, cut_in_half, zero_bytes, directory, no_tables]
+
+
+def no_control_characters(text: str) -> bool:
+    return all(ch.isprintable() or ch == "\n" for ch in text)
+
+
+def test_verify_reports_a_warc_cut_in_half(tmp_path: Path) -> None:
+    _layout, warc = small_archive(tmp_path)
+    cut_in_half(warc)
+    result = blogarchive(tmp_path, "verify")
+    assert result.returncode == 1 and "warc: " in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("damage", CATALOG_DAMAGE, ids=lambda f: f.__name__)
+def test_verify_reports_a_damaged_catalog_and_still_checks_the_warcs(
+        tmp_path: Path, damage: Any) -> None:
+    layout, _ = small_archive(tmp_path)
+    damage(layout.catalog_path)
+    result = blogarchive(tmp_path, "verify")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    problems = [line for line in result.stdout.splitlines() if line.startswith("catalog: ")]
+    assert len(problems) == 1 and "reindex" in problems[0], result.stdout
+    assert "5 records" in result.stdout  # the WARCs were still read
+
+
+def test_verify_reports_a_catalog_without_rows(tmp_path: Path) -> None:
+    layout, _ = small_archive(tmp_path)
+    with sqlite3.connect(layout.catalog_path) as db:
+        db.executescript("DELETE FROM comments; DELETE FROM versions; DELETE FROM posts;")
+    result = blogarchive(tmp_path, "verify")
+    assert result.returncode == 1 and "catalog: " in result.stdout, result.stdout
+
+
+def corrupt_index(path: Path) -> None:
+    """Flip the last byte of an index page: every table page still reads, the index is wrong."""
+    with sqlite3.connect(path) as db:
+        root = db.execute("SELECT rootpage FROM sqlite_master WHERE name = 'versions_post'"
+                          ).fetchone()[0]
+        size = db.execute("PRAGMA page_size").fetchone()[0]
+    data = bytearray(path.read_bytes())
+    data[root * size - 1] ^= 0x01
+    path.write_bytes(bytes(data))
+
+
+def test_verify_reports_integrity_check_failures(tmp_path: Path) -> None:
+    layout, _ = small_archive(tmp_path)
+    corrupt_index(layout.catalog_path)
+    result = blogarchive(tmp_path, "verify")
+    assert result.returncode == 1 and "catalog: catalog.sqlite: " in result.stdout, result.stdout
+
+
+def test_one_flipped_byte_costs_a_few_problems_and_no_raw_bytes(tmp_path: Path) -> None:
+    _layout, warc = small_archive(tmp_path / "good")
+    size = warc.stat().st_size
+    for position in range(17, size, size // 12):
+        archive = tmp_path / f"flip{position}"
+        shutil.copytree(tmp_path / "good", archive)
+        damaged = archive / "warcs" / warc.name
+        data = bytearray(damaged.read_bytes())
+        data[position] ^= 0x5A
+        damaged.write_bytes(bytes(data))
+        with Catalog(Layout(archive).catalog_path) as catalog:
+            report = verify(Layout(archive), catalog)
+        assert 1 <= len(report.problems) <= 3, (position, report.problems)
+    result = blogarchive(archive, "verify")
+    assert result.returncode == 1
+    assert no_control_characters(result.stdout + result.stderr)
+
+
+# --- defect 19 (catalog part): one line, never a traceback, for a damaged catalog --------------
+
+READERS = [("list",), ("search", "Harz"), ("stats",), ("show", "1"), ("history", "1"),
+           ("export", "--format", "jsonl", "out.jsonl")]
+
+
+@pytest.mark.parametrize("damage", CATALOG_DAMAGE, ids=lambda f: f.__name__)
+def test_every_command_on_a_damaged_catalog_says_one_line(tmp_path: Path, damage: Any) -> None:
+    layout, _ = small_archive(tmp_path / "archive")
+    damage(layout.catalog_path)
+    for command in READERS:
+        result = blogarchive(tmp_path / "archive", *command)
+        lines = result.stderr.strip().splitlines()
+        assert result.returncode == 1 and len(lines) == 1, (command, result.stderr[-2000:])
+        assert lines[0].startswith("Error: the catalog ") and "blogarchive reindex" in lines[0]
+
+
+def test_cdxj_after_a_flipped_byte_is_a_message_not_a_traceback(tmp_path: Path) -> None:
+    _layout, warc = small_archive(tmp_path)
+    data = bytearray(warc.read_bytes())
+    data[len(data) // 2] ^= 0x5A
+    warc.write_bytes(bytes(data))
+    result = blogarchive(tmp_path, "cdxj")
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert f"left out of the index: {warc.name} is damaged" in result.stderr
+    assert no_control_characters(result.stderr)
+
+
+@pytest.mark.parametrize("damage", [garbage, cut_in_half, directory], ids=lambda f: f.__name__)
+def test_crawl_on_a_damaged_catalog_stops_with_one_line(tmp_path: Path, damage: Any) -> None:
+    layout, _ = small_archive(tmp_path)
+    damage(layout.catalog_path)
+    result = subprocess.run(
+        [str(BIN / "scrapy"), "crawl", "blog", "-a", "url=http://127.0.0.1:9/",
+         "-s", f"ARCHIVE_DIR={tmp_path}", *FAST], cwd=ROOT, capture_output=True, text=True,
+        timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("scrapy: error:")]
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
+    assert len(errors) == 1 and "blogarchive reindex" in errors[0]
