@@ -23,6 +23,7 @@ import pytest
 
 from archive.catalog import Catalog
 from archive.layout import Layout
+from archive.maintain import rebuild as rebuild_module
 from archive.maintain.recovery import recover
 from archive.maintain.verify import verify
 from archive.maintain.workers import recover_dead_workers
@@ -307,3 +308,48 @@ def test_crawl_on_a_damaged_catalog_stops_with_one_line(tmp_path: Path, damage: 
     errors = [line for line in result.stderr.splitlines() if line.startswith("scrapy: error:")]
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr[-2000:]
     assert len(errors) == 1 and "blogarchive reindex" in errors[0]
+
+
+# --- defect 11: reindex repairs what verify finds ----------------------------------------------
+
+@pytest.mark.parametrize("damage", CATALOG_DAMAGE, ids=lambda f: f.__name__)
+def test_reindex_replaces_a_damaged_catalog_and_keeps_it_aside(tmp_path: Path, damage: Any
+                                                               ) -> None:
+    layout, _ = small_archive(tmp_path)
+    damage(layout.catalog_path)
+    for _ in range(2):  # and again: a second run has nothing left over to trip on
+        result = blogarchive(tmp_path, "reindex")
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr[-2000:]
+        assert "2 posts" in result.stdout
+    kept = [p for p in tmp_path.glob("catalog.sqlite.broken-*") if not p.name.endswith(("-wal", "-shm"))]
+    assert len(kept) == 1  # kept, never deleted
+    assert not list(tmp_path.glob(".catalog.rebuild-*"))
+    assert blogarchive(tmp_path, "verify").returncode == 0
+
+
+def test_reindex_skips_and_names_a_damaged_record(tmp_path: Path) -> None:
+    layout, warc = small_archive(tmp_path)
+    with Catalog(layout.catalog_path) as catalog:
+        first = min(row["warc_offset"] for row in catalog.locations())
+    data = bytearray(warc.read_bytes())
+    data[first + 300] ^= 0x5A  # inside the first post's response record
+    warc.write_bytes(bytes(data))
+    result = blogarchive(tmp_path, "reindex")
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert f"skipped damaged record: {warc.name}:{first}" in result.stderr
+    assert "1 posts" in result.stdout and "1 damaged records skipped" in result.stdout
+
+
+def test_a_failed_reindex_removes_its_temporary_and_keeps_the_old_catalog(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    layout, _ = small_archive(tmp_path)
+    before = layout.catalog_path.read_bytes()
+
+    def broken(*_args: object) -> None:
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(rebuild_module.fulltext, "rebuild", broken)
+    with pytest.raises(OSError):
+        rebuild_module.rebuild(layout)
+    assert not list(tmp_path.glob(".catalog.rebuild-*"))
+    assert layout.catalog_path.read_bytes() == before

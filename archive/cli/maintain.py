@@ -83,12 +83,15 @@ def reindex_command(obj: ArchiveContext, as_json: bool) -> None:
         lock.release()
     summary = {"warc_files": report.warc_files, "records": report.records, "posts": report.posts,
                "versions": report.versions, "unchanged": report.unchanged,
-               "deleted": report.deleted, "failed": report.failed, "damaged": report.damaged}
+               "deleted": report.deleted, "failed": report.failed, "damaged": report.damaged,
+               "damaged_catalog_kept_as": report.set_aside}
     if as_json:
         click.echo(json.dumps(summary))
         return
     for damage in report.damaged:
-        click.echo(f"skipped damaged record: {damage}", err=True)
+        click.echo(printable(f"skipped damaged record: {damage}"), err=True)
+    if report.set_aside:
+        click.echo(f"the old catalog was damaged: kept as {report.set_aside}", err=True)
     click.echo(f"rebuilt from {report.warc_files} WARC files ({report.records} records): "
                f"{report.posts} posts, {report.versions} versions, {report.unchanged} unchanged "
                f"captures, {report.deleted} deleted, {len(report.failed)} partial extractions"
