@@ -133,7 +133,11 @@ def capture_from(request: Request, response: Response) -> Capture:
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:
-    """Every value of every header (``getlist``), so repeated headers such as Set-Cookie survive."""
+    """Every value of every header (``getlist``), so repeated headers such as Set-Cookie survive.
+
+    Decoded as Latin-1: one character per received byte, lossless, so the record builder
+    (``archive/warc/records.py`` ``WireHeaders``) writes back exactly the bytes the server sent,
+    raw UTF-8 included."""
     lines: list[tuple[str, str]] = []
     for name in headers:
         for value in headers.getlist(name):

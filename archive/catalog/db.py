@@ -14,6 +14,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+from archive.catalog.health import CatalogDamaged, check_tables, damage_reason
 from archive.extract.model import Extraction, iso
 
 SCHEMA = """
@@ -109,16 +110,33 @@ def priors_query(schema: str, sites: int) -> str:
 
 
 class Catalog:
-    """The catalog of one archive (or shard); ``with Catalog(path) as catalog:`` closes it."""
+    """The catalog of one archive (or shard); ``with Catalog(path) as catalog:`` closes it.
+
+    A new file is created with the schema; an existing one must be a catalog (``CatalogDamaged``
+    otherwise, before anything is written to it).
+    """
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
-        self.db = sqlite3.connect(path)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.executescript(SCHEMA)
+        existed = str(path) != ":memory:" and (path.exists() or path.is_symlink())
+        try:
+            self.db = sqlite3.connect(path)
+        except sqlite3.Error as error:
+            raise CatalogDamaged(path, damage_reason(error)) from None
+        try:
+            if existed:
+                check_tables(self.db, path)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as error:
+            self.db.close()
+            raise CatalogDamaged(path, damage_reason(error)) from None
+        except CatalogDamaged:
+            self.db.close()
+            raise
 
     def close(self) -> None:
         self.db.close()

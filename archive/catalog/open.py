@@ -3,6 +3,9 @@
 While a scaled-out crawl has not been merged, some posts live only in the workers' shards, so a
 reader that opened ``catalog.sqlite`` alone would miss them: ``open_read`` gives the main catalog
 plus every shard as one (``archive/catalog/combined.py``), and the main catalog itself otherwise.
+
+A damaged catalog or shard (not a database, cut short, a directory, without its tables) raises
+``CatalogDamaged`` here, at opening, never a ``sqlite3`` error from a later query.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from pathlib import Path
 
 from archive.catalog.combined import open_combined
 from archive.catalog.db import Catalog
+from archive.catalog.health import CatalogDamaged, check_tables, damage_reason
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
 
@@ -21,8 +25,7 @@ class ReadOnlyCatalog(Catalog):
 
     def __init__(self, path: Path) -> None:  # deliberately skips Catalog's schema set-up
         self.path = path
-        self.db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        self.db.row_factory = sqlite3.Row
+        self.db = _connect(path, f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
 class IndexingCatalog(Catalog):
@@ -35,8 +38,23 @@ class IndexingCatalog(Catalog):
 
     def __init__(self, path: Path) -> None:  # deliberately skips Catalog's schema set-up
         self.path = path
-        self.db = sqlite3.connect(path, timeout=15)
-        self.db.row_factory = sqlite3.Row
+        self.db = _connect(path, str(path), timeout=15)
+
+
+def _connect(path: Path, target: str, *, uri: bool = False, timeout: float = 5.0
+             ) -> sqlite3.Connection:
+    """A connection to an existing catalog whose tables are there, or ``CatalogDamaged``."""
+    try:
+        db = sqlite3.connect(target, uri=uri, timeout=timeout)
+    except sqlite3.Error as error:
+        raise CatalogDamaged(path, damage_reason(error)) from None
+    try:
+        check_tables(db, path)
+    except CatalogDamaged:
+        db.close()
+        raise
+    db.row_factory = sqlite3.Row
+    return db
 
 
 def has_catalog(layout: Layout) -> bool:
@@ -53,5 +71,8 @@ def open_read(layout: Layout, *, read_only: bool = True) -> Catalog:
     line passes ``read_only=False`` so that ``search`` may refresh the full-text index in it.
     """
     if shard_paths(layout) or not read_only:
-        return open_combined(layout)
+        try:
+            return open_combined(layout)
+        except sqlite3.DatabaseError as error:  # a shard, or the main catalog, as it was copied
+            raise CatalogDamaged(layout.catalog_path, damage_reason(error)) from None
     return ReadOnlyCatalog(layout.catalog_path)

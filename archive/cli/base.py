@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from archive.catalog import Catalog
+from archive.catalog.health import CatalogDamaged, damage_reason
 from archive.catalog.open import has_catalog, open_read
 from archive.config import default_archive_dir
 from archive.layout import Layout
@@ -33,7 +34,25 @@ class ArchiveContext:
         return open_read(self.layout, read_only=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArchiveGroup(click.Group):
+    """Turns a damaged catalog into one line and exit status 1, whichever command met it.
+
+    Openers raise ``CatalogDamaged``; a page that breaks only when a later query reaches it
+    still surfaces as ``sqlite3.DatabaseError``, and gets the same one line.
+    """
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except CatalogDamaged as error:
+            raise click.ClickException(str(error)) from None
+        except sqlite3.DatabaseError as error:
+            obj = ctx.find_object(ArchiveContext)
+            where = obj.layout.catalog_path if obj else Path("catalog.sqlite")
+            raise click.ClickException(str(CatalogDamaged(where, damage_reason(error)))) from None
+
+
+@click.group(cls=ArchiveGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--archive", "archive_dir", type=click.Path(file_okay=False, path_type=Path),
               default=None, help="Archive directory (default: $ARCHIVE_DIR or ./archive-data).")
 @click.version_option(package_name="blogarchive")

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import click
 
+from archive.catalog import Catalog
+from archive.catalog.health import CatalogDamaged
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.lock import ArchiveLock, ArchiveLocked
@@ -30,17 +32,21 @@ def verify_command(obj: ArchiveContext, as_json: bool) -> None:
       blogarchive verify && echo archive intact
       blogarchive verify --json | jq .problems
     """
-    catalog = obj.catalog()
+    try:
+        catalog: Catalog | None = obj.catalog()
+    except CatalogDamaged:
+        catalog = None  # one "catalog" problem (verify checks the file); the WARCs still checked
     try:
         with progress_bar("verifying", quiet=as_json) as report_progress:
             report = verify(obj.layout, catalog, report_progress)
     finally:
-        catalog.close()
+        if catalog is not None:
+            catalog.close()
     if as_json:
         click.echo(json.dumps(report.to_dict()))
     else:
         for problem in report.problems:
-            click.echo(f"{problem.kind}: {problem.where}: {problem.message}")
+            click.echo(printable(f"{problem.kind}: {problem.where}: {problem.message}"))
         click.echo(f"{report.warc_files} WARC files, {report.records} records "
                    f"({report.digests_checked} digests checked), {report.versions} versions, "
                    f"{report.files_checked} files: "
@@ -77,12 +83,15 @@ def reindex_command(obj: ArchiveContext, as_json: bool) -> None:
         lock.release()
     summary = {"warc_files": report.warc_files, "records": report.records, "posts": report.posts,
                "versions": report.versions, "unchanged": report.unchanged,
-               "deleted": report.deleted, "failed": report.failed, "damaged": report.damaged}
+               "deleted": report.deleted, "failed": report.failed, "damaged": report.damaged,
+               "damaged_catalog_kept_as": report.set_aside}
     if as_json:
         click.echo(json.dumps(summary))
         return
     for damage in report.damaged:
-        click.echo(f"skipped damaged record: {damage}", err=True)
+        click.echo(printable(f"skipped damaged record: {damage}"), err=True)
+    if report.set_aside:
+        click.echo(f"the old catalog was damaged: kept as {report.set_aside}", err=True)
     click.echo(f"rebuilt from {report.warc_files} WARC files ({report.records} records): "
                f"{report.posts} posts, {report.versions} versions, {report.unchanged} unchanged "
                f"captures, {report.deleted} deleted, {len(report.failed)} partial extractions"
@@ -104,7 +113,19 @@ def cdxj_command(obj: ArchiveContext, output: Path | None) -> None:
     if not obj.layout.warc_dir.is_dir():
         raise click.ClickException(f"no WARC files in {obj.layout.warc_dir}")
     if output is None:
-        write_cdxj(obj.layout, sys.stdout)
+        result = write_cdxj(obj.layout, sys.stdout)
     else:
-        count = write_cdxj_file(obj.layout, output)
-        click.echo(f"indexed {count} WARC files into {output}", err=True)
+        result = write_cdxj_file(obj.layout, output)
+        click.echo(f"indexed {result.indexed} WARC files into {output}", err=True)
+    for damage in result.damaged:
+        click.echo(f"left out of the index: {damage.file.name} is damaged at offset "
+                   f"{damage.offset} ({printable(damage.reason)}); see `blogarchive verify`",
+                   err=True)
+    if result.damaged:
+        sys.exit(1)
+
+
+def printable(text: str) -> str:
+    """Text taken from a record (a URL, warcio's error with the bytes it choked on) made safe
+    for a terminal: control and other unprintable characters escaped, never written raw."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in text)

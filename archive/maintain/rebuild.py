@@ -12,7 +12,10 @@ records in file order), replaying what the crawl did:
 - a 404 or 410 for an archived post marks it deleted, with the date it was seen gone.
 
 The new catalog is built in a temporary file beside the old one and moved into place in one rename,
-so a reader sees the old catalog or the new one, never half of one. Text files are rewritten in
+so a reader sees the old catalog or the new one, never half of one. A damaged old catalog (not a
+database, cut short, a directory) never stops the rebuild: it is set aside as
+``catalog.sqlite.broken-STAMP`` (kept, never deleted) and the new one takes its place. If the rebuild
+itself fails, its temporary file is removed and the old catalog is left as it was. Text files are rewritten in
 place (atomically each) from the new extraction. Differences from the crawl's catalog, by design:
 posts a crawl skipped for ``since``/``until``/``max_posts`` are in the WARCs and come back.
 """
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import logging
 import os
+import sqlite3
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.catalog import Catalog, fulltext
 from archive.catalog.db import fold_wal
+from archive.catalog.health import CatalogDamaged, check_catalog
 from archive.extract import Extraction
 from archive.layout import Layout
 from archive.maintain.reextract import StoredPage, is_html_200, post_page, reextract, warc_date
@@ -50,6 +56,7 @@ class RebuildReport:
     failed: list[str] = field(default_factory=list)   # "url: reason" for partial extractions
     damaged: list[str] = field(default_factory=list)  # "file:offset: reason", records skipped
     posts: int = 0
+    set_aside: str | None = None  # name the damaged old catalog was kept under
 
 
 def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
@@ -60,6 +67,20 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
     total = sum(path.stat().st_size for path in files)
     temporary = layout.root / f".catalog.rebuild-{os.getpid()}.sqlite"
     _remove_database(temporary)
+    try:
+        _build(layout, temporary, files, report, progress)
+        report.set_aside = _swap_in(temporary, layout.catalog_path)
+    except BaseException:
+        _remove_database(temporary)  # a failed rebuild leaves nothing behind
+        raise
+    if progress:
+        progress(total, total)
+    return report
+
+
+def _build(layout: Layout, temporary: Path, files: list[Path], report: RebuildReport,
+           progress: Progress | None) -> None:
+    total = sum(path.stat().st_size for path in files)
     catalog = Catalog(temporary)
     try:
         replay = _Replay(PostStore(layout, catalog), report)
@@ -72,10 +93,6 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
         catalog.single_file()  # one self-contained file to move
     finally:
         catalog.close()
-    _swap_in(temporary, layout.catalog_path)
-    if progress:
-        progress(total, total)
-    return report
 
 
 class _Replay:
@@ -136,12 +153,33 @@ class _Replay:
             self.report.failed.append(f"{url}: {extraction.reason}")
 
 
-def _swap_in(new: Path, target: Path) -> None:
+def _swap_in(new: Path, target: Path) -> str | None:
     """Replace the catalog in one rename, after folding the old one's WAL into it (a stale
-    ``-wal`` file beside the new catalog would otherwise be replayed into it)."""
-    if target.exists():
-        fold_wal(target)
+    ``-wal`` file beside the new catalog would otherwise be replayed into it). A damaged old
+    catalog is renamed aside with its ``-wal`` and ``-shm`` instead; returns its new name."""
+    aside = None
+    if target.exists() or target.is_symlink():
+        try:
+            check_catalog(target)
+            fold_wal(target)
+        except (CatalogDamaged, sqlite3.DatabaseError, OSError):
+            aside = _set_aside(target)
+            logger.warning("the old catalog %s was damaged: kept as %s", target, aside.name)
     os.replace(new, target)
+    return aside.name if aside else None
+
+
+def _set_aside(target: Path) -> Path:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    aside, number = target.with_name(f"{target.name}.broken-{stamp}"), 1
+    while aside.exists():
+        number += 1
+        aside = target.with_name(f"{target.name}.broken-{stamp}.{number}")
+    os.replace(target, aside)
+    for suffix in ("-wal", "-shm"):
+        if Path(f"{target}{suffix}").exists():
+            os.replace(f"{target}{suffix}", f"{aside}{suffix}")
+    return aside
 
 
 def _remove_database(path: Path) -> None:

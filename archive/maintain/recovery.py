@@ -5,6 +5,10 @@ flushes after every capture). The tail is cut at the last complete gzip member â
 one member â€” and the cut bytes are kept in ``NAME.invalid`` for inspection, never dropped. Then the
 catalog is made to agree with the WARCs: rows pointing past the end of a file are removed (the
 capture never fully reached the disk), and complete post captures without a row are re-extracted.
+
+Recovery only acts on WARC files it can read. A file the catalog names that is missing or
+unreadable right now (moved, on a disk not mounted) is listed in the report and logged, never
+taken as a reason to delete its rows: they come back as soon as the file does.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ class Recovery:
     rows_removed: int = 0
     reextracted: int = 0
     temporaries: int = 0   # stale write_atomic temporaries removed (never archive data)
+    missing: list[str] = field(default_factory=list)  # WARCs the catalog names, unreadable now
 
     def __bool__(self) -> bool:
+        """Whether recovery changed anything (``missing`` only reports)."""
         return bool(self.finished or self.rows_removed or self.reextracted or self.temporaries)
 
 
@@ -94,7 +100,7 @@ def recover(layout: Layout) -> Recovery:
         return report
     catalog = Catalog(layout.catalog_path)
     try:
-        report.rows_removed = drop_dangling_rows(layout, catalog)
+        drop_dangling_rows(layout, catalog, report)
         known = catalog.record_ids()
         store = PostStore(layout, catalog)
         report.reextracted = sum(index_missing(store, path, known) for path in finished)
@@ -103,20 +109,34 @@ def recover(layout: Layout) -> Recovery:
     return report
 
 
-def drop_dangling_rows(layout: Layout, catalog: Catalog) -> int:
-    sizes: dict[str, int] = {}
-    removed = 0
+def drop_dangling_rows(layout: Layout, catalog: Catalog, report: Recovery) -> None:
+    """Remove rows pointing past the end of a WARC file that is there and readable; a file that
+    cannot be opened is added to ``report.missing`` and its rows are left alone."""
+    sizes: dict[str, int | None] = {}
     for row in catalog.locations():
         name = row["warc_file"]
         if name not in sizes:
-            path = layout.warc_dir / name
-            sizes[name] = path.stat().st_size if path.exists() else 0
-        if row["warc_offset"] + row["warc_length"] > sizes[name]:
+            sizes[name] = _readable_size(layout.warc_dir / name)
+            if sizes[name] is None and name not in report.missing:
+                report.missing.append(name)
+                logger.warning("WARC file %s named in the catalog cannot be read; its catalog "
+                               "rows are kept (is its disk mounted?)", name)
+        size = sizes[name]
+        if size is not None and row["warc_offset"] + row["warc_length"] > size:
             logger.warning("catalog row for %s points past the end of %s: removed",
                            row["url"], name)
             catalog.delete_version(row["id"])
-            removed += 1
-    return removed
+            report.rows_removed += 1
+
+
+def _readable_size(path: Path) -> int | None:
+    """Size of a WARC file that can be opened for reading, None if it cannot (missing, no access,
+    a dangling link to an unmounted disk)."""
+    try:
+        with open(path, "rb") as handle:
+            return os.fstat(handle.fileno()).st_size
+    except OSError:
+        return None
 
 
 def _remove_temporaries(layout: Layout) -> int:

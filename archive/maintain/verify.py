@@ -5,6 +5,11 @@ here and intact?" without trusting the catalog: every WARC is read record by rec
 digest checking (block and payload SHA-1, as ``warcio check`` does), then every catalog version is
 matched against the record actually found at its offset (record id, URL, length), and every text and
 JSON file it names must exist. Nothing is changed: problems are reported, never repaired.
+
+The catalog files themselves are checked too (``PRAGMA integrity_check``, their tables), and a
+catalog that cannot be opened at all is one problem, not the end of the check: the WARCs, the
+archive itself, are still verified. A damaged record costs one problem (the reader goes on at the
+next record), plus one for each catalog row pointing into it.
 """
 
 from __future__ import annotations
@@ -15,7 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog.health import integrity_problems
+from archive.catalog.shards import shard_paths
 from archive.layout import Layout
+from archive.maintain.reextract import is_html_200
 from archive.warc.files import open_warc_files, warc_files
 from archive.warc.reader import Damage, ReadOptions, iter_records
 
@@ -24,7 +32,7 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Problem:
-    kind: str      # warc, digest, missing-record, mismatch, missing-file
+    kind: str      # warc, digest, missing-record, mismatch, missing-file, catalog
     where: str     # file name, "file:offset" or catalog row
     message: str
 
@@ -43,6 +51,7 @@ class VerifyReport:
     digests_checked: int = 0
     versions: int = 0
     files_checked: int = 0
+    html_pages: int = 0  # 200 HTML responses: an empty catalog beside them has lost its rows
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -53,11 +62,14 @@ class VerifyReport:
         return {**asdict(self), "ok": self.ok}
 
 
-def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -> VerifyReport:
-    """Every check, in order: WARC files, then catalog rows against them, then text files."""
+def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = None
+           ) -> VerifyReport:
+    """Every check, in order: catalog files, WARC files, then catalog rows against them, then
+    text files. ``catalog`` is None when it could not be opened (the file check says why)."""
     report = VerifyReport()
+    _check_catalog_files(layout, report)
     files = warc_files(layout, include_open=False) + open_warc_files(layout)
-    rows = catalog.version_checks()
+    rows = catalog.version_checks() if catalog is not None else []
     total = sum(p.stat().st_size for p in files) + len(rows)
     report.warc_files = len(files)
     seen: dict[tuple[str, int], RecordSeen] = {}
@@ -66,11 +78,22 @@ def verify(layout: Layout, catalog: Catalog, progress: Progress | None = None) -
         _check_warc(path, report, seen, offset_progress(progress, done, total))
         done += path.stat().st_size
     names = {p.name.removesuffix(".open") for p in files}
+    if catalog is not None and not rows and report.html_pages:
+        report.problems.append(Problem(
+            "catalog", layout.catalog_path.name, f"no rows, but the WARCs hold "
+            f"{report.html_pages} HTML pages: rebuild it with `blogarchive reindex`"))
     for number, row in enumerate(rows, 1):
         _check_row(layout, row, names, seen, report)
         if progress:
             progress(done + number, total)
     return report
+
+
+def _check_catalog_files(layout: Layout, report: VerifyReport) -> None:
+    for path in [layout.catalog_path, *shard_paths(layout)]:
+        if path.exists() or path.is_symlink():
+            report.problems.extend(Problem("catalog", path.name, message)
+                                   for message in integrity_problems(path))
 
 
 def offset_progress(progress: Progress | None, base: int, total: int) -> Callable[[int], None]:
@@ -91,6 +114,7 @@ def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], Re
 
     for stored in iter_records(path, ReadOptions(check_digests=True, on_damage=damaged)):
         report.records += 1
+        report.html_pages += is_html_200(stored.record)
         checker = stored.record.digest_checker
         if checker.passed is not None:
             report.digests_checked += 1

@@ -27,7 +27,8 @@ WARC_WRITER = re.compile(r"-\d{17}-\d{5}-(?P<writer>.+)\.warc\.gz(?:\.open)?$")
 
 def recover_dead_workers(layout: Layout, own: str | None = None) -> Recovery:
     """Finish the ``.open`` WARCs of workers that died (their shard lock is free) and drop their
-    shard rows pointing past the end of a file.
+    shard rows pointing past the end of a file (files that cannot be read are reported in
+    ``missing``, their rows kept).
 
     Complete captures without a row are *not* re-extracted here: the dead worker's unfinished
     requests go back to the shared queue and another worker fetches them again, so re-extracting
@@ -72,7 +73,7 @@ def _recover_files(layout: Layout, open_files: list[Path], catalog_path: Path, r
         return
     catalog = Catalog(catalog_path)
     try:
-        report.rows_removed += drop_dangling_rows(layout, catalog)
+        drop_dangling_rows(layout, catalog, report)
         if reextract:
             store, known = PostStore(layout, catalog), catalog.record_ids()
             report.reextracted += sum(index_missing(store, path, known) for path in finished)

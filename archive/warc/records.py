@@ -4,6 +4,12 @@ Scrapy cannot give back the original header case, the reason phrase, ``Transfer-
 framing, so each record holds a rebuilt, self-consistent HTTP message: the real status code with its
 standard phrase, every header line in order (repeated headers kept), no ``Transfer-Encoding``, and a
 ``Content-Length`` that always equals the stored body. The warcinfo record says so.
+
+Header values are stored as the bytes received. A ``Capture`` holds each received header byte as one
+character (Latin-1, the lossless 1:1 mapping ``http.client`` and WSGI use), and ``WireHeaders``
+writes each character back as that byte. warcio on its own percent-encodes any non-ASCII header
+(``StatusAndHeaders.to_ascii_bytes``), which stored a raw UTF-8 ``Location`` or title double-encoded
+and broke redirect replay; its digests were computed after the rewrite, so ``warcio check`` passed.
 """
 
 from __future__ import annotations
@@ -47,6 +53,27 @@ class RefersTo:
     payload_digest: str
 
 
+class WireHeaders(StatusAndHeaders):  # type: ignore[misc]  # warcio has no types
+    """An HTTP status line and header block written as the bytes received, never percent-encoded.
+
+    warcio's writer and digest code call ``compute_headers_buffer`` for the block they store and
+    hash, so both see these bytes.
+    """
+
+    def compute_headers_buffer(self, header_filter: object = None) -> None:
+        text = self.to_str(header_filter)
+        self.headers_buff = b"\r\n".join(wire_bytes(line) for line in text.split("\r\n")) + b"\r\n"
+
+
+def wire_bytes(line: str) -> bytes:
+    """One header line as bytes: each character is one received byte (Latin-1); a line with
+    characters past U+00FF came from text, not from the wire, and is written as UTF-8."""
+    try:
+        return line.encode("latin-1")
+    except UnicodeEncodeError:
+        return line.encode("utf-8")
+
+
 def payload_digest(body: bytes) -> str:
     """WARC-Payload-Digest of a body as sent: ``sha1:`` + base32, as warcio writes it."""
     return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
@@ -79,7 +106,7 @@ class RecordFactory:
             warc_content_type="application/warc-fields", warc_headers_dict=headers)
 
     def response(self, capture: Capture, warcinfo_id: str) -> ArcWarcRecord:
-        status = StatusAndHeaders(_status_line(capture.status), _response_headers(capture),
+        status = WireHeaders(_status_line(capture.status), _response_headers(capture),
                                   protocol=capture.protocol or "HTTP/1.1")
         headers = self._common(capture, warcinfo_id)
         if capture.truncated:
@@ -97,7 +124,7 @@ class RecordFactory:
         http_headers = None
         if not not_modified:
             headers["WARC-Truncated"] = "length"
-            http_headers = StatusAndHeaders(_status_line(capture.status),
+            http_headers = WireHeaders(_status_line(capture.status),
                                             _response_headers(capture),
                                             protocol=capture.protocol or "HTTP/1.1")
         record = self.builder.create_revisit_record(
@@ -113,7 +140,7 @@ class RecordFactory:
         if parts.query:
             target += "?" + parts.query
         lines = [("Host", parts.netloc), *self._request_headers(capture.request_headers)]
-        status = StatusAndHeaders(f"{capture.method} {target} HTTP/1.1", lines, is_http_request=True)
+        status = WireHeaders(f"{capture.method} {target} HTTP/1.1", lines, is_http_request=True)
         headers = self._common(capture, warcinfo_id)
         headers["WARC-Concurrent-To"] = response_id
         return self.builder.create_warc_record(

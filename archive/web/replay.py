@@ -13,6 +13,7 @@ from urllib.parse import urljoin
 
 import brotli  # type: ignore[import-untyped]  # no stubs published
 from w3lib.encoding import html_to_unicode
+from w3lib.url import safe_url_string
 
 from archive.layout import Layout
 from archive.warc.reader import read_response
@@ -56,7 +57,9 @@ def replay(layout: Layout, index: WarcIndex, capture: Capture) -> Replayed:
 
     location = headers.get("location")
     if location and 300 <= stored.status < 400:
-        location = mapper(urljoin(stored.url, location))
+        # as the crawler followed it (Scrapy's redirect uses safe_url_string): a raw UTF-8
+        # Location, stored as sent, becomes the percent-encoded URL that was captured
+        location = mapper(urljoin(stored.url, safe_url_string(location)))
     if base_mime in ("text/html", "application/xhtml+xml"):
         _, text = html_to_unicode(mime, body)
         body = rewrite_html(text, stored.url, mapper).encode("utf-8")

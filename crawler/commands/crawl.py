@@ -15,6 +15,7 @@ import sys
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
 
+from archive.catalog.health import CatalogDamaged, check_catalog
 from archive.config import ConfigError
 from archive.layout import Layout
 from archive.lock import ArchiveLock, ArchiveLocked, WorkerLock
@@ -61,7 +62,11 @@ class Command(ScrapyCrawl):
         if lock.took_over:
             logger.warning("Took over a stale archive lock left by %s", lock.took_over)
         try:
-            _recover(layout, shard)
+            try:
+                check_catalog(layout.catalog_path)  # one line naming `reindex`, not a traceback
+                _recover(layout, shard)
+            except CatalogDamaged as error:
+                raise UsageError(str(error), print_help=False) from None
             job = JobGuard.start(self.settings.get("JOBDIR"))  # a killed run's JOBDIR is reset
             crawler = self._create_crawler(name)
             job.watch(crawler)
@@ -92,3 +97,7 @@ def _recover(layout: Layout, shard: str | None) -> None:
             "removed %d catalog rows without a capture, re-extracted %d posts",
             report.finished, report.cut_bytes, report.invalid or "nothing", report.rows_removed,
             report.reextracted)
+    if report.missing:
+        logger.warning("WARC files named in the catalog cannot be read, their rows kept: %s "
+                       "(mount or restore them; `blogarchive verify` checks)",
+                       ", ".join(report.missing))
