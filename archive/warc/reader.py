@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Generator
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -210,3 +210,34 @@ def read_response(layout: Layout, filename: str, offset: int) -> StoredResponse:
                 status=int(record.http_headers.get_statuscode() or 0),
                 headers=list(record.http_headers.headers), body=stored.body or b"")
     raise RecordNotFound(f"no response record at {filename}:{offset}")
+
+
+@contextmanager
+def open_response(layout: Layout, filename: str, offset: int
+                  ) -> Iterator[tuple[StoredResponse, Iterator[bytes]]]:
+    """``read_response`` for bodies too large to hold: the body (still encoded) as chunks read
+    from the file while the ``with`` block lasts; a truncated record raises ``EOFError``."""
+    with open(warc_path(layout, filename), "rb") as handle:
+        handle.seek(offset)
+        records = ArchiveIterator(handle)
+        records.reader = _StrictReader(records.fh, block_size=BUFF_SIZE)
+        try:
+            record = next(records, None)
+        except Exception as error:  # warcio raises many types on malformed bytes
+            raise RecordNotFound(f"no readable record at {filename}:{offset}: {error}") from None
+        if record is None or record.rec_type not in ("response", "revisit") or (
+                record.http_headers is None):
+            raise RecordNotFound(f"no response record at {filename}:{offset}")
+        headers = record.rec_headers
+
+        def chunks() -> Iterator[bytes]:
+            while chunk := record.raw_stream.read(CHUNK):
+                yield chunk
+            if getattr(record.raw_stream, "limit", 0):
+                raise EOFError(f"truncated record at {filename}:{offset}")
+
+        yield StoredResponse(
+            url=headers.get_header("WARC-Target-URI"), record_id=headers.get_header("WARC-Record-ID"),
+            date=headers.get_header("WARC-Date"),
+            status=int(record.http_headers.get_statuscode() or 0),
+            headers=list(record.http_headers.headers), body=b""), chunks()
