@@ -6,19 +6,26 @@ that a page displayed as text as live HTML, which Markdown renderers then run.
 
 from __future__ import annotations
 
+import re
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import yaml
 from markdown_it import MarkdownIt
+from werkzeug.test import Client
 
 from archive.catalog import Catalog
 from archive.extract.model import Comment, Extraction
 from archive.layout import Layout
 from archive.store import PostStore
 from archive.warc.capture import WarcLocation
+from archive.web import decoding
+from archive.web.app import ReaderApp
 from tests.conftest import run_cli
+from tests.fixtures.server import ENCODERS
+from tests.test_reader_load import STAMP, append_warc
 
 URL = "http://blog.test/2024/01/hostile/"
 SCRIPT = "<script>alert(1)</script>"
@@ -78,3 +85,45 @@ def test_markdown_export_keeps_displayed_html_as_text(hostile: Path, tmp_path: P
     files = list((tmp_path / "md").rglob("*.md"))
     assert len(files) == 1
     assert_inert(files[0].read_text(encoding="utf-8"))
+
+
+# --- the web reader: host names, tags with slashes, zstd captures ---------------------------------
+
+def test_host_names_are_case_insensitive(hostile: Path) -> None:
+    reader = Client(ReaderApp(hostile))
+    assert reader.get("/", headers={"Host": "LOCALHOST:8000"}).status_code == 200
+    assert reader.get("/", headers={"Host": "LocalHost"}).status_code == 200
+    assert reader.get("/", headers={"Host": "evil.example"}).status_code == 400
+
+
+def test_tag_and_category_pages_of_terms_starting_with_a_slash(tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    save(archive, replace(hostile_post(), title="Slashes", categories=("/etc",),
+                          tags=("/dev/null", "a/b")))
+    reader = Client(ReaderApp(archive))
+    post_page = reader.get("/post/1").get_data(as_text=True)
+    links = re.findall(r'href="(/site/[^"]+/(?:tag|category)/[^"]+)"', post_page)
+    assert len(links) == 3, links
+    for link in links:
+        page = reader.get(link)
+        assert page.status_code == 200 and "Slashes" in page.get_data(as_text=True), link
+
+
+@pytest.mark.parametrize("installed", [True, False])
+def test_zstd_captures_are_decoded_or_refused_clearly(tmp_path: Path, installed: bool,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """zstd is never offered, but servers send it unasked; decoded by (backports.)zstd if there."""
+    page = b"<html><body><p>zstd page marker</p></body></html>"
+    append_warc(tmp_path / "warcs" / "z-00001.warc.gz", [
+        ("http://z.example/", [("Content-Type", "text/html"), ("Content-Encoding", "zstd")],
+         ENCODERS["zstd"](page))])
+    if not installed:
+        def missing(name: str) -> None:
+            raise ImportError(name)
+        monkeypatch.setattr(decoding.importlib, "import_module", missing)
+    reply = Client(ReaderApp(tmp_path)).get(f"/replay/{STAMP}/http://z.example/")
+    text = reply.get_data(as_text=True)
+    if installed:
+        assert reply.status_code == 200 and "zstd page marker" in text
+    else:
+        assert reply.status_code == 502 and "cannot decode zstd" in text

@@ -18,7 +18,7 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, PathConverter, Rule
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
@@ -39,11 +39,19 @@ READER_HEADERS = {
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 View = Callable[..., Response]
 
+class TermConverter(PathConverter):
+    """A category or tag, slashes included, even a leading one (``/dev/null`` is a real tag):
+    werkzeug's ``path`` refuses a first ``/`` and the reader's own links then gave 404."""
+
+    regex = ".+?"
+    part_isolating = False  # may span segments (werkzeug guesses from a "/" in the regex)
+
+
 ROUTES = Map([
     Rule("/", endpoint="home"),
     Rule("/site/<site>/", endpoint="site"),
-    Rule("/site/<site>/category/<path:term>", endpoint="category"),
-    Rule("/site/<site>/tag/<path:term>", endpoint="tag"),
+    Rule("/site/<site>/category/<term:term>", endpoint="category"),
+    Rule("/site/<site>/tag/<term:term>", endpoint="tag"),
     Rule("/site/<site>/<year>/", endpoint="year"),
     Rule("/site/<site>/<year>/<month>/", endpoint="month"),
     Rule("/post/<int:post_id>", endpoint="post"),
@@ -51,7 +59,7 @@ ROUTES = Map([
     Rule("/search", endpoint="search"),
     Rule("/not-archived", endpoint="not_archived"),
     Rule("/static/<name>", endpoint="static"),
-], merge_slashes=False)
+], merge_slashes=False, converters={"term": TermConverter})
 
 VIEWS: dict[str, View] = {
     "home": pages.home, "site": pages.site, "year": pages.year, "month": pages.month,
@@ -124,7 +132,7 @@ class ReaderApp:
         if self.allowed_hosts is None:
             return True
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in self.allowed_hosts
+        return name.lower() in self.allowed_hosts  # host names are case-insensitive
 
 
 READER_THREADS = 16  # requests answered at once; more connections wait in the listen queue
@@ -170,5 +178,5 @@ def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000,
                 threads: int = READER_THREADS) -> BaseWSGIServer:
     """A server with ``threads`` workers for the reader of the archive at ``root``."""
     loopback = host in LOOPBACK_NAMES or host.startswith("127.")
-    app = ReaderApp(root, allowed_hosts=(LOOPBACK_NAMES | {host}) if loopback else None)
+    app = ReaderApp(root, allowed_hosts=(LOOPBACK_NAMES | {host.lower()}) if loopback else None)
     return PooledWSGIServer(host, port, app, threads)
