@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected, terms_of, unreadable_terms
 from archive.layout import Layout
 
 
@@ -54,19 +55,55 @@ class PostView:
         return data
 
 
+class PostUnreadable(ValueError):
+    """A catalog row that cannot be shown (its text path points outside the archive)."""
+
+
 def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
-    """The view of a ``Catalog.latest``/``find`` row: reads its text file and comments."""
-    path = layout.resolve(row["text_path"])
+    """The view of a ``Catalog.latest``/``find`` row: reads its text file and comments.
+
+    Unreadable categories or tags are shown empty (``unreadable_terms`` counts them); a text path
+    outside the archive raises ``PostUnreadable``.
+    """
+    try:
+        path = layout.resolve(row["text_path"])
+    except ValueError:
+        raise PostUnreadable(f"post {row['post_id']}: its text path {row['text_path']!r} points "
+                             "outside the archive (`blogarchive reindex` rebuilds the catalog "
+                             "from the WARCs)") from None
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     _, _, body = text.partition("\n\n")
     return PostView(
         post_id=int(row["post_id"]), url=row["url"], site=row["site"],
         title=row["title"] or "(untitled)", author=row["author"], published=row["published"],
-        modified=row["modified"], categories=json.loads(row["categories"] or "[]"),
-        tags=json.loads(row["tags"] or "[]"), version=int(row["version"]),
+        modified=row["modified"], categories=terms_of(row, "categories"),
+        tags=terms_of(row, "tags"), version=int(row["version"]),
         captured_at=row["captured_at"], body=body.strip(), warc_file=row["warc_file"],
         warc_offset=int(row["warc_offset"]), image=row["image"], language=row["language"],
         deleted_at=row["deleted_at"], comments=thread(catalog.comments(int(row["id"]))))
+
+
+@dataclass
+class Damaged:
+    """Catalog rows an export got past: with unreadable categories or tags (exported without
+    them) and unreadable posts (skipped, with the reason); one bad row must not stop an export."""
+
+    repaired: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def selected_views(layout: Layout, catalog: Catalog, post_filter: PostFilter,
+                   damaged: Damaged | None = None) -> list[PostView]:
+    """The views of the selected posts, damaged rows repaired or skipped and counted."""
+    damaged = damaged if damaged is not None else Damaged()
+    views = []
+    for row in selected(catalog, post_filter):
+        damaged.repaired += bool(unreadable_terms(row))
+        try:
+            views.append(load_post(layout, catalog, row))
+        except PostUnreadable as error:
+            damaged.skipped.append(str(error))
+    return views
 
 
 def thread(rows: list[sqlite3.Row]) -> list[Comment]:
