@@ -20,8 +20,8 @@ from archive.catalog import Catalog
 from archive.extract.model import Comment, Extraction
 from archive.layout import Layout
 from archive.store import PostStore
+from archive.warc import decoding
 from archive.warc.capture import WarcLocation
-from archive.web import decoding
 from archive.web.app import ReaderApp
 from tests.conftest import run_cli
 from tests.fixtures.server import ENCODERS

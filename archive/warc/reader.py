@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import DecompressingBufferedReader
+from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.utils import BUFF_SIZE
 
 from archive.layout import Layout
+from archive.warc.decoding import decoded_file
 from archive.warc.files import warc_path
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,16 @@ class StoredRecord:
         """The kept body with its transfer and content coding undone (warcio's content_stream)."""
         if self.body is None:
             raise ValueError(f"the body of {self.file.name}:{self.offset} was not kept")
+        http = self.record.http_headers
+        coding = (http.get_header("Content-Encoding") or "") if http else ""
+        if {c.strip().lower() for c in coding.split(",")} & {"br", "zstd"}:
+            # warcio's br decoder wants brotlipy's API (Google's Brotli is the one installed) and
+            # it has no zstd: those two are decoded here, with the replay's size cap.
+            raw = self.body
+            if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+                raw = ChunkedDataReader(io.BytesIO(raw), decomp_type=None).read()
+            with decoded_file([raw], coding) as decoded:
+                return decoded.read()
         self.record.raw_stream = io.BytesIO(self.body)
         return bytes(self.record.content_stream().read())
 

@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 from w3lib.encoding import html_to_unicode
 
 from archive.layout import Layout
+from archive.warc.decoding import DecodeError, decoded_file
 from archive.warc.reader import open_response
-from archive.web.decoding import DecodeError, decoded_file
 from archive.web.rewrite import not_archived_path, replay_path, rewrite_css, rewrite_html
 from archive.web.warcindex import Capture, WarcIndex
 

@@ -1,4 +1,4 @@
-"""Undo a replayed body's Content-Encoding in bounded steps, refusing compression bombs.
+"""Undo a body's Content-Encoding (replay, re-extraction) in bounded steps, refusing compression bombs.
 
 Every coding is decoded as a stream of chunks of at most ``CHUNK`` bytes (zlib and zstd with
 ``max_length``, Brotli with ``output_buffer_limit``), so memory per request stays bounded whatever
@@ -27,7 +27,7 @@ MAX_DECODED = 64 * 1024 * 1024  # refuse to inflate a body past this (a compress
 SPOOL_MEMORY = 1024 * 1024  # a decoded body larger than this waits on disk, not in memory
 
 
-class DecodeError(Exception):
+class DecodeError(ValueError):
     """The body cannot be decoded (bad data, unknown coding, a bomb); the message says why."""
 
 
