@@ -15,6 +15,11 @@ $(STAMP): pyproject.toml
 	# scrapy-redis wants redis>=4.2 but pywb (a test tool) pins redis 2.10.6; scrapy-redis only
 	# uses basic commands that 2.10.6 has, so it is installed without its dependency pins.
 	$(BIN)/pip install --quiet --no-deps 'scrapy-redis==0.9.1'
+	# pywb (a test tool) pulls in brotlipy, whose `brotli` module shadows Google's Brotli: Scrapy then
+	# fails on every `Content-Encoding: br` body ('Decompressor' has no attribute 'process') and the
+	# post is lost. Put Google's module back; pywb only imports brotli to decide whether to offer br.
+	$(BIN)/pip uninstall --quiet --yes brotlipy
+	$(BIN)/pip install --quiet --force-reinstall --no-deps brotli
 	touch $(STAMP)
 
 ## demo: serve the bundled sample blogs on 127.0.0.1, crawl them into ./archive-data, list the result

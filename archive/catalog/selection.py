@@ -8,8 +8,9 @@ and filter by the instant they were published, not by the text of their offset.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -43,7 +44,7 @@ class PostFilter:
             params.append(self.until.isoformat())
         for column, value in (("categories", self.category), ("tags", self.tag)):
             if value:
-                clauses.append(f"EXISTS (SELECT 1 FROM json_each(v.{column}) "
+                clauses.append(f"EXISTS (SELECT 1 FROM json_each({valid_json(column)}) "
                                "WHERE lower(json_each.value) = lower(?))")
                 params.append(value.strip())
         if self.author:
@@ -66,6 +67,35 @@ class PostFilter:
             end = self.until.date().isoformat() if self.until else "…"
             parts.append(f"{start} to {end}")
         return ", ".join(parts)
+
+
+def valid_json(column: str) -> str:
+    """SQL for ``v.<column>`` as a JSON list, ``[]`` when the row holds no valid JSON: SQLite's
+    ``json_each`` raises on malformed JSON, and one damaged row stopped the whole query."""
+    return f"(CASE WHEN json_valid(v.{column}) THEN v.{column} ELSE '[]' END)"
+
+
+def terms_of(row: Mapping[str, Any] | sqlite3.Row, column: str) -> list[str]:
+    """A row's ``categories`` or ``tags`` as a list of strings; ``[]`` when it is unreadable
+    (``unreadable_terms`` says which rows were)."""
+    try:
+        value = json.loads(row[column] or "[]")
+    except (TypeError, ValueError):
+        return []
+    return [str(term) for term in value] if isinstance(value, list) else []
+
+
+def unreadable_terms(row: Mapping[str, Any] | sqlite3.Row) -> list[str]:
+    """The columns of ``row`` (categories, tags) that hold no JSON list: shown empty, counted."""
+    bad = []
+    for column in ("categories", "tags"):
+        try:
+            ok = isinstance(json.loads(row[column] or "[]"), list)
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            bad.append(column)
+    return bad
 
 
 def selected(catalog: Catalog, post_filter: PostFilter) -> Iterator[sqlite3.Row]:

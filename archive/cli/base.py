@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sqlite3
 from pathlib import Path
 from typing import Any
@@ -12,6 +11,7 @@ import click
 from archive.catalog import Catalog
 from archive.catalog.health import CatalogDamaged, damage_reason
 from archive.catalog.open import has_catalog, open_read
+from archive.catalog.selection import terms_of
 from archive.config import default_archive_dir
 from archive.layout import Layout
 from archive.urls import canonical_url
@@ -69,8 +69,7 @@ def main(ctx: click.Context, archive_dir: Path | None) -> None:
 
 def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
-    data["categories"] = json.loads(data.get("categories") or "[]")
-    data["tags"] = json.loads(data.get("tags") or "[]")
+    data["categories"], data["tags"] = terms_of(row, "categories"), terms_of(row, "tags")
     return {key: data.get(key) for key in LIST_FIELDS}
 
 
@@ -78,7 +77,10 @@ def find_post(obj: ArchiveContext, catalog: Catalog, post: str) -> sqlite3.Row:
     """A post by catalog id or by any URL a user pastes (tracking parameters and all)."""
     row = catalog.find(post)
     if row is None and "://" in post:
-        row = catalog.find(canonical_url(post))
+        try:
+            row = catalog.find(canonical_url(post))
+        except ValueError as error:  # http://[::1 and the like
+            raise click.UsageError(f"cannot read the URL {post!r}: {error}") from None
     if row is None:
         raise click.ClickException(f"no archived post for {post!r}: see `blogarchive list`")
     return row

@@ -16,6 +16,7 @@ from archive.config import ConfigError
 from archive.export.epub import EmptySelection, export_epub
 from archive.export.jsonl import export_jsonl
 from archive.export.markdown import export_markdown
+from archive.export.post import Damaged
 from archive.export.wacz import WaczError, export_wacz
 from archive.when import parse_when
 
@@ -56,27 +57,41 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
                              since=_when(since, "--since"), until=_when(until, "--until"))
     catalog = obj.catalog()
     summary: dict[str, Any] = {"format": fmt, "target": str(target)}
+    damaged = Damaged()
     try:
         with progress_bar(f"exporting {fmt}", quiet=as_json) as progress:
             if fmt == "markdown":
-                report = export_markdown(obj.layout, catalog, post_filter, target, progress)
+                report = export_markdown(obj.layout, catalog, post_filter, target, progress,
+                                         damaged)
                 summary.update(posts=report.posts, assets=report.assets)
             elif fmt == "epub":
                 summary["posts"] = export_epub(obj.layout, catalog, post_filter, target, title,
-                                               progress)
+                                               progress, damaged)
             elif fmt == "jsonl":
-                summary["posts"] = export_jsonl(obj.layout, catalog, post_filter, target, progress)
+                summary["posts"] = export_jsonl(obj.layout, catalog, post_filter, target, progress,
+                                                damaged)
             else:
                 summary["pages"] = export_wacz(obj.layout, catalog, post_filter, target, title)
     except (EmptySelection, WaczError, OSError) as error:
         raise click.ClickException(str(error)) from None
     finally:
         catalog.close()
+    summary.update(_damage_report(damaged))
     if as_json:
         click.echo(json.dumps(summary))
     else:
         count = summary.get("posts", summary.get("pages"))
         click.echo(f"exported {count} posts as {fmt} to {target}")
+
+
+def _damage_report(damaged: Damaged) -> dict[str, int]:
+    """Say on stderr which rows the export got past; their counts for the summary."""
+    for reason in damaged.skipped:
+        click.echo(f"skipped: {reason}", err=True)
+    if damaged.repaired:
+        click.echo(f"warning: {damaged.repaired} post(s) had unreadable categories or tags and were "
+                   "exported without them", err=True)
+    return {"repaired": damaged.repaired, "skipped": len(damaged.skipped)}
 
 
 def _when(text: str | None, name: str) -> datetime | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 
 import click
 
@@ -25,7 +26,7 @@ def history(obj: ArchiveContext, post: str, as_json: bool) -> None:
     versions = catalog.versions_of(find_post(obj, catalog, post)["url"])
     previous = ""
     for row in versions:
-        body = body_of(obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8"))
+        body = body_of(_text(obj, row))
         change = change_of(word_diff(previous, body)) if row["version"] > 1 else None
         previous = body
         if as_json:
@@ -65,8 +66,7 @@ def diff(obj: ArchiveContext, post: str, old: int | None, new: int | None) -> No
     for number in (old, new):
         if number not in versions:
             raise click.ClickException(f"no version {number}: this post has 1 to {newest}")
-    texts = [body_of(obj.layout.resolve(versions[n]["text_path"]).read_text(encoding="utf-8"))
-             for n in (old, new)]
+    texts = [body_of(_text(obj, versions[n])) for n in (old, new)]
     ops = word_diff(*texts)
     click.echo(f"v{old} ({versions[old]['captured_at'][:19]}) -> v{new} "
                f"({versions[new]['captured_at'][:19]}): {change_of(ops).summary()}")
@@ -89,3 +89,16 @@ def runs(obj: ArchiveContext, as_json: bool) -> None:
             continue
         click.echo(f"{str(report.get('started', '?'))[:19]}  {report.get('outcome', '?'):8}  "
                    f"{report.get('summary') or report.get('failure') or ''}")
+
+
+def _text(obj: ArchiveContext, row: sqlite3.Row) -> str:
+    """A version's text file; a path outside the archive or a missing file is one clean line."""
+    try:
+        return obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8")
+    except ValueError:
+        raise click.ClickException(f"version {row['version']}: its text path {row['text_path']!r} "
+                                   "points outside the archive (`blogarchive reindex` rebuilds "
+                                   "the catalog from the WARCs)") from None
+    except OSError as error:
+        raise click.ClickException(f"version {row['version']}: cannot read its text file: "
+                                   f"{error.strerror}") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
@@ -10,10 +11,11 @@ from typing import Any
 
 import click
 
-from archive.catalog.selection import PostFilter, selected
+from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected, unreadable_terms
 from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
 from archive.config import ConfigError
-from archive.export.post import load_post, to_html, to_markdown, to_text
+from archive.export.post import PostUnreadable, PostView, load_post, to_html, to_markdown, to_text
 from archive.warc.files import warc_files
 from archive.when import parse_when
 
@@ -46,13 +48,19 @@ def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str 
     post_filter = PostFilter(site=site, since=_maybe(since, "--since"),
                              until=_maybe(until, "--until"), category=category, tag=tag,
                              author=author, changed_since=_maybe(changed_since, "--changed-since"))
+    unreadable = 0
     for row in selected(obj.catalog(), post_filter):
+        unreadable += bool(unreadable_terms(row))
         record = row_to_dict(row)
         if as_json:
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             date = (record["published"] or "undated")[:10]
             click.echo(f"{date}  {record['title'] or '(untitled)'}  {record['url']}")
+    if unreadable:
+        click.echo(f"warning: {unreadable} post(s) have unreadable categories or tags, listed "
+                   "without them (`blogarchive reindex` rebuilds the catalog from the WARCs)",
+                   err=True)
 
 
 @main.command()
@@ -72,7 +80,7 @@ def show(obj: ArchiveContext, post: str, fmt: str, as_json: bool) -> None:
     """
     catalog = obj.catalog()
     row = find_post(obj, catalog, post)
-    view = load_post(obj.layout, catalog, row)
+    view = _load(obj, catalog, row)
     if as_json or fmt == "json":
         text = obj.layout.resolve(row["text_path"]).read_text(encoding="utf-8")
         data = {**row_to_dict(row), **view.to_dict(), "text": text}
@@ -97,7 +105,7 @@ def comments(obj: ArchiveContext, post: str, as_json: bool) -> None:
       blogarchive comments https://example.org/2022/01/12/hello/
     """
     catalog = obj.catalog()
-    view = load_post(obj.layout, catalog, find_post(obj, catalog, post))
+    view = _load(obj, catalog, find_post(obj, catalog, post))
     for comment in view.comments:
         if as_json:
             click.echo(json.dumps(asdict(comment), ensure_ascii=False))
@@ -145,7 +153,13 @@ def extract(file: Path, url: str | None, encoding: str | None, as_json: bool) ->
     """
     from archive.extract import extract_post
 
-    result = extract_post(file.read_bytes(), url or file.resolve().as_uri(), encoding=encoding)
+    page = file.read_bytes()
+    if b"\x00" in page[:65536]:
+        raise click.BadParameter(f"{file} holds binary data, not an HTML page", param_hint="FILE")
+    try:
+        result = extract_post(page, url or file.resolve().as_uri(), encoding=encoding)
+    except ValueError as error:  # lxml refuses text no XML can hold
+        raise click.ClickException(f"cannot extract {file}: {error}") from None
     data = result.to_dict()
     if as_json:
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -158,6 +172,13 @@ def extract(file: Path, url: str | None, encoding: str | None, as_json: bool) ->
     click.echo(f"comments: {len(data.get('comments') or [])}")
     click.echo("")
     click.echo(data.get("text") or "")
+
+
+def _load(obj: ArchiveContext, catalog: Catalog, row: sqlite3.Row) -> PostView:
+    try:
+        return load_post(obj.layout, catalog, row)
+    except PostUnreadable as error:
+        raise click.ClickException(str(error)) from None
 
 
 def _when(text: str, name: str) -> datetime:

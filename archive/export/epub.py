@@ -18,8 +18,8 @@ from itertools import groupby
 from pathlib import Path
 
 from archive.catalog import Catalog
-from archive.catalog.selection import PostFilter, selected
-from archive.export.post import PostView, load_post, to_html
+from archive.catalog.selection import PostFilter
+from archive.export.post import Damaged, PostView, selected_views, to_html
 from archive.layout import Layout
 
 Progress = Callable[[int, int], None]
@@ -39,9 +39,10 @@ class EmptySelection(ValueError):
 
 
 def export_epub(layout: Layout, catalog: Catalog, post_filter: PostFilter, target: Path,
-                title: str | None = None, progress: Progress | None = None) -> int:
+                title: str | None = None, progress: Progress | None = None,
+                damaged: Damaged | None = None) -> int:
     """Write one EPUB of the selected posts to ``target``; returns the number of chapters."""
-    views = [load_post(layout, catalog, row) for row in selected(catalog, post_filter)]
+    views = selected_views(layout, catalog, post_filter, damaged)
     if not views:
         raise EmptySelection("no posts match this selection: nothing to put in a book")
     book_title = title or "Blog archive" + (f": {post_filter.describe()}" if post_filter.describe()

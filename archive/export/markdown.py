@@ -17,8 +17,8 @@ from pathlib import Path
 from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog
-from archive.catalog.selection import PostFilter, selected
-from archive.export.post import PostView, load_post, to_markdown
+from archive.catalog.selection import PostFilter
+from archive.export.post import Damaged, PostView, selected_views, to_markdown
 from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
 from archive.warc.files import warc_files
 from archive.warc.reader import ReadOptions, iter_records
@@ -33,9 +33,10 @@ class MarkdownReport:
 
 
 def export_markdown(layout: Layout, catalog: Catalog, post_filter: PostFilter, target: Path,
-                    progress: Progress | None = None) -> MarkdownReport:
+                    progress: Progress | None = None,
+                    damaged: Damaged | None = None) -> MarkdownReport:
     """Write the selected posts under ``target``; returns how many posts and images."""
-    views = [load_post(layout, catalog, row) for row in selected(catalog, post_filter)]
+    views = selected_views(layout, catalog, post_filter, damaged)
     wanted = {view.image for view in views if view.image}
     images = archived_images(layout, wanted) if wanted else {}
     assets = 0

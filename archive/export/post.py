@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected, terms_of, unreadable_terms
 from archive.layout import Layout
 
 
@@ -54,19 +55,55 @@ class PostView:
         return data
 
 
+class PostUnreadable(ValueError):
+    """A catalog row that cannot be shown (its text path points outside the archive)."""
+
+
 def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
-    """The view of a ``Catalog.latest``/``find`` row: reads its text file and comments."""
-    path = layout.resolve(row["text_path"])
+    """The view of a ``Catalog.latest``/``find`` row: reads its text file and comments.
+
+    Unreadable categories or tags are shown empty (``unreadable_terms`` counts them); a text path
+    outside the archive raises ``PostUnreadable``.
+    """
+    try:
+        path = layout.resolve(row["text_path"])
+    except ValueError:
+        raise PostUnreadable(f"post {row['post_id']}: its text path {row['text_path']!r} points "
+                             "outside the archive (`blogarchive reindex` rebuilds the catalog "
+                             "from the WARCs)") from None
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     _, _, body = text.partition("\n\n")
     return PostView(
         post_id=int(row["post_id"]), url=row["url"], site=row["site"],
         title=row["title"] or "(untitled)", author=row["author"], published=row["published"],
-        modified=row["modified"], categories=json.loads(row["categories"] or "[]"),
-        tags=json.loads(row["tags"] or "[]"), version=int(row["version"]),
+        modified=row["modified"], categories=terms_of(row, "categories"),
+        tags=terms_of(row, "tags"), version=int(row["version"]),
         captured_at=row["captured_at"], body=body.strip(), warc_file=row["warc_file"],
         warc_offset=int(row["warc_offset"]), image=row["image"], language=row["language"],
         deleted_at=row["deleted_at"], comments=thread(catalog.comments(int(row["id"]))))
+
+
+@dataclass
+class Damaged:
+    """Catalog rows an export got past: with unreadable categories or tags (exported without
+    them) and unreadable posts (skipped, with the reason); one bad row must not stop an export."""
+
+    repaired: int = 0
+    skipped: list[str] = field(default_factory=list)
+
+
+def selected_views(layout: Layout, catalog: Catalog, post_filter: PostFilter,
+                   damaged: Damaged | None = None) -> list[PostView]:
+    """The views of the selected posts, damaged rows repaired or skipped and counted."""
+    damaged = damaged if damaged is not None else Damaged()
+    views = []
+    for row in selected(catalog, post_filter):
+        damaged.repaired += bool(unreadable_terms(row))
+        try:
+            views.append(load_post(layout, catalog, row))
+        except PostUnreadable as error:
+            damaged.skipped.append(str(error))
+    return views
 
 
 def thread(rows: list[sqlite3.Row]) -> list[Comment]:
@@ -93,13 +130,17 @@ def thread(rows: list[sqlite3.Row]) -> list[Comment]:
 
 
 def front_matter(view: PostView) -> str:
-    """YAML front matter; values are JSON strings and lists, which YAML reads as they are."""
+    """YAML front matter; values are JSON strings and lists, which YAML reads as they are.
+
+    ``<``, ``>`` and ``&`` are written as ``\\u`` escapes (YAML and JSON read them back the same), so
+    a renderer that shows the front matter as a table cannot meet a tag in it.
+    """
     fields: dict[str, Any] = {
         "title": view.title, "author": view.author, "date": view.published,
         "modified": view.modified, "categories": view.categories, "tags": view.tags,
         "url": view.url, "site": view.site, "version": view.version,
         "captured": view.captured_at, "comments": len(view.comments)}
-    lines = [f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()
+    lines = [f"{key}: {_inert_json(value)}" for key, value in fields.items()
              if value not in (None, "")]
     return "---\n" + "\n".join(lines) + "\n---\n"
 
@@ -110,16 +151,17 @@ def to_markdown(view: PostView, image_link: str | None = None) -> str:
     byline = " · ".join(x for x in (view.author, (view.published or "")[:10]) if x)
     if byline:
         parts += [f"*{_md_line(byline)}*", ""]
-    if image_link:
-        parts += [f"![]({image_link})", ""]
-    parts += [view.body, ""]
+    if image_link and _md_url(image_link):
+        parts += [f"![]({_md_url(image_link)})", ""]
+    parts += [md_text(view.body), ""]
     if view.comments:
         parts += [f"## Comments ({len(view.comments)})", ""]
         for comment in view.comments:
             quote = "> " * (comment.depth + 1)
             head = f"**{_md_line(comment.author or 'anonymous')}** {(comment.published or '')[:10]}"
             parts += [quote + head.strip(), quote.rstrip(),
-                      *[quote + line for line in comment.text.splitlines() if line.strip()], ""]
+                      *[quote + md_text(line) for line in comment.text.splitlines() if line.strip()],
+                      ""]
     return "\n".join(parts).rstrip() + "\n"
 
 
@@ -162,6 +204,30 @@ def to_html(view: PostView, standalone: bool = True) -> str:
             f"<title>{esc(view.title)}</title></head>\n<body>\n{article}\n</body></html>\n")
 
 
+def md_text(text: str) -> str:
+    """Archived text made inert in Markdown: what the page displayed stays text.
+
+    A page may display ``<script>`` or ``<img onerror=...>`` as text; Markdown passes raw HTML
+    through, so a renderer would run it. ``&``, ``<`` and ``>`` become entities (rendered back as
+    the characters); backslashes and brackets are escaped so text cannot form a link either.
+    Line structure (``- item`` lists, blank lines between blocks) is kept.
+    """
+    text = text.replace("\\", "\\\\").replace("[", r"\[").replace("]", r"\]")
+    return html.escape(text, quote=False)
+
+
 def _md_line(text: str) -> str:
     """One line of Markdown-safe text: no newlines, emphasis characters escaped."""
-    return " ".join(text.split()).replace("*", r"\*").replace("_", r"\_")
+    return md_text(" ".join(text.split())).replace("*", r"\*").replace("_", r"\_")
+
+
+def _md_url(url: str) -> str:
+    """A link target that stays one link: http(s) or relative (else ""), its end characters encoded."""
+    if ":" in url.split("/")[0] and not url.lower().startswith(("http://", "https://")):
+        return ""
+    return "".join(f"%{ord(c):02X}" if c in " ()<>\"\\" else c for c in url)
+
+
+def _inert_json(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

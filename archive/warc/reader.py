@@ -16,18 +16,19 @@ from __future__ import annotations
 
 import io
 import logging
-from collections.abc import Callable, Generator
-from contextlib import closing
+from collections.abc import Callable, Generator, Iterator
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import DecompressingBufferedReader
+from warcio.bufferedreaders import ChunkedDataReader, DecompressingBufferedReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.utils import BUFF_SIZE
 
 from archive.layout import Layout
+from archive.warc.decoding import decoded_file
 from archive.warc.files import warc_path
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,16 @@ class StoredRecord:
         """The kept body with its transfer and content coding undone (warcio's content_stream)."""
         if self.body is None:
             raise ValueError(f"the body of {self.file.name}:{self.offset} was not kept")
+        http = self.record.http_headers
+        coding = (http.get_header("Content-Encoding") or "") if http else ""
+        if {c.strip().lower() for c in coding.split(",")} & {"br", "zstd"}:
+            # warcio's br decoder wants brotlipy's API (Google's Brotli is the one installed) and
+            # it has no zstd: those two are decoded here, with the replay's size cap.
+            raw = self.body
+            if "chunked" in (http.get_header("Transfer-Encoding") or "").lower():
+                raw = ChunkedDataReader(io.BytesIO(raw), decomp_type=None).read()
+            with decoded_file([raw], coding) as decoded:
+                return decoded.read()
         self.record.raw_stream = io.BytesIO(self.body)
         return bytes(self.record.content_stream().read())
 
@@ -210,3 +221,34 @@ def read_response(layout: Layout, filename: str, offset: int) -> StoredResponse:
                 status=int(record.http_headers.get_statuscode() or 0),
                 headers=list(record.http_headers.headers), body=stored.body or b"")
     raise RecordNotFound(f"no response record at {filename}:{offset}")
+
+
+@contextmanager
+def open_response(layout: Layout, filename: str, offset: int
+                  ) -> Iterator[tuple[StoredResponse, Iterator[bytes]]]:
+    """``read_response`` for bodies too large to hold: the body (still encoded) as chunks read
+    from the file while the ``with`` block lasts; a truncated record raises ``EOFError``."""
+    with open(warc_path(layout, filename), "rb") as handle:
+        handle.seek(offset)
+        records = ArchiveIterator(handle)
+        records.reader = _StrictReader(records.fh, block_size=BUFF_SIZE)
+        try:
+            record = next(records, None)
+        except Exception as error:  # warcio raises many types on malformed bytes
+            raise RecordNotFound(f"no readable record at {filename}:{offset}: {error}") from None
+        if record is None or record.rec_type not in ("response", "revisit") or (
+                record.http_headers is None):
+            raise RecordNotFound(f"no response record at {filename}:{offset}")
+        headers = record.rec_headers
+
+        def chunks() -> Iterator[bytes]:
+            while chunk := record.raw_stream.read(CHUNK):
+                yield chunk
+            if getattr(record.raw_stream, "limit", 0):
+                raise EOFError(f"truncated record at {filename}:{offset}")
+
+        yield StoredResponse(
+            url=headers.get_header("WARC-Target-URI"), record_id=headers.get_header("WARC-Record-ID"),
+            date=headers.get_header("WARC-Date"),
+            status=int(record.http_headers.get_statuscode() or 0),
+            headers=list(record.http_headers.headers), body=b""), chunks()

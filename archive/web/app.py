@@ -1,6 +1,7 @@
 """The WSGI application: routing, GET/HEAD only, error pages, security headers, the server.
 
-Werkzeug gives routing, request parsing and a threaded HTTP/1.1 server with a deep listen queue;
+Werkzeug gives routing, request parsing and an HTTP/1.1 server with a deep listen queue (here with
+a fixed pool of worker threads);
 Jinja2 renders every page with autoescaping, so an archived string is always shown as text.
 Whatever goes wrong while answering one request (a hostile catalog path, a malformed WARC record)
 becomes an error page for that request, never a crash of the server.
@@ -11,14 +12,14 @@ from __future__ import annotations
 import logging
 import sqlite3
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
-from werkzeug.serving import BaseWSGIServer
-from werkzeug.serving import make_server as werkzeug_server
+from werkzeug.routing import Map, PathConverter, Rule
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from archive.layout import Layout
@@ -38,11 +39,19 @@ READER_HEADERS = {
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 View = Callable[..., Response]
 
+class TermConverter(PathConverter):
+    """A category or tag, slashes included, even a leading one (``/dev/null`` is a real tag):
+    werkzeug's ``path`` refuses a first ``/`` and the reader's own links then gave 404."""
+
+    regex = ".+?"
+    part_isolating = False  # may span segments (werkzeug guesses from a "/" in the regex)
+
+
 ROUTES = Map([
     Rule("/", endpoint="home"),
     Rule("/site/<site>/", endpoint="site"),
-    Rule("/site/<site>/category/<path:term>", endpoint="category"),
-    Rule("/site/<site>/tag/<path:term>", endpoint="tag"),
+    Rule("/site/<site>/category/<term:term>", endpoint="category"),
+    Rule("/site/<site>/tag/<term:term>", endpoint="tag"),
     Rule("/site/<site>/<year>/", endpoint="year"),
     Rule("/site/<site>/<year>/<month>/", endpoint="month"),
     Rule("/post/<int:post_id>", endpoint="post"),
@@ -50,7 +59,7 @@ ROUTES = Map([
     Rule("/search", endpoint="search"),
     Rule("/not-archived", endpoint="not_archived"),
     Rule("/static/<name>", endpoint="static"),
-], merge_slashes=False)
+], merge_slashes=False, converters={"term": TermConverter})
 
 VIEWS: dict[str, View] = {
     "home": pages.home, "site": pages.site, "year": pages.year, "month": pages.month,
@@ -123,11 +132,51 @@ class ReaderApp:
         if self.allowed_hosts is None:
             return True
         name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return name in self.allowed_hosts
+        return name.lower() in self.allowed_hosts  # host names are case-insensitive
 
 
-def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000) -> BaseWSGIServer:
-    """A threaded server (one thread per connection) for the reader of the archive at ``root``."""
+READER_THREADS = 16  # requests answered at once; more connections wait in the listen queue
+
+
+class ReaderRequestHandler(WSGIRequestHandler):
+    """HTTP/1.1 with keep-alive, but an idle connection gives its worker back after 30 s."""
+
+    protocol_version = "HTTP/1.1"
+    timeout = 30
+
+
+class PooledWSGIServer(BaseWSGIServer):
+    """Werkzeug's server with a fixed pool of worker threads instead of one thread per connection.
+
+    One thread per connection let 200 slow clients make 200 threads, each able to hold a page in
+    memory; with a pool, memory is bounded by ``threads`` requests and the rest queue.
+    """
+
+    multithread = True
+
+    def __init__(self, host: str, port: int, app: Any, threads: int = READER_THREADS) -> None:
+        super().__init__(host, port, app, handler=ReaderRequestHandler)
+        self.pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="reader")
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        self.pool.submit(self._answer, request, client_address)
+
+    def _answer(self, request: Any, client_address: Any) -> None:
+        try:
+            self.finish_request(request, client_address)
+        except Exception:
+            self.handle_error(request, client_address)
+        finally:
+            self.shutdown_request(request)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def make_server(root: Path, host: str = "127.0.0.1", port: int = 8000,
+                threads: int = READER_THREADS) -> BaseWSGIServer:
+    """A server with ``threads`` workers for the reader of the archive at ``root``."""
     loopback = host in LOOPBACK_NAMES or host.startswith("127.")
-    app = ReaderApp(root, allowed_hosts=(LOOPBACK_NAMES | {host}) if loopback else None)
-    return werkzeug_server(host, port, app, threaded=True)
+    app = ReaderApp(root, allowed_hosts=(LOOPBACK_NAMES | {host.lower()}) if loopback else None)
+    return PooledWSGIServer(host, port, app, threads)

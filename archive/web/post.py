@@ -14,6 +14,7 @@ from urllib.parse import unquote
 
 from werkzeug.exceptions import NotFound
 from werkzeug.wrappers import Request, Response
+from werkzeug.wsgi import wrap_file
 
 from archive.catalog import Catalog, browse
 from archive.catalog.open import open_read
@@ -81,6 +82,11 @@ def replay_view(app: Reader, request: Request) -> Response:
         headers["Location"] = replayed.location
     if replayed.content_type.startswith(("font/", "application/font", "application/x-font")):
         headers["Access-Control-Allow-Origin"] = "*"  # fonts from the sandboxed (opaque) page
+    if replayed.stream is not None:  # sent as stored, chunk by chunk: never whole in memory
+        headers["Content-Length"] = str(replayed.length)
+        return Response(wrap_file(request.environ, replayed.stream), status=replayed.status,
+                        headers=headers, content_type=replayed.content_type,
+                        direct_passthrough=True)
     return Response(replayed.body, status=replayed.status, headers=headers,
                     content_type=replayed.content_type)
 
