@@ -187,14 +187,15 @@ class BlogSpider(InventorySpider):
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         for raw in urls:
-            url = canonical_url(raw)
-            if self.ledger.is_claimed(url) or not self.link_gate.allow(url):  # hostile sites
+            url = self.link_gate.clean(canonical_url(raw))  # no session ids
+            if self.ledger.is_claimed(url) or not self.link_gate.follow(url):  # traps, budget
                 continue
             self.ledger.claim(url)
             self.crawler.stats.inc_value("discovery/links/followed")
             # An archived post reached by a link before its revisit is asked for conditionally too.
             request = self._post_request(url, "links")
             request.meta[FOLLOWING] = True
+            request.priority = self.link_gate.priority(url)  # posts before listings
             yield request
 
     def page_failed(self, failure: Failure) -> None:

@@ -28,14 +28,17 @@ from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
 from crawler.linkgate import LinkGate  # hostile sites: bounded link following
-from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, STEP
+from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
-from crawler.sites import SiteState
+from crawler.sites import Claim, SiteState
 
 logger = logging.getLogger(__name__)
 SITEMAP_PROBES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 MISSING = [404, 410, 403, 400, 401, 500, 502, 503]
-DISCOVERY_PRIORITY = 100
+DISCOVERY_PRIORITY = 100   # robots.txt and the home page: two per site, they start everything
+INVENTORY_PRIORITY = -10   # sitemaps, feeds, REST pages: below posts (0), so that posts listed
+                           # so far are fetched before more listings when the budget runs short
+ROOT_STEPS = ("robots", "home")
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
@@ -69,11 +72,18 @@ class InventorySpider(Spider):
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
                   meta: dict[str, Any] | None = None) -> Iterator[Request]:
-        if is_trap(url) or not state.claim(url):
+        if is_trap(url):
+            return
+        budget = self.discovery_config.budget(step)
+        claim = state.claim(url, step, budget[0] if budget else None)
+        if claim is Claim.CAPPED and budget:
+            self._capped(state, step, budget[1], budget[0])
+        if claim is not Claim.NEW:
             return
         self.crawler.stats.inc_value(f"discovery/{step}/requests")
+        priority = DISCOVERY_PRIORITY if step in ROOT_STEPS else INVENTORY_PRIORITY
         yield Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
-                      priority=DISCOVERY_PRIORITY,
+                      priority=priority,
                       meta={STEP: step, HANDLE_HTTPSTATUS_LIST: MISSING, **(meta or {})})
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -100,9 +110,15 @@ class InventorySpider(Spider):
         if not doc.valid:
             self._bad_input(response, "discovery/sitemap/malformed", "malformed sitemap")
         if doc.is_index:
-            for entry in doc.entries:
-                if discovery.wanted_sitemap(entry.url):
-                    yield from self._discover(state, entry.url, self.parse_sitemap, "sitemap")
+            depth = int(response.meta.get(SITEMAP_DEPTH, 0)) + 1
+            wanted = [e.url for e in doc.entries if discovery.wanted_sitemap(e.url)]
+            if wanted and depth > self.discovery_config.max_sitemap_depth:
+                self._capped(state, "sitemap_depth", "DISCOVERY_MAX_SITEMAP_DEPTH",
+                             self.discovery_config.max_sitemap_depth, len(wanted))
+                return
+            for url in wanted:
+                yield from self._discover(state, url, self.parse_sitemap, "sitemap",
+                                          {SITEMAP_DEPTH: depth})
             return
         self.crawler.stats.inc_value("discovery/sitemap/urls", len(doc.entries))
         yield from self._candidates(state, doc.entries, "sitemap", complete=True)
@@ -164,11 +180,24 @@ class InventorySpider(Spider):
             self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
             yield from self._candidates(state, entries, "rest", complete=True)
             page = int(response.meta[REST_PAGE])
-            total = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
             if page == 1:
-                for number in range(2, total + 1):
-                    yield from self._rest_page(state, response.meta[REST_ROOT], number)
+                yield from self._rest_pages(state, response)
         yield from self._finished(state)
+
+    def _rest_pages(self, state: SiteState, response: Response) -> Iterator[Request]:
+        """Pages 2.. of the REST posts, as many as X-WP-TotalPages says within the budget."""
+        header = (response.headers.get(b"X-WP-TotalPages") or b"1").strip()
+        total = int(header) if header.isdigit() else 1
+        budget = self.discovery_config.max_rest_pages
+        last = min(total, budget)
+        for number in range(2, last + 1):
+            yield from self._rest_page(state, response.meta[REST_ROOT], number)
+        if total > last:  # never loop over what the header claims: 100,000,000 pages were seen
+            self._capped(state, "rest", "DISCOVERY_MAX_REST_PAGES", budget, total - last)
+
+    def _capped(self, state: SiteState, step: str, setting: str, budget: int,
+                count: int = 1) -> None:
+        state.stop(self.crawler.stats, step, f"{setting}={budget}", count)  # counted, logged once
 
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
         request = _request_of(failure)
