@@ -69,6 +69,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry (550) and HttpCache (900), so it sees encoded bodies, redirect hops and retries.
     "crawler.middlewares.CaptureMiddleware": 950,
 }
+SPIDER_MIDDLEWARES = {
+    # Once the crawl is stopping (Ctrl-C, disk full), a callback's further requests are dropped,
+    # so that a discovery page listing a great many does not keep the crawl alive.
+    "crawler.stopping.StopOutputOnClose": 10,
+}
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,
     "pipelines.text.TextPipeline": 400,

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sqlite3
 import subprocess
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from typing import Any
 import pytest
 
 from archive.layout import Layout
-from tests.conftest import BIN, FAST, ROOT
+from tests.conftest import BIN, FAST, ROOT, run_cli
 from tests.fixtures.endless import POSTS, EndlessSite
 
 pytestmark = pytest.mark.e2e
@@ -136,3 +138,29 @@ def test_budgets_are_checked_at_start(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert "DISCOVERY_MAX_SITEMAPS=0: use a number of sitemaps, 1 or more" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_first_sigint_stops_an_endless_crawl(tmp_path: Path) -> None:
+    """A generous budget (the user's choice) on a site claiming 100,000,000 REST pages: Ctrl-C
+    must still end the crawl within seconds, with an archive that verifies."""
+    with EndlessSite("rest") as site:
+        process = subprocess.Popen(command(site, tmp_path, "DISCOVERY_MAX_REST_PAGES=100000000"),
+                                   cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                   text=True, env=environment())
+        try:
+            deadline = time.monotonic() + 60
+            while site.total < 30 and time.monotonic() < deadline:
+                time.sleep(0.2)  # discovery under way: the REST pages are being queued
+            time.sleep(2)
+            process.send_signal(signal.SIGINT)
+            stopped = time.monotonic()
+            log, _ = process.communicate(timeout=30)
+            took = time.monotonic() - stopped
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.communicate()
+    assert took < 15, f"still running {took:.0f} s after SIGINT"
+    assert "Traceback" not in log, log[-3000:]
+    verify = run_cli("verify", archive=tmp_path)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
