@@ -86,3 +86,24 @@ def test_killed_crawls_scratch_queues_are_removed(tmp_path: Path) -> None:
     assert left == sorted([live.name, new_unowned.name])
     assert not dead.exists() and not old_unowned.exists()
     assert "Removed 2 request queue folder(s)" in run.stdout + run.stderr
+
+
+def test_restart_on_a_still_full_archive_says_so(small_disk: Path, tmp_path: Path) -> None:  # noqa: F811
+    """The second run, ARCHIVE_DIR still full: one line naming it, not a traceback from the lock
+    file; once there is room again the next run works (the lock was not left behind)."""
+    archive = small_disk / "archive"
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    with EndlessSite("rest") as site:
+        first = crawl(site, archive, tmpdir, "DISCOVERY_MAX_REST_PAGES=2", "EXTRACT_ENABLED=False")
+        assert first.returncode == 0, (first.stdout + first.stderr)[-3000:]
+        ballast = fill(small_disk, leave=0)
+        again = crawl(site, archive, tmpdir, "DISCOVERY_MAX_REST_PAGES=2")
+        log = again.stdout + again.stderr
+        assert again.returncode != 0
+        assert "Traceback" not in log, log[-3000:]
+        errors = [line for line in log.splitlines() if "full" in line]
+        assert len(errors) == 1 and f"ARCHIVE_DIR={archive}" in errors[0], log[-3000:]
+        ballast.unlink()
+        third = crawl(site, archive, tmpdir, "DISCOVERY_MAX_REST_PAGES=2")
+    assert third.returncode == 0, (third.stdout + third.stderr)[-3000:]
