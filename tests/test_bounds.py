@@ -112,6 +112,19 @@ def test_sitemap_index_depth_is_capped(tmp_path: Path) -> None:
     said_once(run.log, "DISCOVERY_MAX_SITEMAP_DEPTH=1")
 
 
+def test_endless_feed_pages_are_capped(tmp_path: Path) -> None:
+    with EndlessSite("feeds") as site:
+        run = crawl(site, tmp_path, "DISCOVERY_MAX_FEED_PAGES=6")
+        feed = sum(n for path, n in site.requests.items() if path.startswith("/feed"))
+        total = site.total
+    assert run.returncode == 0, run.log[-3000:]
+    assert feed == run.stats["discovery/feed/requests"] == 6  # /feed, /feed/ and 4 pages
+    assert total < 40
+    assert run.posts == expected_posts(site)
+    assert run.stats["discovery/capped/feed"] >= 1
+    said_once(run.log, "DISCOVERY_MAX_FEED_PAGES=6")
+
+
 def test_link_traps_and_link_budget(tmp_path: Path) -> None:
     with EndlessSite("links") as site:
         run = crawl(site, tmp_path, "DISCOVERY_MAX_LINK_PAGES=60", "DISCOVERY_MAX_PAGE=5")
