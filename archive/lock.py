@@ -7,6 +7,7 @@ over (and said so). The file records who holds it, so the second run can say who
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import json
 import os
@@ -40,11 +41,15 @@ class ArchiveLock:
         previous = _read(handle)
         if previous.get("pid"):
             self.took_over = previous
-        handle.seek(0)
-        handle.truncate()
-        json.dump({"pid": os.getpid(), "host": socket.gethostname(),
-                   "started": datetime.now(UTC).isoformat()}, handle)
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            json.dump({"pid": os.getpid(), "host": socket.gethostname(),
+                       "started": datetime.now(UTC).isoformat()}, handle)
+            handle.flush()
+        except OSError:  # e.g. the disk is full: not held, the caller says why in one line
+            _close_quietly(handle)
+            raise
         self.handle = handle
 
     def release(self) -> None:
@@ -119,6 +124,12 @@ def flock_within(handle: TextIO, mode: int, wait: float, poll: float) -> bool:
             if time.monotonic() >= deadline:
                 return False
             time.sleep(poll)
+
+
+def _close_quietly(handle: TextIO) -> None:
+    """Close (and so unlock) a handle whose buffered writes cannot reach the disk."""
+    with contextlib.suppress(OSError):  # the write is flushed again and fails; the file closes
+        handle.close()
 
 
 def _read(handle: TextIO) -> dict[str, Any]:

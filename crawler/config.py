@@ -66,6 +66,17 @@ class DiscoveryConfig:
     follow_links: bool
     max_links_per_page: int
     max_page: int
+    max_rest_pages: int       # REST posts pages asked per site (X-WP-TotalPages is not trusted)
+    max_sitemaps: int         # sitemaps and sitemap indexes asked per site
+    max_sitemap_depth: int    # sitemap indexes nested below the one robots.txt names
+    max_feed_pages: int       # feed documents asked per site (every feed, every page)
+    max_link_pages: int       # pages asked per site by following links
+
+    def budget(self, step: str) -> tuple[int, str] | None:
+        """The most discovery requests of ``step`` per site, and the setting that says so."""
+        return {"sitemap": (self.max_sitemaps, "DISCOVERY_MAX_SITEMAPS"),
+                "rest": (self.max_rest_pages, "DISCOVERY_MAX_REST_PAGES"),
+                "feed": (self.max_feed_pages, "DISCOVERY_MAX_FEED_PAGES")}.get(step)
 
 
 @dataclass(frozen=True)
@@ -155,6 +166,9 @@ def _scale(settings: Any) -> ScaleConfig:
 
 
 def _discovery(settings: Any) -> DiscoveryConfig:
+    def budget(name: str, default: int, what: str) -> int:
+        return _number(settings, name, default, int, lambda v: v >= 1, f"use a number of {what}, "
+                       "1 or more")
     return DiscoveryConfig(
         rest_per_page=_number(settings, "DISCOVERY_REST_PER_PAGE", 100, int,
                               lambda v: 1 <= v <= 100,
@@ -163,7 +177,12 @@ def _discovery(settings: Any) -> DiscoveryConfig:
         max_links_per_page=_number(settings, "DISCOVERY_MAX_LINKS_PER_PAGE", 2000, int,
                                    lambda v: v >= 1, "use a number of links, 1 or more"),
         max_page=_number(settings, "DISCOVERY_MAX_PAGE", 1000, int, lambda v: v >= 1,
-                         "use a page number, 1 or more"))
+                         "use a page number, 1 or more"),
+        max_rest_pages=budget("DISCOVERY_MAX_REST_PAGES", 1000, "REST pages"),
+        max_sitemaps=budget("DISCOVERY_MAX_SITEMAPS", 1000, "sitemaps"),
+        max_sitemap_depth=budget("DISCOVERY_MAX_SITEMAP_DEPTH", 3, "nested sitemap indexes"),
+        max_feed_pages=budget("DISCOVERY_MAX_FEED_PAGES", 1000, "feed pages"),
+        max_link_pages=budget("DISCOVERY_MAX_LINK_PAGES", 10000, "pages"))
 
 
 # -- values --------------------------------------------------------------------------------------

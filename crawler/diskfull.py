@@ -26,14 +26,17 @@ def is_disk_full(error: BaseException) -> bool:
     return isinstance(error, sqlite3.OperationalError) and "full" in str(error).lower()
 
 
-def stop_crawl(crawler: Crawler, error: BaseException) -> None:
-    """Log once, count, and close the spider with reason ``disk_full``."""
+def stop_crawl(crawler: Crawler, error: BaseException, where: str | None = None) -> None:
+    """Log once, count, and close the spider with reason ``disk_full``.
+
+    ``where`` names the folder when it is not ARCHIVE_DIR (the scheduler's request queue)."""
     assert crawler.stats is not None
     crawler.stats.inc_value(STAT)
     if crawler.stats.get_value(STAT) > 1:
         return
-    logger.error("Disk full: cannot write to ARCHIVE_DIR=%s (%s). Stopping the crawl; free some "
-                 "space and run the same command again (the unfinished .open WARC is recovered "
-                 "at the next start).", crawler.settings.get("ARCHIVE_DIR"), error)
+    where = where or f"ARCHIVE_DIR={crawler.settings.get('ARCHIVE_DIR')}"
+    logger.error("Disk full: cannot write to %s (%s). Stopping the crawl; free some space and run "
+                 "the same command again (the unfinished .open WARC is recovered at the next "
+                 "start).", where, error)
     if crawler.engine is not None and crawler.engine.spider is not None:
         deferred_from_coro(crawler.engine.close_spider_async(reason=REASON))

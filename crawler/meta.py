@@ -10,6 +10,7 @@ STEP = "step"                        # which inventory a discovery request reads
 FEED_PAGE = "feed_page"              # page number of a WordPress feed (?paged=N)
 REST_ROOT = "rest_root"              # the REST API root a posts page belongs to
 REST_PAGE = "rest_page"              # page number of /wp/v2/posts
+SITEMAP_DEPTH = "sitemap_depth"      # sitemap indexes above this sitemap (0: named by robots.txt)
 
 # -- posts (crawler/spiders/blog.py) -------------------------------------------------------------
 DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitemap, feed, rest...

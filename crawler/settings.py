@@ -69,6 +69,11 @@ DOWNLOADER_MIDDLEWARES = {
     # Retry (550) and HttpCache (900), so it sees encoded bodies, redirect hops and retries.
     "crawler.middlewares.CaptureMiddleware": 950,
 }
+SPIDER_MIDDLEWARES = {
+    # Once the crawl is stopping (Ctrl-C, disk full), a callback's further requests are dropped,
+    # so that a discovery page listing a great many does not keep the crawl alive.
+    "crawler.stopping.StopOutputOnClose": 10,
+}
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,
     "pipelines.text.TextPipeline": 400,
@@ -151,6 +156,17 @@ RETRY_AFTER_MAX = 30.0
 # /page/N/ followed (endless pagination). Date archives outside 1990..next year are not followed.
 DISCOVERY_MAX_LINKS_PER_PAGE = 2000
 DISCOVERY_MAX_PAGE = 1000
+# Discovery budgets per site, so that no inventory and no link trap makes a crawl endless: what
+# they stop is counted in discovery/capped/<step> and logged once per site. A WordPress REST API
+# is read for at most this many pages (X-WP-TotalPages is not trusted: 100 posts a page)...
+DISCOVERY_MAX_REST_PAGES = 1000
+# ...sitemaps (indexes included) at most, nested at most this many indexes below the first...
+DISCOVERY_MAX_SITEMAPS = 1000
+DISCOVERY_MAX_SITEMAP_DEPTH = 3
+# ...feed documents at most (all feeds and their ?paged=N pages)...
+DISCOVERY_MAX_FEED_PAGES = 1000
+# ...and pages asked for by following links (posts and listings alike).
+DISCOVERY_MAX_LINK_PAGES = 10000
 DOWNLOADER_MIDDLEWARES.update({
     # Redirect loops, too long chains and hops out of scope: refused with a log line.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,

@@ -6,7 +6,19 @@ next step (page through the feed, or follow links) from what the inventories fou
 
 from __future__ import annotations
 
+import logging
+from collections import Counter
 from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+class Claim(Enum):
+    NEW = "new"          # ask for it
+    SEEN = "seen"        # asked for already
+    CAPPED = "capped"    # the step's budget for this site is spent
 
 
 @dataclass
@@ -20,16 +32,33 @@ class SiteState:
     home_links: list[str] = field(default_factory=list)
     following: bool = False
     revisited: bool = False        # archived posts of this site asked for again (trust mode)
+    asked: Counter[str] = field(default_factory=Counter)   # discovery requests per step
+    capped: Counter[str] = field(default_factory=Counter)  # refused by the step's budget
+    capped_logged: set[str] = field(default_factory=set)  # budgets already logged for this site
 
-    def claim(self, url: str) -> bool:
-        """True the first time a discovery URL is seen for this site."""
+    def claim(self, url: str, step: str = "other", budget: int | None = None) -> Claim:
+        """NEW the first time a discovery URL is seen for this site, while ``step`` has budget."""
         if url in self.requested:
-            return False
+            return Claim.SEEN
+        if budget is not None and self.asked[step] >= budget:
+            self.capped[step] += 1
+            return Claim.CAPPED
+        self.asked[step] += 1
         self.requested.add(url)
         self.pending += 1
-        return True
+        return Claim.NEW
 
     def done(self) -> bool:
         """Mark one discovery request finished; True when none is left in flight."""
         self.pending -= 1
         return self.pending == 0
+
+    def stop(self, stats: Any, step: str, bound: str, count: int = 1) -> None:
+        """Count what a discovery bound stops (``discovery/capped/<step>``); log it once per site."""
+        stats.inc_value(f"discovery/capped/{step}", count)
+        if step in self.capped_logged:
+            return
+        self.capped_logged.add(step)
+        logger.warning("%s: %s reached: no more %s requests for this site (what it stops is "
+                       "counted in discovery/capped/%s)", self.home, bound, step.replace("_", " "),
+                       step)

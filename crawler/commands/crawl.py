@@ -3,7 +3,9 @@
 Scrapy reports an exception raised while building a spider or a component as a traceback and
 carries on; a bad ``since``, ``SCALE_WORKER_TIMEOUT`` or an unwritable ``ARCHIVE_DIR`` should instead
 stop the run before the reactor starts, with one line saying what to fix (``crawler/config.py``)
-and exit status 2 for cron.
+and exit status 2 for cron. A full ``ARCHIVE_DIR`` at start (the last run stopped on a full disk
+and nothing was freed) is one line too, exit status 1: the lock file and the crash recovery are
+the first to write.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from archive.maintain.workers import recover_dead_workers
 from crawler import redact
 from crawler.addons import worker_shard
 from crawler.config import CrawlConfig, check_writable
+from crawler.diskfull import is_disk_full
 from crawler.jobstate import JobGuard
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
@@ -59,15 +62,21 @@ class Command(ScrapyCrawl):
                   "-s ARCHIVE_LOCK_WAIT=SECONDS", file=sys.stderr)
             self.exitcode = EXIT_LOCKED
             return
+        except OSError as error:
+            self._archive_full(config, error)
+            return
         if lock.took_over:
             logger.warning("Took over a stale archive lock left by %s", lock.took_over)
         try:
             try:
                 check_catalog(layout.catalog_path)  # one line naming `reindex`, not a traceback
                 _recover(layout, shard)
+                job = JobGuard.start(self.settings.get("JOBDIR"))  # a killed run's JOBDIR is reset
             except CatalogDamaged as error:
                 raise UsageError(str(error), print_help=False) from None
-            job = JobGuard.start(self.settings.get("JOBDIR"))  # a killed run's JOBDIR is reset
+            except OSError as error:
+                self._archive_full(config, error)
+                return
             crawler = self._create_crawler(name)
             job.watch(crawler)
             self.crawler_process.crawl(crawler, **opts.spargs)
@@ -77,6 +86,15 @@ class Command(ScrapyCrawl):
         failed = crawler.stats is not None and crawler.stats.get_value(OUTCOME_KEY) == "failed"
         if self.crawler_process.bootstrap_failed or failed:
             self.exitcode = 1
+
+    def _archive_full(self, config: CrawlConfig, error: OSError) -> None:
+        """One line for a full disk before the crawl starts; any other OSError is a bug."""
+        if not is_disk_full(error):
+            raise error
+        print(f"scrapy: error: ARCHIVE_DIR={config.archive.archive_dir} is full "
+              f"({error.strerror}): free some space, then run the same command again (the last "
+              "run's unfinished WARC is recovered then)", file=sys.stderr)
+        self.exitcode = 1
 
     def _check(self, name: str, spargs: dict[str, str]) -> CrawlConfig:
         """Every setting (and the blog spider's arguments) checked before the reactor starts."""

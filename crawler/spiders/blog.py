@@ -37,7 +37,8 @@ from crawler.options import CrawlOptions
 from crawler.protocols import Frontier
 from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
-from crawler.spiders.inventory import InventorySpider, is_html
+from crawler.spiders.guarded import is_html
+from crawler.spiders.inventory import InventorySpider
 
 logger = logging.getLogger(__name__)
 
@@ -194,13 +195,17 @@ class BlogSpider(InventorySpider):
                 following: bool = True) -> Iterator[Request]:
         for raw in urls:
             url = self._canonical(raw, via)
-            if url is None or self.ledger.is_claimed(url) or not self.link_gate.allow(url, via):
-                continue  # hostile sites: bad URLs, scope, traps (logged, counted)
+            if url is None:
+                continue  # a URL that cannot be requested (logged, counted)
+            url = self.link_gate.clean(url)  # no session ids
+            if self.ledger.is_claimed(url) or not self.link_gate.follow(url, via):
+                continue  # hostile sites: scope, traps, the link budget (logged, counted)
             self.ledger.claim(url)
             self.crawler.stats.inc_value(f"discovery/{via}/followed")
             # An archived post reached by a link before its revisit is asked for conditionally too.
             request = self._post_request(url, via)
             request.meta[FOLLOWING] = following
+            request.priority = self.link_gate.priority(url)  # posts before listings
             yield request
 
     def _refresh(self, response: TextResponse) -> Iterator[Request]:

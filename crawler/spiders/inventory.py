@@ -15,32 +15,34 @@ from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
-from scrapy import Request, Spider
+from scrapy import Request
 from scrapy.http import Response, TextResponse
 from scrapy.linkextractors import LinkExtractor
-from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
-from archive.urls import BadURL, is_trap, join_url, site_of, web_url
+from archive.urls import is_trap, join_url, site_of
 from crawler import discovery
 from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
-from crawler.linkgate import LinkGate  # hostile sites: bounded link following
-from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, STEP
+from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
-from crawler.sites import SiteState
+from crawler.sites import Claim, SiteState
+from crawler.spiders.guarded import GuardedSpider, is_html, request_of
 
 logger = logging.getLogger(__name__)
 SITEMAP_PROBES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
 MISSING = [404, 410, 403, 400, 401, 500, 502, 503]
-DISCOVERY_PRIORITY = 100
+DISCOVERY_PRIORITY = 100   # robots.txt and the home page: two per site, they start everything
+INVENTORY_PRIORITY = -10   # sitemaps, feeds, REST pages: below posts (0), so that posts listed
+                           # so far are fetched before more listings when the budget runs short
+ROOT_STEPS = ("robots", "home")
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
-class InventorySpider(Spider):
+class InventorySpider(GuardedSpider):
     """Reads a site's inventories and hands every post they list to ``_candidates``."""
 
     options: CrawlOptions
@@ -70,11 +72,18 @@ class InventorySpider(Spider):
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
                   meta: dict[str, Any] | None = None) -> Iterator[Request]:
-        if self._canonical(url, step) is None or is_trap(url) or not state.claim(url):
+        if self._canonical(url, step) is None or is_trap(url):
+            return
+        budget = self.discovery_config.budget(step)
+        claim = state.claim(url, step, budget[0] if budget else None)
+        if claim is Claim.CAPPED and budget:
+            self._capped(state, step, budget[1], budget[0])
+        if claim is not Claim.NEW:
             return
         self.crawler.stats.inc_value(f"discovery/{step}/requests")
+        priority = DISCOVERY_PRIORITY if step in ROOT_STEPS else INVENTORY_PRIORITY
         yield Request(url, callback=callback, errback=self.discovery_failed, dont_filter=True,
-                      priority=DISCOVERY_PRIORITY,
+                      priority=priority,
                       meta={STEP: step, HANDLE_HTTPSTATUS_LIST: MISSING, **(meta or {})})
 
     def parse_robots(self, response: Response) -> Iterator[Request]:
@@ -106,9 +115,15 @@ class InventorySpider(Spider):
         if not doc.valid:
             self._bad_input(response, "discovery/sitemap/malformed", "malformed sitemap")
         if doc.is_index:
-            for entry in doc.entries:
-                if discovery.wanted_sitemap(entry.url):
-                    yield from self._discover(state, entry.url, self.parse_sitemap, "sitemap")
+            depth = int(response.meta.get(SITEMAP_DEPTH, 0)) + 1
+            wanted = [e.url for e in doc.entries if discovery.wanted_sitemap(e.url)]
+            if wanted and depth > self.discovery_config.max_sitemap_depth:
+                self._capped(state, "sitemap_depth", "DISCOVERY_MAX_SITEMAP_DEPTH",
+                             self.discovery_config.max_sitemap_depth, len(wanted))
+                return
+            for url in wanted:
+                yield from self._discover(state, url, self.parse_sitemap, "sitemap",
+                                          {SITEMAP_DEPTH: depth})
             return
         self.crawler.stats.inc_value("discovery/sitemap/urls", len(doc.entries))
         yield from self._candidates(state, doc.entries, "sitemap", complete=True)
@@ -147,7 +162,7 @@ class InventorySpider(Spider):
             self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
             yield from self._candidates(state, entries, "feed", complete=False)
             page = int(response.meta.get(FEED_PAGE, 1))
-            wordpress_feed = response.url.rstrip("/").split("?")[0].endswith("/feed")
+            wordpress_feed = response.url.split("?")[0].rstrip("/").endswith("/feed")
             if entries and wordpress_feed:
                 if page < self.discovery_config.max_page:
                     state.feed_next.append(_feed_page(response.url, page + 1))
@@ -171,14 +186,27 @@ class InventorySpider(Spider):
             self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
             yield from self._candidates(state, entries, "rest", complete=True)
             page = int(response.meta[REST_PAGE])
-            total = int(response.headers.get(b"X-WP-TotalPages", b"1") or 1)
             if page == 1:
-                for number in range(2, total + 1):
-                    yield from self._rest_page(state, response.meta[REST_ROOT], number)
+                yield from self._rest_pages(state, response)
         yield from self._finished(state)
 
+    def _rest_pages(self, state: SiteState, response: Response) -> Iterator[Request]:
+        """Pages 2.. of the REST posts, as many as X-WP-TotalPages says within the budget."""
+        header = (response.headers.get(b"X-WP-TotalPages") or b"1").strip()
+        total = int(header) if header.isdigit() else 1
+        budget = self.discovery_config.max_rest_pages
+        last = min(total, budget)
+        for number in range(2, last + 1):
+            yield from self._rest_page(state, response.meta[REST_ROOT], number)
+        if total > last:  # never loop over what the header claims: 100,000,000 pages were seen
+            self._capped(state, "rest", "DISCOVERY_MAX_REST_PAGES", budget, total - last)
+
+    def _capped(self, state: SiteState, step: str, setting: str, budget: int,
+                count: int = 1) -> None:
+        state.stop(self.crawler.stats, step, f"{setting}={budget}", count)  # counted, logged once
+
     def discovery_failed(self, failure: Failure) -> Iterator[Request]:
-        request = _request_of(failure)
+        request = request_of(failure)
         step = request.meta.get(STEP, "other")
         self._log_failure(failure, f"discovery/{step}/failed")
         state = self.site_states[site_of(request.url)]
@@ -215,78 +243,8 @@ class InventorySpider(Spider):
     def discovery_config(self) -> DiscoveryConfig:
         return crawl_config(self.crawler).discovery
 
-    # --- hostile sites (crawler/linkgate.py): bounded links, bounded gunzip --------------------
-    @cached_property
-    def link_gate(self) -> LinkGate:
-        return LinkGate.from_crawler(self.crawler, self.sites)
-
-    def _unzip(self, response: Response) -> bytes:
-        try:
-            return _unzip(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
-        except ValueError:  # scrapy's _DecompressionMaxSizeExceeded: a gzip bomb
-            self._bad_input(response, "crawl/decompression_bomb",
-                            "gzip body expands beyond DOWNLOAD_MAXSIZE, not parsed")
-            return b""
-    # --- end hostile sites ------------------------------------------------------------------
-
-    def _canonical(self, url: str, via: str) -> str | None:
-        """``web_url``: the canonical form of a URL that can be requested, or None for one that
-        cannot (unparseable, relative, not http): logged, counted and skipped, so one bad entry
-        never ends the list it came in."""
-        try:
-            return web_url(url)
-        except BadURL as error:
-            self._skip_url(via, str(error))
-            return None
-
-    def _skip_url(self, via: str, why: str) -> None:
-        self.crawler.stats.inc_value("discovery/bad_url")
-        self.crawler.stats.inc_value(f"discovery/{via}/bad_url")
-        logger.warning("Skipped a URL that cannot be requested, found via %s: %s", via, why)
-
     def _state(self, response: Response) -> SiteState:
         return self.site_states[site_of(response.request.url if response.request else response.url)]
-
-    def _bad_input(self, response: Response, counter: str, reason: str) -> None:
-        self.crawler.stats.inc_value(counter)
-        logger.warning("%s: %s (HTTP %s, captured in the WARC)", response.url, reason,
-                       response.status)
-
-    def _log_failure(self, failure: Failure, counter: str) -> None:
-        request = _request_of(failure)
-        error = failure.value
-        if isinstance(error, HttpError):
-            status = error.response.status
-            reason = f"HTTP {status}"
-            self.crawler.stats.inc_value(f"crawl/http_error/{status}")
-        else:
-            reason = f"{type(error).__name__}: {failure.getErrorMessage()}"
-        if "IgnoreRequest" in reason:
-            self.crawler.stats.inc_value("crawl/ignored")
-            logger.debug("%s: skipped (%s)", request.url, reason)
-            return
-        self.crawler.stats.inc_value(counter)
-        logger.warning("%s: failed (%s)", request.url, reason)
-
-
-def is_html(response: Response) -> bool:
-    content_type = response.headers.get(b"Content-Type", b"") or b""
-    return isinstance(response, TextResponse) and any(t in content_type for t in HTML_TYPES)
-
-
-def _unzip(response: Response, max_size: int = 0) -> bytes:
-    body = response.body
-    if body[:2] == b"\x1f\x8b":
-        from scrapy.utils.gz import gunzip
-        return bytes(gunzip(body, max_size=max_size))
-    return body
-
-
-def _request_of(failure: Failure) -> Request:
-    """The request an errback's failure is about (Scrapy sets it; Twisted does not declare it)."""
-    request: Request = failure.request  # type: ignore[attr-defined]
-    return request
-
 
 def _feed_page(url: str, page: int) -> str:
     base = url.split("?")[0]
