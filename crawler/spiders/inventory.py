@@ -27,6 +27,7 @@ from crawler import discovery
 from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
+from crawler.limits import parsed_part  # hostile sites: a huge page is read from its start
 from crawler.linkgate import LinkGate  # hostile sites: bounded link following
 from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, STEP
 from crawler.options import CrawlOptions
@@ -113,7 +114,7 @@ class InventorySpider(Spider):
             self._bad_input(response, "discovery/home/failed", "home page did not answer 200")
         elif is_html(response):
             assert isinstance(response, TextResponse)
-            yield from self._feeds_and_api(state, response)
+            yield from self._feeds_and_api(state, parsed_part(response))
             state.home_links = self.link_gate.links(response, self.links)  # hostile: capped
             yield from self._page_results(response, "home")
         yield from self._finished(state)
