@@ -12,7 +12,8 @@ response to the WARC, so a refused response is still archived as sent:
 - ``CutResponseMiddleware``: a truncated response is logged, counted and not parsed.
 - ``BoundedCompressionMiddleware``: Scrapy's decompression, which already stops at
   ``DOWNLOAD_MAXSIZE`` decoded bytes (gzip bombs); this counts it.
-- ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed; a page whose
+- ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed (UTF-16, by BOM
+  or header, is sniffed decoded: its NUL bytes are text); a page whose
   declared charset is wrong is logged (the extractor detects the real one); a page over
   ``PARSE_MAX_BYTES`` is logged and counted: the crawler reads only its start (``parsed_part``).
 - ``RetryAfterMiddleware``: 429/503 with ``Retry-After`` wait that long (at most
@@ -40,7 +41,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from archive.extract.encoding import normalize_label
+from archive.extract.encoding import normalize_label, utf16_codec
 from archive.extract.page_type import PARSE_MAX_BYTES, prefix
 from archive.urls import canonical_url, site_of
 from crawler.meta import (
@@ -150,6 +151,11 @@ class ContentGuardMiddleware:
         if "html" not in content_type or not response.body:
             return response
         sample = response.body[:SNIFF]
+        declared = _charset(content_type)
+        utf16 = utf16_codec(sample, declared)
+        text = sample.decode(utf16, "replace") if utf16 is not None else ""
+        if "<" in text:  # UTF-16 markup: its ASCII is half NUL bytes, so sniff the text
+            sample = text.encode("utf-8", "replace")
         controls = len(sample.translate(None, _NOT_CONTROL))  # in C: a Python loop cost 0.2 ms
         if controls > BINARY_SHARE * len(sample):
             self.stats.inc_value("crawl/binary_as_html")
@@ -161,7 +167,6 @@ class ContentGuardMiddleware:
             logger.warning("%s: page of %d bytes: the post test, feeds and links read only its "
                            "first %d bytes (archived whole in the WARC)", request.url,
                            len(response.body), PARSE_MAX_BYTES)
-        declared = _charset(content_type)
         codec = normalize_label(declared)
         if codec is not None and not _decodes(response.body, codec):
             self.stats.inc_value("crawl/charset_mismatch")
