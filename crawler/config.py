@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from scrapy.crawler import Crawler
 
 from archive.config import ArchiveConfig, ConfigError
+from archive.extract.model import DEFAULT_MAX_HTML_BYTES
 from archive.extract.pool import DEFAULT_FUNCTION, resolve
 from archive.layout import Layout
 
@@ -47,6 +48,7 @@ class ExtractConfig:
     timeout: float
     max_pending: int
     function: str
+    max_html_bytes: int  # EXTRACT_MAX_HTML_BYTES (0: no limit)
 
 
 @dataclass(frozen=True)
@@ -143,13 +145,15 @@ def _extract(settings: Any) -> ExtractConfig:
     pending = _number(settings, "EXTRACT_MAX_PENDING", 0, int, lambda v: v >= 0,
                       "use a number of pages, or 0 for 4 per worker") or 4 * workers
     function = str(settings.get("EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
+    max_html = _number(settings, "EXTRACT_MAX_HTML_BYTES", DEFAULT_MAX_HTML_BYTES, int,
+                       lambda v: v >= 0, "use a number of bytes, e.g. 8388608, or 0 for no limit")
     if enabled:
         try:
             resolve(function)  # the pool imports it too: fail here, with the setting's name
         except (ImportError, AttributeError, ValueError) as error:
             raise ConfigError(f"EXTRACT_FUNCTION={function!r}: use module:function naming an "
                               f"importable function ({error})") from None
-    return ExtractConfig(enabled, workers, timeout, pending, function)
+    return ExtractConfig(enabled, workers, timeout, pending, function, max_html)
 
 
 def _scale(settings: Any) -> ScaleConfig:

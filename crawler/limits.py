@@ -12,8 +12,10 @@ response to the WARC, so a refused response is still archived as sent:
 - ``CutResponseMiddleware``: a truncated response is logged, counted and not parsed.
 - ``BoundedCompressionMiddleware``: Scrapy's decompression, which already stops at
   ``DOWNLOAD_MAXSIZE`` decoded bytes (gzip bombs); this counts it.
-- ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed; a page whose
-  declared charset is wrong is logged (the extractor detects the real one).
+- ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed (UTF-16, by BOM
+  or header, is sniffed decoded: its NUL bytes are text); a page whose
+  declared charset is wrong is logged (the extractor detects the real one); a page over
+  ``PARSE_MAX_BYTES`` is logged and counted: the crawler reads only its start (``parsed_part``).
 - ``RetryAfterMiddleware``: 429/503 with ``Retry-After`` wait that long (at most
   ``RETRY_AFTER_MAX`` seconds, without blocking the reactor), then retry.
 - ``GuardedRedirectMiddleware``: redirect loops, chains over ``REDIRECT_MAX_TIMES`` and
@@ -23,6 +25,7 @@ response to the WARC, so a refused response is still archived as sent:
 from __future__ import annotations
 
 import logging
+import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -34,11 +37,12 @@ from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddlewa
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
 from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
 
-from archive.extract.encoding import normalize_label
+from archive.extract.encoding import normalize_label, utf16_codec
+from archive.extract.page_type import PARSE_MAX_BYTES, prefix
 from archive.urls import canonical_url, site_of
 from crawler.meta import (
     BODY_HANDLER,
@@ -147,19 +151,49 @@ class ContentGuardMiddleware:
         if "html" not in content_type or not response.body:
             return response
         sample = response.body[:SNIFF]
+        declared = _charset(content_type)
+        utf16 = utf16_codec(sample, declared)
+        text = sample.decode(utf16, "replace") if utf16 is not None else ""
+        if "<" in text:  # UTF-16 markup: its ASCII is half NUL bytes, so sniff the text
+            sample = text.encode("utf-8", "replace")
         controls = len(sample.translate(None, _NOT_CONTROL))  # in C: a Python loop cost 0.2 ms
         if controls > BINARY_SHARE * len(sample):
             self.stats.inc_value("crawl/binary_as_html")
             logger.warning("%s: binary data served as %s (HTTP %d, captured in the WARC), "
                            "not parsed", request.url, content_type, response.status)
             raise IgnoreRequest(f"binary data served as text/html: {request.url}")
-        declared = _charset(content_type)
+        if len(response.body) > PARSE_MAX_BYTES:
+            self.stats.inc_value("crawl/parsed_prefix")
+            logger.warning("%s: page of %d bytes: the post test, feeds and links read only its "
+                           "first %d bytes (archived whole in the WARC)", request.url,
+                           len(response.body), PARSE_MAX_BYTES)
         codec = normalize_label(declared)
         if codec is not None and not _decodes(response.body, codec):
             self.stats.inc_value("crawl/charset_mismatch")
             logger.warning("%s: declares charset=%s but is not valid %s: the text is decoded "
                            "by detection", request.url, declared, declared)
         return response
+
+
+def parsed_part(response: TextResponse) -> TextResponse:
+    """What the crawler parses of a page (feeds, links): at most its first ``PARSE_MAX_BYTES``.
+
+    A 50 MB page of 3.5 M elements took the crawler 1.6 GB to parse, and libxml2's XPath fails on
+    it (``unknown error``, past ~10 M nodes); its first MiB holds the head and the first links.
+    """
+    if len(response.body) <= PARSE_MAX_BYTES:
+        return response
+    part = prefix(response.body, PARSE_MAX_BYTES)
+    assert isinstance(part, bytes)
+    return response.replace(body=part)
+
+
+_ANCHOR = re.compile(rb"<(?:a|area)\s[^>]*?\bhref\s*=", re.IGNORECASE)
+
+
+def anchor_count(body: bytes) -> int:
+    """Links in a page too large to parse, counted in its bytes (``<a href``, ``<area href``)."""
+    return sum(1 for _ in _ANCHOR.finditer(body))
 
 
 def _charset(content_type: str) -> str | None:

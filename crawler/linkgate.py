@@ -28,6 +28,7 @@ from w3lib.url import url_query_cleaner
 
 from archive.urls import is_trap, site_of
 from crawler.config import crawl_config
+from crawler.limits import anchor_count, parsed_part
 
 logger = logging.getLogger(__name__)
 PAGE_PARAMS = frozenset({"page", "paged", "pg", "cpage", "offset"})
@@ -65,8 +66,13 @@ class LinkGate:
         """The page's links, at most ``DISCOVERY_MAX_LINKS_PER_PAGE`` of them.
 
         Counting anchors is cheap; running the link extractor over 100,000 of them is not (about
-        20 s), so a page over the cap is read only up to its first ``max_links`` anchors."""
-        anchors = int(float(response.xpath("count(//a[@href] | //area[@href])").get() or 0))
+        20 s), so a page over the cap is read only up to its first ``max_links`` anchors. A huge
+        page is read only up to ``PARSE_MAX_BYTES`` (``crawler.limits.parsed_part``)."""
+        part = parsed_part(response)
+        anchors = int(float(part.xpath("count(//a[@href] | //area[@href])").get() or 0))
+        if part is not response:
+            anchors = max(anchors, anchor_count(response.body))
+        response = part
         if anchors <= self.max_links:
             return [link.url for link in extractor.extract_links(response)]
         self.stats.inc_value("discovery/links/capped_pages")

@@ -117,6 +117,9 @@ EXTRACT_TIMEOUT = 60.0
 EXTRACT_MAX_PENDING = 0
 # The function workers run, as module:function (a seam for tests and custom extractors).
 EXTRACT_FUNCTION = "archive.extract.worker:extract_dict"
+# Pages larger than this many bytes are not extracted (a 50 MB page took 1.6 GB to parse): the
+# page is archived whole and cataloged with the reason, counted extract/too_large (0: no limit).
+EXTRACT_MAX_HTML_BYTES = 8 * 1024 * 1024
 # Seconds between returns of freed heap memory to the system (glibc malloc_trim; 0: never).
 MEMORY_TRIM_INTERVAL = 5.0
 

@@ -31,7 +31,7 @@ class ExtractPipeline:
         if not config.enabled:
             return cls(crawler.stats, None)
         pool = ExtractionPool(config.workers, config.timeout, max_pending=config.max_pending,
-                              function=config.function)
+                              function=config.function, max_html_bytes=config.max_html_bytes)
         crawler.stats.set_value("extract/workers", config.workers)
         return cls(crawler.stats, pool)
 
@@ -52,6 +52,8 @@ class ExtractPipeline:
         item.extraction = extraction
         if extraction.reason:
             self.stats.inc_value("extract/failed")
+            if extraction.counter:
+                self.stats.inc_value(extraction.counter)  # extract/too_large, extract/unparsable
             logger.warning("%s: extraction incomplete (%s)", item.fetched_url, extraction.reason)
         else:
             self.stats.inc_value("extract/ok")

@@ -3,11 +3,18 @@
 Works offline on bytes from a WARC (that is the point: re-extraction with a newer extractor is a
 feature), so everything it needs comes in as arguments: the body, its URL, the HTTP charset and the
 capture time (which anchors relative datelines such as "3 days ago").
+
+Two bounds keep one page from costing the machine: a page over ``max_bytes``
+(``EXTRACT_MAX_HTML_BYTES``) is refused before it is decoded or parsed, and an error of lxml itself
+(libxml2's XPath gives ``XPathEvalError: unknown error`` past ~10 M nodes) ends this page with a
+reason. Either way the page keeps its catalog row; its bytes stay in the WARC for a later try.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+
+from lxml import etree
 
 from archive.extract import jsonld
 from archive.extract.body import BodyOptions, extract_body
@@ -16,7 +23,7 @@ from archive.extract.dates import read_dates
 from archive.extract.dom import parse
 from archive.extract.encoding import decode_html
 from archive.extract.metadata import post_root, read_metadata
-from archive.extract.model import Extraction
+from archive.extract.model import DEFAULT_MAX_HTML_BYTES, UNPARSABLE, Extraction
 
 
 def _strip_title(text: str, title: str | None) -> str:
@@ -35,8 +42,20 @@ def extract_post(
     encoding: str | None = None,
     captured_at: datetime | None = None,
     options: BodyOptions | None = None,
+    max_bytes: int = DEFAULT_MAX_HTML_BYTES,
 ) -> Extraction:
-    """Clean text and metadata of a blog post page. ``encoding`` is the HTTP header's charset."""
+    """Clean text and metadata of a blog post page. ``encoding`` is the HTTP header's charset;
+    a page over ``max_bytes`` (0: no limit) is refused with the reason ``Extraction.too_large``."""
+    if max_bytes and len(html) > max_bytes:  # characters for a str: near enough, and no copy
+        return Extraction.too_large(url, len(html), max_bytes)
+    try:
+        return _extract(html, url, encoding, captured_at, options)
+    except etree.LxmlError as error:
+        return Extraction.failed(url, f"{UNPARSABLE} ({type(error).__name__}: {error})")
+
+
+def _extract(html: str | bytes, url: str, encoding: str | None, captured_at: datetime | None,
+             options: BodyOptions | None) -> Extraction:
     root = parse(decode_html(html, encoding).text)
     graph = jsonld.entities(root)  # parsed once, read by metadata and dates
     post = post_root(root)

@@ -26,7 +26,9 @@ _SPACES = re.compile(r"\s+")
 def parse(text: str) -> HtmlElement:
     """Parse decoded HTML into a document tree (always with ``<html>``/``<body>``)."""
     text = _XML_DECLARATION.sub("", text, count=1)
-    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True)
+    # huge_tree: without it libxml2 stops at 256 nesting levels and drops the rest of the page;
+    # the size of what is parsed is bounded by its callers (EXTRACT_MAX_HTML_BYTES, PARSE_MAX_BYTES).
+    parser = lxml_html.HTMLParser(encoding="utf-8", remove_comments=True, huge_tree=True)
     if not text.strip():
         text = "<html><body></body></html>"
     return lxml_html.document_fromstring(text.encode("utf-8"), parser=parser)

@@ -39,6 +39,7 @@ _META_CHARSET = re.compile(
     rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-zA-Z0-9_:.+-]+)""", re.IGNORECASE
 )
 _SNIFF_BYTES = 4096
+UTF16 = frozenset({"utf-16", "utf-16-le", "utf-16-be"})
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,16 @@ def normalize_label(label: str | None) -> str | None:
         return codecs.lookup(cleaned).name
     except LookupError:
         return None
+
+
+def utf16_codec(data: bytes, label: str | None) -> str | None:
+    """The UTF-16 codec of a body, by its byte-order mark or its declared charset, else None.
+
+    Its ASCII characters are half NUL bytes: a sniff for binary data must read it decoded."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    codec = normalize_label(label)
+    return codec if codec in UTF16 else None
 
 
 def meta_charset(data: bytes) -> str | None:
@@ -86,6 +97,8 @@ def decode_html(data: str | bytes, encoding: str | None = None) -> Decoded:
             return Decoded(data[len(bom):].decode(codec, "replace"), codec, "bom")
     for source, label in (("header", encoding), ("meta", meta_charset(data))):
         declared = normalize_label(label)
+        if source == "meta" and declared in UTF16:
+            declared = "utf-8"  # WHATWG: a meta that could be read as ASCII was not UTF-16
         decoded = _try(data, declared)
         if declared is not None and decoded is not None:
             return Decoded(decoded, declared, source)

@@ -21,7 +21,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from archive.extract.model import Extraction
+from archive.extract.model import DEFAULT_MAX_HTML_BYTES, Extraction
 
 DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
 Result = dict[str, Any]  # what a worker function returns: ``Extraction.to_dict()`` or alike
@@ -41,7 +41,8 @@ def _call(path: str, html: bytes, url: str, encoding: str | None,
 
 class ExtractionPool:
     def __init__(self, workers: int, timeout: float, max_pending: int,
-                 function: str = DEFAULT_FUNCTION, max_tasks: int = 0) -> None:
+                 function: str = DEFAULT_FUNCTION, max_tasks: int = 0,
+                 max_html_bytes: int = DEFAULT_MAX_HTML_BYTES) -> None:
         resolve(function)  # fail at start-up, not on the first page
         # forkserver: workers start from a small server process, not from the crawler (whose
         # memory they would otherwise copy); nothing is preloaded, so the server stays small.
@@ -50,11 +51,16 @@ class ExtractionPool:
         self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context)
         self.function = function
         self.timeout = timeout
+        self.max_html_bytes = max_html_bytes  # checked here: any EXTRACT_FUNCTION is spared
         self.slots = asyncio.Semaphore(max_pending)
 
     async def extract(self, html: bytes, url: str, encoding: str | None,
                       captured_at: datetime | None) -> Extraction:
-        """The extraction, or ``Extraction.failed`` with the reason when there is none."""
+        """The extraction, or ``Extraction.failed`` with the reason when there is none.
+
+        A page over ``max_html_bytes`` is refused here, before it is copied to a worker."""
+        if self.max_html_bytes and len(html) > self.max_html_bytes:
+            return Extraction.too_large(url, len(html), self.max_html_bytes)
         async with self.slots:
             future = self.pool.schedule(_call, args=(self.function, html, url, encoding,
                                                      captured_at), timeout=self.timeout)

@@ -27,6 +27,7 @@ from crawler import discovery
 from crawler.config import DiscoveryConfig, crawl_config
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
+from crawler.limits import parsed_part  # hostile sites: a huge page is read from its start
 from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
 from crawler.sites import Claim, SiteState
@@ -135,7 +136,7 @@ class InventorySpider(GuardedSpider):
             yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
         elif is_html(response):
             assert isinstance(response, TextResponse)
-            yield from self._feeds_and_api(state, response)
+            yield from self._feeds_and_api(state, parsed_part(response))
             state.home_links = self.link_gate.links(response, self.links)  # hostile: capped
             yield from self._page_results(response, "home")
         yield from self._finished(state)
