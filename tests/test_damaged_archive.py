@@ -353,3 +353,24 @@ def test_a_failed_reindex_removes_its_temporary_and_keeps_the_old_catalog(
         rebuild_module.rebuild(layout)
     assert not list(tmp_path.glob(".catalog.rebuild-*"))
     assert layout.catalog_path.read_bytes() == before
+
+
+@pytest.mark.parametrize("damage", CATALOG_DAMAGE, ids=lambda f: f.__name__)
+def test_serve_on_a_damaged_catalog_says_one_line(tmp_path: Path, damage: Any) -> None:
+    """Not a reader that answers 500 on every page: one line at start, naming the repair."""
+    layout, _ = small_archive(tmp_path / "archive")
+    damage(layout.catalog_path)
+    result = subprocess.run([str(BIN / "blogarchive"), "--archive", str(tmp_path / "archive"),
+                             "serve", "--port", "0"], capture_output=True, text=True, timeout=60)
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 1 and len(lines) == 1, result.stderr[-2000:]
+    assert "blogarchive reindex" in lines[0] or "no catalog.sqlite" in lines[0]
+
+
+def test_reindex_removes_the_temporaries_of_killed_rebuilds(tmp_path: Path) -> None:
+    layout, _ = small_archive(tmp_path)
+    stale = tmp_path / ".catalog.rebuild-999999.sqlite"
+    stale.write_bytes(b"half a catalog")
+    Path(f"{stale}-wal").write_bytes(b"")
+    rebuild_module.rebuild(layout)
+    assert not list(tmp_path.glob(".catalog.rebuild-*"))

@@ -23,12 +23,14 @@ def serve(obj: ArchiveContext, host: str, port: int) -> None:
       blogarchive --archive ./archive-data serve --port 8000
       # then open http://127.0.0.1:8000/
     """
+    from archive.catalog.health import check_catalog
     from archive.catalog.open import has_catalog
     from archive.web import make_server
 
     if not has_catalog(obj.layout):
         raise click.ClickException(f"no archive at {obj.layout.root} (no catalog.sqlite): run a "
                                    "crawl first, or pass --archive DIR")
+    check_catalog(obj.layout.catalog_path)  # a damaged catalog: one line now, not a 500 per page
     try:
         server = make_server(obj.layout.root, host, port)
     except OSError as error:

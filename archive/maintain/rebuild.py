@@ -65,8 +65,9 @@ def rebuild(layout: Layout, progress: Progress | None = None) -> RebuildReport:
     files = warc_files(layout, include_open=False)  # recovery finishes ``.open`` files first
     report.warc_files = len(files)
     total = sum(path.stat().st_size for path in files)
+    for stale in layout.root.glob(".catalog.rebuild-*.sqlite"):
+        _remove_database(stale)  # left by a killed rebuild; ours holds the archive lock alone
     temporary = layout.root / f".catalog.rebuild-{os.getpid()}.sqlite"
-    _remove_database(temporary)
     try:
         _build(layout, temporary, files, report, progress)
         report.set_aside = _swap_in(temporary, layout.catalog_path)
