@@ -2,14 +2,9 @@
 
 Each guard ends a bad case with one clear log line and a stats counter, and the crawl goes on.
 Everything here runs *after* the capture point (``CaptureMiddleware``, order 950) has written the
-response to the WARC, so a refused response is still archived as sent:
+response to the WARC, so a refused response is still archived as sent. Cut bodies (too large,
+cut by the server, a cut gzip stream, stalled) are ``crawler/bodies.py``'s:
 
-- ``TruncatingDownloadHandler``: Scrapy drops a response over ``DOWNLOAD_MAXSIZE`` without a
-  trace; this HTTP handler keeps its first ``DOWNLOAD_MAXSIZE`` bytes instead (through Scrapy's
-  public ``bytes_received`` signal and ``StopDownload(fail=False)``), so the capture is written with
-  ``WARC-Truncated: length``. A body cut by the server (``Content-Length`` larger than what was
-  sent, ``DOWNLOAD_FAIL_ON_DATALOSS=False``) is written with ``WARC-Truncated: disconnect``.
-- ``CutResponseMiddleware``: a truncated response is logged, counted and not parsed.
 - ``BoundedCompressionMiddleware``: Scrapy's decompression, which already stops at
   ``DOWNLOAD_MAXSIZE`` decoded bytes (gzip bombs); this counts it.
 - ``ContentGuardMiddleware``: binary data served as ``text/html`` is not parsed (UTF-16, by BOM
@@ -30,13 +25,12 @@ from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-from scrapy import Request, Spider, signals
-from scrapy.core.downloader.handlers.http11 import HTTP11DownloadHandler
+from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.httpcompression import HttpCompressionMiddleware
 from scrapy.downloadermiddlewares.redirect import RedirectMiddleware
 from scrapy.downloadermiddlewares.retry import get_retry_request
-from scrapy.exceptions import IgnoreRequest, NotConfigured, StopDownload
+from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import task
@@ -44,14 +38,7 @@ from twisted.internet import task
 from archive.extract.encoding import normalize_label, utf16_codec
 from archive.extract.page_type import PARSE_MAX_BYTES, prefix
 from archive.urls import canonical_url, site_of
-from crawler.meta import (
-    BODY_HANDLER,
-    BODY_RECEIVED,
-    DONT_RETRY,
-    HANDLE_HTTPSTATUS_LIST,
-    REDIRECT_URLS,
-    TRUNCATED,
-)
+from crawler.meta import DONT_RETRY, HANDLE_HTTPSTATUS_LIST, REDIRECT_URLS
 from crawler.protocols import scope_of
 
 logger = logging.getLogger(__name__)
@@ -60,66 +47,6 @@ BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make 
 # Control bytes that do not occur in text (C0 minus tab, newline, form feed, carriage return, ESC).
 _BINARY_CONTROLS = bytes(b for b in range(0x20) if b not in b"\t\n\r\f\x1b")
 _NOT_CONTROL = bytes(b for b in range(256) if b not in _BINARY_CONTROLS)
-
-
-def truncation_of(request: Request, response: Response) -> str | None:
-    """The ``WARC-Truncated`` reason of a response: cut by us (length) or by the server."""
-    reason = request.meta.get(TRUNCATED)
-    if reason:
-        return str(reason)
-    return "disconnect" if "dataloss" in response.flags else None
-
-
-class TruncatingDownloadHandler(HTTP11DownloadHandler):
-    """Scrapy's HTTP/1.1 handler, keeping the first ``DOWNLOAD_MAXSIZE`` bytes of a larger body."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.cut_at = self._default_maxsize
-        self._default_maxsize = 0  # Scrapy's own check would cancel the download, body and all
-        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
-
-    def _bytes_received(self, data: bytes, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get(BODY_HANDLER) != id(self):  # http and https handlers both hear the signal
-            return
-        received = int(request.meta.get(BODY_RECEIVED, 0)) + len(data)
-        request.meta[BODY_RECEIVED] = received
-        if self.cut_at and received > self.cut_at:
-            request.meta[TRUNCATED] = "length"
-            raise StopDownload(fail=False)
-
-    async def download_request(self, request: Request) -> Response:
-        request.meta.pop(BODY_RECEIVED, None)  # a retry carries a copy of the last attempt's meta
-        request.meta.pop(TRUNCATED, None)
-        request.meta[BODY_HANDLER] = id(self)
-        response = await super().download_request(request)
-        if request.meta.get(TRUNCATED) == "length":
-            response = response.replace(body=response.body[:self.cut_at])
-        return response
-
-
-class CutResponseMiddleware:
-    """A truncated body is in the WARC (``WARC-Truncated``); it is not parsed as a page."""
-
-    def __init__(self, stats: Any, limit: int) -> None:
-        self.stats = stats
-        self.limit = limit
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> CutResponseMiddleware:
-        return cls(crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
-
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
-        reason = truncation_of(request, response)
-        if reason is None:
-            return response
-        self.stats.inc_value(f"crawl/truncated/{reason}")
-        why = (f"larger than DOWNLOAD_MAXSIZE={self.limit}" if reason == "length"
-               else "the server closed the connection before the end of the body")
-        logger.warning("%s: body cut after %d bytes (%s); captured with WARC-Truncated: %s, "
-                       "not parsed", request.url, len(response.body), why, reason)
-        raise IgnoreRequest(f"truncated body ({reason}): {request.url}")
 
 
 class BoundedCompressionMiddleware(HttpCompressionMiddleware):

@@ -24,10 +24,9 @@ WARC_LOCATION = "warc_location"      # where the response record went (archive.w
 REVISIT = "revisit"                  # set when the capture was stored as a revisit record: why
 ROBOTS = "robots"                    # never filtered by scope
 
-# -- hostile servers (crawler/limits.py) ---------------------------------------------------------
-TRUNCATED = "truncated"              # WARC-Truncated reason set by the download handler
-BODY_RECEIVED = "_body_bytes_received"
-BODY_HANDLER = "_body_handler"
+# -- hostile servers (crawler/bodies.py, crawler/limits.py) --------------------------------------
+TRUNCATED = "truncated"              # why the body is cut (length, time, disconnect, encoding)
+PARTIAL_RESPONSE = "_partial_response"  # the response so far of a timed-out download: never queued
 
 # -- scale-out (crawler/scale.py, crawler/scalequeue.py) -----------------------------------------
 SCALE_TOKEN = "scale_token"          # the in-flight entry a request (and its retries) answers for

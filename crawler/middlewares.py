@@ -15,9 +15,17 @@ from archive import __version__
 from archive.urls import is_trap, site_of
 from archive.warc.capture import Capture, WarcLocation
 from archive.warc.records import payload_digest
+from crawler.bodies import truncation_of, warc_truncated
 from crawler.config import crawl_config
-from crawler.limits import truncation_of
-from crawler.meta import CAPTURE_STARTED, CAPTURED_AT, REVISIT, ROBOTS, WARC_LOCATION
+from crawler.meta import (
+    CAPTURE_STARTED,
+    CAPTURED_AT,
+    PARTIAL_RESPONSE,
+    REVISIT,
+    ROBOTS,
+    TRUNCATED,
+    WARC_LOCATION,
+)
 from crawler.protocols import scope_of
 from crawler.recrawl import prior_of, refers_to
 from crawler.warc import WarcSink
@@ -95,10 +103,24 @@ class CaptureMiddleware:
         location = self._store(request, capture)
         request.meta[WARC_LOCATION] = location
         request.meta[CAPTURED_AT] = capture.started
-        status_class = f"{response.status // 100}xx"
-        self.stats.inc_value(f"archive/captures/{status_class}")
+        self.stats.inc_value(f"archive/captures/{response.status // 100}xx")
         return response
 
+    def process_exception(self, request: Request, exception: Exception,
+                          spider: Spider | None = None) -> None:
+        """A download that timed out after its headers: what arrived, ``WARC-Truncated: time``.
+
+        The exception goes on (retried as Scrapy does, then logged as failed by the spider)."""
+        partial = request.meta.pop(PARTIAL_RESPONSE, None)  # a Response never enters a queue
+        if partial is None:
+            return
+        request.meta[WARC_LOCATION] = self.sink.write(capture_from(request, partial))
+        request.meta.pop(TRUNCATED, None)
+        self.stats.inc_value(f"archive/captures/{partial.status // 100}xx")
+        self.stats.inc_value("crawl/truncated/time")
+        logger.warning("%s: no data for DOWNLOAD_TIMEOUT=%g s after %d bytes of the body; the "
+                       "part received is captured with WARC-Truncated: time", request.url,
+                       request.meta.get("download_timeout", 0), len(partial.body))
 
     def _store(self, request: Request, capture: Capture) -> WarcLocation:
         """A full response record, or a revisit when an archived post came back unchanged."""
@@ -128,7 +150,7 @@ def capture_from(request: Request, response: Response) -> Capture:
         response_headers=_header_list(response.headers),
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
-        truncated=truncation_of(request, response),  # crawler/limits.py: cut bodies
+        truncated=warc_truncated(truncation_of(request, response)),  # crawler/bodies.py
     )
 
 

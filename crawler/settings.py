@@ -150,8 +150,8 @@ DOWNLOAD_MAXSIZE = 64 * 1024 * 1024
 # WARC-Truncated: disconnect and not parsed, instead of being lost.
 DOWNLOAD_FAIL_ON_DATALOSS = False
 DOWNLOAD_HANDLERS = {
-    "http": "crawler.limits.TruncatingDownloadHandler",
-    "https": "crawler.limits.TruncatingDownloadHandler",
+    "http": "crawler.bodies.TruncatingDownloadHandler",
+    "https": "crawler.bodies.TruncatingDownloadHandler",
 }
 # Longest wait asked by a 429/503 Retry-After header that is honoured (seconds).
 RETRY_AFTER_MAX = 30.0
@@ -174,8 +174,8 @@ DOWNLOADER_MIDDLEWARES.update({
     # Redirect loops, too long chains and hops out of scope: refused with a log line.
     "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
     "crawler.limits.GuardedRedirectMiddleware": 600,
-    # A truncated body (cut at DOWNLOAD_MAXSIZE or by the server): counted, not parsed.
-    "crawler.limits.CutResponseMiddleware": 595,
+    # A truncated body (too large, cut by the server, a cut gzip stream): counted, not parsed.
+    "crawler.bodies.CutResponseMiddleware": 595,
     # Scrapy's decompression, bounded by DOWNLOAD_MAXSIZE, counting gzip bombs.
     "scrapy.downloadermiddlewares.httpcompression.HttpCompressionMiddleware": None,
     "crawler.limits.BoundedCompressionMiddleware": 590,

@@ -1,0 +1,252 @@
+"""What arrived of a body: kept when cut, marked truncated before the capture writes it.
+
+``TruncatingDownloadHandler`` is Scrapy's HTTP/1.1 handler, changed where Scrapy drops or hides a
+cut body, so the capture middleware writes what arrived with a ``WARC-Truncated`` reason:
+
+- ``length``: a body over ``DOWNLOAD_MAXSIZE`` (Scrapy drops it whole): its first bytes are kept.
+- ``disconnect``: ``Content-Length`` larger than what was sent (``DOWNLOAD_FAIL_ON_DATALOSS=False``).
+- ``encoding`` (written ``unspecified``, the WARC name for it): a gzip, deflate or br stream that
+  stops before its end, whatever the length header said; Scrapy's decompression returns the part
+  that decodes, which looked like a complete, short post.
+- ``time``: a body stalled past ``DOWNLOAD_TIMEOUT``. Scrapy raises ``DownloadTimeoutError`` and
+  drops the bytes; the handler leaves the response so far in ``PARTIAL_RESPONSE`` for the capture
+  middleware's ``process_exception``, and the error goes on (retried, then logged as failed).
+
+A response header line longer than Twisted's line limit made Twisted hang up, and the request
+failed with "Connection was closed cleanly"; it now fails with ``ResponseHeadTooLong`` naming it.
+``CutResponseMiddleware`` logs and counts a truncated response and does not let it be parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections.abc import Callable
+from typing import Any
+
+import brotli  # type: ignore[import-untyped]  # no stubs published
+from scrapy import Request, Spider, signals
+from scrapy.core.downloader.handlers.http11 import (
+    HTTP11DownloadHandler,
+    _LenientHTTP11ClientFactory,
+    _LenientHTTP11ClientProtocol,
+    _LenientHTTPClientParser,
+    _ScrapyAgent,
+)
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DownloadFailedError, DownloadTimeoutError, IgnoreRequest, StopDownload
+from scrapy.http import Response
+from scrapy.utils._download_handlers import wrap_twisted_exceptions
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet import threads
+
+from crawler.meta import PARTIAL_RESPONSE, TRUNCATED
+
+logger = logging.getLogger(__name__)
+WARC_NAMES = {"encoding": "unspecified"}  # WARC 1.1 knows length, time, disconnect, unspecified
+CHECK_CHUNK = 1024 * 1024       # decoded bytes per step of the completeness check
+THREAD_OVER = 8 * 1024  # larger bodies are checked in a thread: 64 MB of zeros is 65 KB of gzip, 126 ms
+WHY = {"length": "larger than DOWNLOAD_MAXSIZE={limit}",
+       "disconnect": "the server closed the connection before the end of the body",
+       "encoding": "the {coding} stream ends before its end: the server sent a cut body"}
+
+
+def truncation_of(request: Request, response: Response) -> str | None:
+    """Why a response's body is cut (``length``, ``time``, ``disconnect``, ``encoding``) or None."""
+    reason = request.meta.get(TRUNCATED)
+    if reason:
+        return str(reason)
+    return "disconnect" if "dataloss" in response.flags else None
+
+
+def warc_truncated(reason: str | None) -> str | None:
+    """The ``WARC-Truncated`` value of a reason."""
+    return WARC_NAMES.get(reason, reason) if reason else None
+
+
+def coding_complete(coding: str, body: bytes, limit: int) -> bool:
+    """Whether a body in this content-coding reaches the end of its stream (True if unknown).
+
+    Decodes and discards at most ``limit`` bytes: past that the body is a bomb to the
+    decompression middleware, whatever its end. Undecodable data is not a cut either: the
+    decompression middleware reports it. (``archive/warc/decoding.py`` decodes for replay.)
+    """
+    coding = coding.strip().lower()
+    try:
+        if coding in ("gzip", "x-gzip"):
+            return _zlib_complete(body, 16 + zlib.MAX_WBITS, limit)
+        if coding == "deflate":  # zlib-wrapped as the RFC says, or raw as some servers send
+            wrapped = len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
+            return _zlib_complete(body, zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS, limit)
+        if coding == "br":
+            return _brotli_complete(body, limit)
+    except (zlib.error, brotli.error):
+        return True
+    return True
+
+
+def _zlib_complete(body: bytes, wbits: int, limit: int) -> bool:
+    rest, total = body, 0
+    while rest:  # gzip: one member after the other
+        stream, data = zlib.decompressobj(wbits), rest
+        while not stream.eof:
+            out = stream.decompress(data, CHECK_CHUNK)
+            total += len(out)
+            if limit and total > limit:
+                return True
+            data = stream.unconsumed_tail
+            if not data and len(out) < CHECK_CHUNK and not stream.eof:
+                return False  # all input used, no output held back, and no end of stream
+        rest = stream.unused_data
+        if wbits != 16 + zlib.MAX_WBITS or rest[:2] != b"\x1f\x8b":
+            return True  # what follows the last member is not a member: not a cut
+    return True
+
+
+def _brotli_complete(body: bytes, limit: int) -> bool:
+    stream, total, data = brotli.Decompressor(), 0, body
+    while True:
+        total += len(stream.process(data, output_buffer_limit=CHECK_CHUNK))
+        data = b""
+        if stream.is_finished() or (limit and total > limit):
+            return True
+        if stream.can_accept_more_data():
+            return False  # it wants more input, and there is none
+
+
+class ResponseHeadTooLong(Exception):
+    """Twisted's HTTP client refuses a response header line over ``LineReceiver.MAX_LENGTH``."""
+
+
+class _HeadParser(_LenientHTTPClientParser):
+    def lineLengthExceeded(self, line: bytes) -> None:
+        raise ResponseHeadTooLong(
+            f"a response header line longer than Twisted's limit of {self.MAX_LENGTH} bytes "
+            f"({len(line)} bytes without an end of line); the response is lost")
+
+
+class _HeadProtocol(_LenientHTTP11ClientProtocol):
+    def request(self, request: Any) -> Any:
+        answer = super().request(request)
+        self._parser.__class__ = _HeadParser  # as Scrapy's own lenient protocol does
+        return answer
+
+
+class _HeadFactory(_LenientHTTP11ClientFactory):
+    def buildProtocol(self, addr: Any) -> Any:
+        return _HeadProtocol(self._quiescentCallback)  # type: ignore[no-untyped-call]
+
+
+class _KeepingAgent(_ScrapyAgent):
+    """Scrapy's agent; on ``DOWNLOAD_TIMEOUT`` after the headers, keeps the response so far."""
+
+    def __init__(self, received: Callable[[], bytes], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.received = received
+
+    def _cb_timeout(self, result: Any, request: Request, url: str, timeout: float) -> Any:
+        try:
+            return super()._cb_timeout(result, request, url, timeout)
+        except DownloadTimeoutError:
+            if self._txresponse is not None:  # Scrapy keeps it "for timeouts"
+                txresponse = self._txresponse
+                request.meta[TRUNCATED] = "time"
+                request.meta[PARTIAL_RESPONSE] = self._cb_bodydone(
+                    {"txresponse": txresponse, "body": self.received(),
+                     "ip_address": getattr(txresponse, "_scrapy_ip_address", None)}, url)
+            raise
+
+
+class TruncatingDownloadHandler(HTTP11DownloadHandler):
+    """Scrapy's HTTP/1.1 handler, keeping what arrived of a cut body and saying why it is cut.
+
+    The received bytes are held (through Scrapy's public ``bytes_received`` signal, at most
+    ``DOWNLOAD_MAXSIZE``) while a body downloads, for the case it stalls: Scrapy's own buffer is
+    out of reach and dropped on timeout. That is a second copy of a body while it arrives.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        super().__init__(crawler)
+        self.cut_at = self._default_maxsize
+        self._default_maxsize = 0  # Scrapy's own check would cancel the download, body and all
+        self.stats = crawler.stats
+        self.arriving: dict[int, bytearray] = {}  # id(request): the body so far
+        self._pool._factory = _HeadFactory
+        crawler.signals.connect(self._bytes_received, signal=signals.bytes_received)
+
+    def _bytes_received(self, data: bytes, request: Request, spider: Spider | None = None) -> None:
+        body = self.arriving.get(id(request))
+        if body is None:  # http and https handlers both hear the signal
+            return
+        body += data
+        if self.cut_at and len(body) > self.cut_at:
+            request.meta[TRUNCATED] = "length"
+            raise StopDownload(fail=False)
+
+    async def download_request(self, request: Request) -> Response:
+        request.meta.pop(TRUNCATED, None)  # a retry carries a copy of the last attempt's meta
+        key = id(request)
+        self.arriving[key] = bytearray()
+        try:
+            response = await self._download(request, lambda: bytes(self.arriving.get(key, b"")))
+        finally:
+            del self.arriving[key]
+        if request.meta.get(TRUNCATED) == "length":
+            return response.replace(body=response.body[:self.cut_at])
+        if truncation_of(request, response) is None and not await self._complete(response):
+            request.meta[TRUNCATED] = "encoding"
+        return response
+
+    async def _download(self, request: Request, received: Callable[[], bytes]) -> Response:
+        agent = _KeepingAgent(received, contextFactory=self._contextFactory,
+                              bindAddress=self._bind_address, pool=self._pool, maxsize=0,
+                              warnsize=self._default_warnsize,
+                              fail_on_dataloss=self._fail_on_dataloss, crawler=self._crawler,
+                              tls_verbose_logging=self._tls_verbose_logging)
+        try:
+            with wrap_twisted_exceptions():
+                response: Response = await maybe_deferred_to_future(
+                    agent.download_request(request))
+                return response
+        except DownloadFailedError as error:
+            reasons = getattr(error.__cause__, "reasons", [])
+            for reason in reasons:
+                if reason.check(ResponseHeadTooLong):
+                    self.stats.inc_value("crawl/header_too_long")
+                    raise reason.value from error
+            raise
+
+    async def _complete(self, response: Response) -> bool:
+        codings = response.headers.getlist(b"Content-Encoding")
+        if not codings or not response.body:
+            return True
+        coding = codings[-1].decode("latin-1").split(",")[-1]  # the outermost coding
+        if len(response.body) <= THREAD_OVER:
+            return coding_complete(coding, response.body, self.cut_at)
+        return bool(await maybe_deferred_to_future(threads.deferToThread(
+            coding_complete, coding, response.body, self.cut_at)))
+
+
+class CutResponseMiddleware:
+    """A truncated body is in the WARC (``WARC-Truncated``); it is not parsed as a page."""
+
+    def __init__(self, stats: Any, limit: int) -> None:
+        self.stats = stats
+        self.limit = limit
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CutResponseMiddleware:
+        return cls(crawler.stats, crawler.settings.getint("DOWNLOAD_MAXSIZE"))
+
+    def process_response(self, request: Request, response: Response,
+                         spider: Spider | None = None) -> Response:
+        reason = truncation_of(request, response)
+        if reason is None:
+            return response
+        self.stats.inc_value(f"crawl/truncated/{reason}")
+        coding = (response.headers.get(b"Content-Encoding") or b"").decode("latin-1").strip()
+        why = WHY.get(reason, reason).format(limit=self.limit, coding=coding.split(",")[-1])
+        logger.warning("%s: body cut after %d bytes (%s); captured with WARC-Truncated: %s, "
+                       "not parsed", request.url, len(response.body), why,
+                       warc_truncated(reason))
+        raise IgnoreRequest(f"truncated body ({reason}): {request.url}")
