@@ -19,11 +19,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from warcio.recordloader import ArcWarcRecord
+
 from archive.catalog import Catalog
 from archive.catalog.health import integrity_problems
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
-from archive.maintain.reextract import is_html_200
+from archive.maintain.reextract import is_html_200, post_page
 from archive.warc.files import open_warc_files, warc_files
 from archive.warc.reader import Damage, ReadOptions, iter_records
 
@@ -51,7 +53,7 @@ class VerifyReport:
     digests_checked: int = 0
     versions: int = 0
     files_checked: int = 0
-    html_pages: int = 0  # 200 HTML responses: an empty catalog beside them has lost its rows
+    post_pages: int = 0  # counted only while the catalog has no rows: then it lost them
     problems: list[Problem] = field(default_factory=list)
 
     @property
@@ -74,14 +76,15 @@ def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = 
     report.warc_files = len(files)
     seen: dict[tuple[str, int], RecordSeen] = {}
     done = 0
+    look_for_posts = catalog is not None and not rows
     for path in files:
-        _check_warc(path, report, seen, offset_progress(progress, done, total))
+        _check_warc(path, report, seen, offset_progress(progress, done, total), look_for_posts)
         done += path.stat().st_size
     names = {p.name.removesuffix(".open") for p in files}
-    if catalog is not None and not rows and report.html_pages:
+    if look_for_posts and report.post_pages:
         report.problems.append(Problem(
-            "catalog", layout.catalog_path.name, f"no rows, but the WARCs hold "
-            f"{report.html_pages} HTML pages: rebuild it with `blogarchive reindex`"))
+            "catalog", layout.catalog_path.name, "no rows, but the WARCs hold post pages: "
+            "rebuild it with `blogarchive reindex`"))
     for number, row in enumerate(rows, 1):
         _check_row(layout, row, names, seen, report)
         if progress:
@@ -105,16 +108,23 @@ def offset_progress(progress: Progress | None, base: int, total: int) -> Callabl
 
 
 def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], RecordSeen],
-                progress: Callable[[int], object]) -> None:
+                progress: Callable[[int], object], look_for_posts: bool = False) -> None:
+    """Digests and record ids of one file; with ``look_for_posts`` (an empty catalog), also
+    whether any page is a post, stopping at the first (a crawl of listings only has none)."""
     name = path.name.removesuffix(".open")
 
     def damaged(damage: Damage) -> None:
         report.problems.append(Problem("warc", f"{path.name}:{damage.offset}",
                                        f"unreadable record: {damage.reason}"))
 
-    for stored in iter_records(path, ReadOptions(check_digests=True, on_damage=damaged)):
+    def keep(record: ArcWarcRecord) -> bool:
+        return look_for_posts and not report.post_pages and is_html_200(record)
+
+    options = ReadOptions(keep_body=keep, check_digests=True, on_damage=damaged)
+    for stored in iter_records(path, options):
         report.records += 1
-        report.html_pages += is_html_200(stored.record)
+        if stored.body is not None and post_page(stored) is not None:
+            report.post_pages += 1
         checker = stored.record.digest_checker
         if checker.passed is not None:
             report.digests_checked += 1
