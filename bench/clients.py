@@ -9,9 +9,11 @@ when only nginx's log can tell; WARC megabytes; a note). ``command_for`` picks o
 - ``ours-no-extract``: the same with ``EXTRACT_ENABLED=False`` (the fetch-and-WARC ceiling);
 - ``wget``: ``--recursive --level=inf --no-parent --warc-file``, with ``--reject-regex`` for the
   WordPress traps our crawler never requests either (``?replytocom=``, ``?share=``, per-post
-  ``/feed/``, ...); it fetches every listing page too;
-- ``wget-requisites``: the same plus ``--page-requisites``: every page's images (``src`` and
-  ``srcset``; not ``data-src``), stylesheets and what they ``url()``, scripts and icons, once each;
+  ``/feed/``, ...) and for static files (``WGET_REJECT_FILES``: at ``--level=inf`` wget's recursion
+  fetches every image, stylesheet and script anyway); pages only, every listing page too;
+- ``wget-requisites``: the same with static files allowed, plus ``--page-requisites``: every page's
+  images (``src`` and ``srcset``; not ``data-src``), stylesheets and what they ``url()``, scripts and
+  icons, once each;
 - ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
   (``bench/bare_spider.py``): the framework's own cost per post;
 - ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
@@ -31,9 +33,14 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-WGET_REJECT = (r"[?&](replytocom|share|like_comment|p|m|s|redirect_to|utm_[a-z]+)="
+# ?p= ?m= ?s= only at the root (shortlinks, month archives, search): an avatar's ?s=60 is a size.
+WGET_REJECT = (r"[?&](replytocom|share|like_comment|redirect_to|utm_[a-z]+)="
+               r"|^https?://[^/]+/(index\.php)?\?(p|m|s)="
                r"|^https?://[^/]+/.+/(feed|embed|amp|trackback|comment-page-[0-9]+)/$"
                r"|/wp-(login|signup|comments-post)\.php|/wp-json/|/xmlrpc\.php")
+# wget's recursion follows inline links (img, srcset, link, script, CSS url()) like any other at
+# --level=inf: plain ``wget`` must reject them to fetch pages only, as ``ours-no-requisites`` does.
+WGET_REJECT_FILES = r"|\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)(\?.*)?$|/avatar/"
 TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
 MB = 1_000_000
 Outputs = Callable[[], tuple[int, float, str]]
@@ -72,10 +79,12 @@ def run_ours(base: str, work: Path, extract: bool, requisites: bool,
 
 
 def run_wget(base: str, work: Path, requisites: bool = False) -> tuple[list[str], Outputs]:
-    """``wget --recursive``; ``requisites`` adds ``--page-requisites`` (images, srcset, CSS and what
-    CSS ``url()`` names, scripts, icons of every page it fetches; on the blog's own host only)."""
+    """``wget --recursive``, pages only; ``requisites`` adds ``--page-requisites`` and lifts the
+    rejection of static files (images, srcset, CSS and what CSS ``url()`` names, scripts, icons of
+    every page it fetches; on the blog's own host only)."""
+    reject = WGET_REJECT if requisites else WGET_REJECT + WGET_REJECT_FILES
     command = ["wget", "--recursive", "--level=inf", "--no-parent", f"--warc-file={work / 'site'}",
-               "--no-verbose", f"--reject-regex={WGET_REJECT}", f"--directory-prefix={work / 'mirror'}",
+               "--no-verbose", f"--reject-regex={reject}", f"--directory-prefix={work / 'mirror'}",
                "--output-file", str(work / "wget.log"), base]
     if requisites:
         command.insert(2, "--page-requisites")

@@ -9,9 +9,9 @@ sharing, sidebars, pagination, RSS, ``wp-sitemap.xml`` with ``lastmod``, robots.
 static files and served by nginx (gzip on) on 127.0.0.1, port 80 when it can be bound: courlan's URL
 filters (trafilatura's) refuse ``127.0.0.1:PORT``, ``localhost`` and ``[::1]`` but accept
 ``http://127.0.0.1/``; names they accept with a port (``blog.localhost``) do not resolve here without an
-/etc/hosts line. Otherwise a free port is used and trafilatura is skipped. The clients (``--tools``) are described in
-``bench/clients.py``: ours with page requisites (default) and without, wget with and without
-``--page-requisites``, trafilatura, and two reference floors.
+/etc/hosts line. Otherwise a free port is used and trafilatura is skipped. The clients (``--tools``)
+are described in ``bench/clients.py``: ours with page requisites (default) and without, wget with
+and without ``--page-requisites``, trafilatura, and two reference floors.
 
 Each is measured with all its processes (``bench/measure.py``): wall time, CPU seconds, peak RSS
 summed over the process tree (and PSS). nginx's access log counts what each one fetched, the same way
