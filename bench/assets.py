@@ -17,8 +17,8 @@ A Twenty Twenty-One blog with a site icon, a web font and a lazy-load plugin mak
   these are hard links to one PNG (identical payloads under many URLs, as on the real host).
 
 Image bytes are deterministic and JPEG-like (SOI, a JFIF APP0 and a SOF0 header naming the size,
-pseudo-random scan data, EOI)
-and ``image/jpeg`` by their name; 3 to 32 KB by variant, about 45 KB per upload, two uploads per
+pseudo-random scan data, EOI): content sniffing and
+their name both say ``image/jpeg``; 3 to 32 KB by variant, about 45 KB per upload, two uploads per
 post on average. The first ``DISTINCT`` uploads get bytes of their own (every upload of a blog of up
 to 12,500 posts, as on a real blog: no two payloads alike); later ones are hard links to those, so a
 100,000-post blog does not need 9 GB. 10,000 posts: 60,000 upload files, 950 MB, written in 16 s
