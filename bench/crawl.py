@@ -9,22 +9,15 @@ sharing, sidebars, pagination, RSS, ``wp-sitemap.xml`` with ``lastmod``, robots.
 static files and served by nginx (gzip on) on 127.0.0.1, port 80 when it can be bound: courlan's URL
 filters (trafilatura's) refuse ``127.0.0.1:PORT``, ``localhost`` and ``[::1]`` but accept
 ``http://127.0.0.1/``; names they accept with a port (``blog.localhost``) do not resolve here without an
-/etc/hosts line. Otherwise a free port is used and trafilatura is skipped. Four clients archive it:
-
-- ``ours``: ``scrapy crawl blog``, AutoThrottle off, robots.txt obeyed, 16 concurrent requests;
-- ``ours-no-extract``: the same with ``EXTRACT_ENABLED=False`` (the fetch-and-WARC ceiling);
-- ``wget``: ``--recursive --level=inf --no-parent --warc-file``, with ``--reject-regex`` for the
-  WordPress traps our crawler never requests either (``?replytocom=``, ``?share=``, per-post
-  ``/feed/``, ...); it fetches every listing page too;
-- ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
-  (``bench/bare_spider.py``): the framework's own cost per post;
-- ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
-- ``trafilatura``: its command line, ``--sitemap URL --list`` then ``-i`` on that list (extraction
-  of every URL found; see ``run_trafilatura`` for why not in one step), with its per-host pause
-  ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``.
+/etc/hosts line. Otherwise a free port is used and trafilatura is skipped. The clients (``--tools``)
+are described in ``bench/clients.py``: ours with page requisites (default) and without, wget with
+and without ``--page-requisites``, trafilatura, and two reference floors.
 
 Each is measured with all its processes (``bench/measure.py``): wall time, CPU seconds, peak RSS
-summed over the process tree (and PSS); nginx's access log counts what each one fetched.
+summed over the process tree (and PSS). nginx's access log counts what each one fetched, the same way
+for every client (trafilatura and the bare spider write no WARC to count records in): requests and
+requests/s, the requisites among them (``REQUISITE_PATH``) and the body bytes sent. The table shows
+``ours`` against each row, and a line ``ours / wget-requisites`` (posts/s, requests/s, peak RSS).
 
 From the last two the run prints a ceiling: with every core busy and nothing but Scrapy's own
 fetching and our extraction to do (no WARC, no files, no catalog, no hand-over between
@@ -39,7 +32,6 @@ import argparse
 import json
 import os
 import re
-import shlex
 import shutil
 import signal
 import sys
@@ -50,18 +42,19 @@ from pathlib import Path
 from typing import Any
 
 from bench import measure, sitegen
+from bench.clients import ROOT, command_for
 from bench.nginx import Nginx, free_port
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 POST_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/?#]+/$")
-WGET_REJECT = (r"[?&](replytocom|share|like_comment|p|m|s|redirect_to|utm_[a-z]+)="
-               r"|^https?://[^/]+/.+/(feed|embed|amp|trackback|comment-page-[0-9]+)/$"
-               r"|/wp-(login|signup|comments-post)\.php|/wp-json/|/xmlrpc\.php")
-TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
+# What pages load, by the path nginx logged: static files and the local Gravatar stand-ins.
+REQUISITE_PATH = re.compile(r"^[^?#]*\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)"
+                            r"([?#]|$)|^/avatar/", re.IGNORECASE)
 MB = 1_000_000
 TARGETS = {"vs_trafilatura": 1.5, "vs_wget": 0.8, "linear": 1.2, "rss_mb": 400}
-TOOLS = ("ours", "ours-no-extract", "scrapy-bare", "extract-only", "wget", "trafilatura")
+TOOLS = ("ours", "ours-no-requisites", "ours-no-extract", "scrapy-bare", "extract-only", "wget",
+         "wget-requisites", "trafilatura")
+# Like with like: the issue #7 targets compare a crawl of pages; the requisites pair is issue #16's.
+PAIRS = (("ours", "wget-requisites"),)
 
 
 @dataclass(frozen=True)
@@ -79,87 +72,16 @@ class Result:
     warc_mb: float
     ok: bool
     note: str = ""
+    requisites: int = 0  # of ``requests``: files pages load (REQUISITE_PATH)
+    sent_mb: float = 0.0  # body bytes nginx sent (after gzip)
 
     @property
     def posts_per_s(self) -> float:
         return self.posts / self.wall_s if self.wall_s else 0.0
 
-
-def _size(paths: list[Path]) -> float:
-    return sum(path.stat().st_size for path in paths) / MB
-
-
-def run_ours(base: str, work: Path, extract: bool, jobdir: bool) -> tuple[list[str], Any]:
-    archive = work / "archive"
-    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={base}",
-               "-s", f"ARCHIVE_DIR={archive}", "-s", "AUTOTHROTTLE_ENABLED=False",
-               "-s", "ROBOTSTXT_OBEY=True", "-s", "CONCURRENT_REQUESTS=16",
-               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING",
-               "-s", "PROGRESS_INTERVAL=0"]
-    if not extract:
-        command += ["-s", "EXTRACT_ENABLED=False"]
-    for setting in os.environ.get("BENCH_OURS_SETTINGS", "").split():  # e.g. "EXTRACT_WORKERS=1"
-        command += ["-s", setting]
-    if jobdir:
-        command += ["-s", f"JOBDIR={work / 'job'}"]
-
-    def outputs() -> tuple[int, float, str]:
-        reports = sorted((archive / "runs").glob("*.json"))
-        report = json.loads(reports[-1].read_text()) if reports else {}
-        warcs = list((archive / "warcs").glob("*.warc.gz"))
-        texts = sum(1 for _ in (archive / "posts").rglob("*.txt")) if extract else 0
-        new = int(report.get("new", 0))
-        return new, _size(warcs), f"{texts} text files" if extract else "no text (extraction off)"
-    return command, outputs
-
-
-def run_wget(base: str, work: Path) -> tuple[list[str], Any]:
-    command = ["wget", "--recursive", "--level=inf", "--no-parent", f"--warc-file={work / 'site'}",
-               "--no-verbose", f"--reject-regex={WGET_REJECT}", f"--directory-prefix={work / 'mirror'}",
-               "--output-file", str(work / "wget.log"), base]
-
-    def outputs() -> tuple[int, float, str]:
-        return -1, _size(list(work.glob("site*.warc.gz"))), "mirror + WARC, no clean text"
-    return command, outputs
-
-
-def run_trafilatura(base: str, work: Path) -> tuple[list[str], Any]:
-    """``--sitemap --list`` then ``-i``: in one step, ``--sitemap`` downloads the first URL forever.
-
-    The one-step form keeps its URLs in courlan's compressed ``UrlStore``, whose ``get_url`` loses
-    the "visited" mark (courlan 1.4.0), so it fetches the home page again and again; with
-    ``--list`` and ``-i`` the store is not compressed. Both steps are timed together.
-    """
-    config, urls = work / "settings.cfg", work / "urls.txt"
-    config.write_text(TRAFILATURA_CONFIG)
-    tool = shlex.quote(str(BIN / "trafilatura"))
-    script = (f"{tool} --sitemap {shlex.quote(base)} --list --config-file {config} > {urls} && "
-              f"{tool} -i {urls} --output-dir {work / 'text'} --config-file {config}")
-
-    def outputs() -> tuple[int, float, str]:
-        texts = sum(1 for _ in (work / "text").rglob("*.txt")) if (work / "text").exists() else 0
-        listed = len(urls.read_text().split()) if urls.exists() else 0
-        return texts, 0.0, f"{listed} URLs listed, {texts} text files, no WARC"
-    return ["sh", "-c", script], outputs
-
-
-def run_bare(base: str, work: Path) -> tuple[list[str], Any]:
-    """``bench/bare_spider.py`` from ``work``: outside the project, so Scrapy's defaults apply."""
-    script = (f"cd {shlex.quote(str(work))} && exec {shlex.quote(str(BIN / 'scrapy'))} runspider "
-              f"{shlex.quote(str(ROOT / 'bench' / 'bare_spider.py'))} -a url={shlex.quote(base)}")
-
-    def outputs() -> tuple[int, float, str]:
-        return -1, 0.0, "Scrapy's defaults, nothing kept: the framework's own cost"
-    return ["sh", "-c", script], outputs
-
-
-def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Any]:
-    command = [sys.executable, "-m", "bench.extract_only", str(site), base]
-
-    def outputs() -> tuple[int, float, str]:
-        text = (work / "stdout.log").read_text().strip()
-        return int(text) if text.isdigit() else 0, 0.0, "one process, files read from disk, no fetch"
-    return command, outputs
+    @property
+    def requests_per_s(self) -> float:
+        return self.requests / self.wall_s if self.wall_s else 0.0
 
 
 OFFLINE_TOOLS = {"extract-only"}  # measured without fetching: nginx sees no requests
@@ -168,16 +90,7 @@ OFFLINE_TOOLS = {"extract-only"}  # measured without fetching: nginx sees no req
 def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
                  jobdir: bool) -> Result:
     work.mkdir(parents=True)
-    if tool.startswith("ours"):
-        command, outputs = run_ours(base, work, tool == "ours", jobdir)
-    elif tool == "wget":
-        command, outputs = run_wget(base, work)
-    elif tool == "scrapy-bare":
-        command, outputs = run_bare(base, work)
-    elif tool == "extract-only":
-        command, outputs = run_extract_only(server.root, base, work)
-    else:
-        command, outputs = run_trafilatura(base, work)
+    command, outputs = command_for(tool, base, work, server.root, jobdir)
     server.log.mark()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     usage = measure.run(command, cwd=ROOT, env=env, stdout=work / "stdout.log",
@@ -193,7 +106,9 @@ def measure_tool(tool: str, count: int, server: Nginx, work: Path, base: str,
         note += f"; exit status {usage.returncode}"
     return Result(tool, count, round(usage.wall, 2), round(usage.cpu, 2),
                   round(usage.peak_rss / MB, 1), round(usage.peak_pss / MB, 1),
-                  usage.peak_processes, len(rows), fetched, archived, round(warc_mb, 1), ok, note)
+                  usage.peak_processes, len(rows), fetched, archived, round(warc_mb, 1), ok, note,
+                  sum(1 for _, _, uri in rows if REQUISITE_PATH.match(uri)),
+                  round(sum(sent for _, sent, _ in rows) / MB, 1))
 
 
 def bench_size(count: int, tools: list[str], port: int, scratch: Path, site_dir: Path,
@@ -212,7 +127,8 @@ def bench_size(count: int, tools: list[str], port: int, scratch: Path, site_dir:
         for tool in tools:
             work = scratch / f"{tool}-{count}"
             result = measure_tool(tool, count, server, work, base, jobdir)
-            print(f"#   {tool}: {result.wall_s:.1f} s, {result.posts_per_s:.1f} posts/s",
+            print(f"#   {tool}: {result.wall_s:.1f} s, {result.posts_per_s:.1f} posts/s, "
+                  f"{result.requests_per_s:.1f} requests/s",
                   file=sys.stderr, flush=True)
             results.append(result)
             shutil.rmtree(work, ignore_errors=True)
@@ -228,12 +144,13 @@ def evaluate(results: dict[int, list[Result]], trafilatura_ok: bool) -> list[tup
     by = {count: {r.tool: r for r in rows} for count, rows in results.items()}
     if 10_000 in by:
         at = by[10_000]
-        ours = at.get("ours")
+        name = "ours-no-requisites" if "ours-no-requisites" in at else "ours"  # pages, as they fetch
+        ours = at.get(name)
         for tool, key in (("trafilatura", "vs_trafilatura"), ("wget", "vs_wget")):
             other = at.get(tool)
             if ours and other and other.posts_per_s and (tool != "trafilatura" or trafilatura_ok):
                 ratio = ours.posts_per_s / other.posts_per_s
-                checks.append((f"10,000 posts: ours >= {TARGETS[key]}x {tool} posts/s",
+                checks.append((f"10,000 posts: {name} >= {TARGETS[key]}x {tool} posts/s",
                                f"{ratio:.2f}x", ratio >= TARGETS[key] and ours.ok))
     if 1_000 in by and 10_000 in by and "ours" in by[1_000] and "ours" in by[10_000]:
         small, large = by[1_000]["ours"], by[10_000]["ours"]
@@ -246,6 +163,23 @@ def evaluate(results: dict[int, list[Result]], trafilatura_ok: bool) -> list[tup
             checks.append((f"{count:,} posts: peak RSS (all processes) < {TARGETS['rss_mb']} MB",
                            f"{rss:.0f} MB", rss < TARGETS["rss_mb"]))
     return checks
+
+
+def ratios(results: dict[int, list[Result]]) -> list[dict[str, Any]]:
+    """Per size and pair of ``PAIRS`` measured (ours with requisites, wget with requisites): the
+    ratios of posts/s and requests/s, and both tools' peak RSS."""
+    lines = []
+    for count, rows in results.items():
+        by = {r.tool: r for r in rows}
+        for name, other_name in PAIRS:
+            ours, other = by.get(name), by.get(other_name)
+            if ours and other and other.posts_per_s and other.requests_per_s:
+                lines.append({"posts": count, "ours": name, "other": other_name,
+                              "posts_per_s": round(ours.posts_per_s / other.posts_per_s, 2),
+                              "requests_per_s": round(ours.requests_per_s / other.requests_per_s, 2),
+                              "peak_rss_mb": [ours.peak_rss_mb, other.peak_rss_mb],
+                              "ok": ours.ok and other.ok})
+    return lines
 
 
 def ceilings(results: dict[int, list[Result]]) -> list[dict[str, Any]]:
@@ -265,7 +199,9 @@ def ceilings(results: dict[int, list[Result]]) -> list[dict[str, Any]]:
 
 
 COLUMNS = (("tool", "tool", "{}"), ("wall s", "wall_s", "{:.1f}"), ("posts/s", "posts_per_s", "{:.1f}"),
-           ("requests", "requests", "{:,}"), ("posts 200", "posts_fetched", "{:,}"),
+           ("requests", "requests", "{:,}"), ("req/s", "requests_per_s", "{:.1f}"),
+           ("requisites", "requisites", "{:,}"), ("MB sent", "sent_mb", "{:.1f}"),
+           ("posts 200", "posts_fetched", "{:,}"),
            ("archived", "output_posts", "{:,}"), ("CPU s", "cpu_s", "{:.1f}"),
            ("CPU ms/post", "cpu_ms", "{:.1f}"), ("peak RSS MB", "peak_rss_mb", "{:.0f}"),
            ("peak PSS MB", "peak_pss_mb", "{:.0f}"), ("procs", "processes", "{}"),
@@ -279,7 +215,7 @@ def print_table(count: int, generated: float, rows: list[Result]) -> None:
     ours = next((r for r in rows if r.tool == "ours"), None)
     for row in rows:
         values = {**asdict(row), "posts_per_s": row.posts_per_s,
-                  "cpu_ms": 1000 * row.cpu_s / row.posts}
+                  "requests_per_s": row.requests_per_s, "cpu_ms": 1000 * row.cpu_s / row.posts}
         cells = [fmt.format(values[key]) for _, key, fmt in COLUMNS]
         ratio = (f"{ours.posts_per_s / row.posts_per_s:.2f}x" if ours and row is not ours
                  and row.posts_per_s else "")
@@ -324,10 +260,11 @@ def main(argv: list[str] | None = None) -> int:
                 count, tools, port, Path(scratch), Path(sites), jobdir=count >= 100_000)
     checks = evaluate(results, trafilatura_ok)
     if args.json:
-        print(json.dumps({"results": {c: [{**asdict(r), "posts_per_s": round(r.posts_per_s, 2)}
+        print(json.dumps({"results": {c: [{**asdict(r), "posts_per_s": round(r.posts_per_s, 2),
+                                              "requests_per_s": round(r.requests_per_s, 2)}
                                          for r in rows] for c, rows in results.items()},
-                          "generated_s": generated, "port": port,
-                          "ceilings": ceilings(results),
+                          "generated_s": generated, "port": port, "requests_counted_by": "nginx",
+                          "ceilings": ceilings(results), "ratios": ratios(results),
                           "checks": [{"target": t, "measured": m, "pass": p} for t, m, p in checks]},
                          indent=2))
     else:
@@ -338,6 +275,11 @@ def main(argv: list[str] | None = None) -> int:
         print()
         for target, measured, passed in checks:
             print(f"{'PASS' if passed else 'FAIL'}  {target}: {measured}")
+        for pair in ratios(results):
+            print(f"{pair['posts']:,} posts: {pair['ours']} / {pair['other']}: "
+                  f"{pair['posts_per_s']:.2f}x posts/s, {pair['requests_per_s']:.2f}x requests/s, "
+                  f"peak RSS {pair['peak_rss_mb'][0]:.0f} MB vs {pair['peak_rss_mb'][1]:.0f} MB"
+                  + ("" if pair["ok"] else " (a run failed)"))
         for line in ceilings(results):
             vs_wget = f", {line['vs_wget']:.2f}x wget" if line["vs_wget"] else ""
             print(f"ceiling at {line['posts']:,} posts: Scrapy's fetching + our extraction = "

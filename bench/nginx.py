@@ -27,6 +27,8 @@ http {{
     types {{
         text/html html; text/css css; application/javascript js; text/plain txt;
         application/xml xml; application/rss+xml rss; text/xsl xsl;
+        image/png png; image/jpeg jpg jpeg; image/gif gif; image/webp webp; image/svg+xml svg;
+        image/x-icon ico; font/woff2 woff2; font/woff woff;
     }}
     default_type application/octet-stream;
     log_format bench '$status $body_bytes_sent $request_method $request_uri';
@@ -58,6 +60,7 @@ http {{
         index index.html index.rss;
         error_page 404 /404.html;
         location / {{ try_files $uri $uri/ =404; }}
+        location /avatar/ {{ default_type image/png; try_files $uri =404; }}
     }}
 }}
 """

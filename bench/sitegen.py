@@ -5,7 +5,10 @@ with threaded comments, the comment form, Jetpack sharing, the sidebar widgets, 
 paginated home/category/tag/author listings, the RSS feed, ``wp-sitemap.xml`` (an index plus post
 sitemaps of 2,000 URLs with ``lastmod``, as WordPress core splits them) and ``robots.txt`` naming it.
 Every directory gets an ``index.html`` (or ``index.rss``), so nginx serves the blog as WordPress would;
-the REST API and per-post twins (``/feed/``, ``/amp/``, ``/embed/``) are not generated (404).
+the REST API and per-post twins (``/feed/``, ``/amp/``, ``/embed/``) are not generated (404). Every
+page loads what a real one does (``bench/assets.py``): the theme stylesheet with its imported font CSS,
+fonts and background image, scripts, the site icon, and each post one to three uploads in ``srcset``
+variants, some lazy-loaded.
 
 The fixture theme scans every post on every page (sidebar, post navigation); rendering each page from
 a *view* of the blog that holds only the posts the page shows keeps generation linear: 10,000 posts
@@ -23,6 +26,7 @@ from html import escape
 from math import ceil
 from pathlib import Path
 
+from bench import assets
 from tests.fixtures.blogs import feeds, sitemaps, theme_tt1
 from tests.fixtures.blogs.messages import Request
 from tests.fixtures.blogs.specs import BlogSpec, CommentSpec, PageSpec, PostSpec, berlin, slugify
@@ -35,8 +39,6 @@ TAGS = ("budget", "energy", "eu", "nato", "climate", "inflation", "elections", "
 AUTHORS = ("Anna Keller", "Tom Berger")
 COMMENTERS = ("Martin", "Jo", "Petra S.", "Lukas", "R. Schmidt")
 FIRST, LAST = datetime(2006, 1, 2, 8, 0), datetime(2025, 12, 30, 18, 0)
-STYLE_CSS = "".join(f".wp-block-{n} {{ margin: 0 0 {n % 7}em; padding: {n % 3}px; }}\n"
-                    for n in range(200))
 XSL = ('<?xml version="1.0"?><xsl:stylesheet version="1.0" '
        'xmlns:xsl="http://www.w3.org/1999/XSL/Transform"/>')
 
@@ -204,7 +206,9 @@ def site_files(blog: BlogSpec, base: str) -> Iterator[tuple[str, str, datetime |
               f"Sitemap: {req.url('/wp-sitemap.xml')}\n")
     yield "/robots.txt", robots, None
     for post in blog.posts:
-        yield blog.post_path(post), theme_tt1.single(views.of([post]), req, post), post.modified
+        page = theme_tt1.single(views.of([post]), req, post)
+        yield blog.post_path(post), assets.with_images(page, base, post.published, post.id), \
+            post.modified
     for path, page in listings(views, req):
         yield path, page, None
     for path, xml in sitemap_files(blog, req):
@@ -214,7 +218,6 @@ def site_files(blog: BlogSpec, base: str) -> Iterator[tuple[str, str, datetime |
     yield "/comments/feed/index.rss", feeds.comment_feed(views.of([busiest]), req, busiest), None
     yield "/about/", theme_tt1.static_page(views.of(), req, blog.pages[0]), None
     yield "/404.html", theme_tt1.not_found(views.of(), req), None
-    yield "/wp-content/themes/twentytwentyone/style.css", STYLE_CSS, None
     yield "/wp-includes/js/comment-reply.min.js", "/*! comment-reply */\nwindow.addComment=1;\n", None
     yield "/wp-sitemap.xsl", XSL, None
     yield "/wp-sitemap-index.xsl", XSL, None
@@ -228,11 +231,19 @@ def generate(root: Path, count: int, base: str) -> int:
         target = root / path.lstrip("/")
         if path.endswith("/"):
             target = target / "index.html"
+        if target.suffix == ".html":
+            content = assets.decorate(content, base)
+            written += assets.write_avatars(root, content)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(content, encoding="utf-8")
         if modified is not None:
             stamp = modified.timestamp()
             os.utime(target, (stamp, stamp))
         written += 1
-    return written
+    for path, data in assets.static_files():
+        target = root / path.lstrip("/")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written += 1
+    return written + assets.write_uploads(root, ((p.published, p.id) for p in blog.posts))
 

@@ -1,0 +1,150 @@
+"""The clients ``bench/crawl.py`` measures: for each, the command and how to read what it kept.
+
+Each ``run_*`` returns ``(command, outputs)``; ``outputs()`` after the run gives (posts archived, -1
+when only nginx's log can tell; WARC megabytes; a note). ``command_for`` picks one by tool name.
+
+- ``ours``: ``scrapy crawl blog``, AutoThrottle off, robots.txt obeyed, 16 concurrent requests,
+  page requisites on (``ARCHIVE_REQUISITES`` at its default, all);
+- ``ours-no-requisites``: the same with ``-s ARCHIVE_REQUISITES=none`` (pages only);
+- ``ours-no-extract``: the same with ``EXTRACT_ENABLED=False`` (the fetch-and-WARC ceiling);
+- ``wget``: ``--recursive --level=inf --no-parent --warc-file``, with ``--reject-regex`` for the
+  WordPress traps our crawler never requests either (``?replytocom=``, ``?share=``, per-post
+  ``/feed/``, ...) and for static files (``WGET_REJECT_FILES``: at ``--level=inf`` wget's recursion
+  fetches every image, stylesheet and script anyway); pages only, every listing page too;
+- ``wget-requisites``: the same with static files allowed, plus ``--page-requisites``: every page's
+  images (``src`` and ``srcset``; not ``data-src``), stylesheets and what they ``url()``, scripts and
+  icons, once each;
+- ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
+  (``bench/bare_spider.py``): the framework's own cost per post;
+- ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
+- ``trafilatura``: its command line, ``--sitemap URL --list`` then ``-i`` on that list (extraction
+  of every URL found; see ``run_trafilatura`` for why not in one step), with its per-host pause
+  ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+# ?p= ?m= ?s= only at the root (shortlinks, month archives, search): an avatar's ?s=60 is a size.
+WGET_REJECT = (r"[?&](replytocom|share|like_comment|redirect_to|utm_[a-z]+)="
+               r"|^https?://[^/]+/(index\.php)?\?(p|m|s)="
+               r"|^https?://[^/]+/.+/(feed|embed|amp|trackback|comment-page-[0-9]+)/$"
+               r"|/wp-(login|signup|comments-post)\.php|/wp-json/|/xmlrpc\.php")
+# wget's recursion follows inline links (img, srcset, link, script, CSS url()) like any other at
+# --level=inf: plain ``wget`` must reject them to fetch pages only, as ``ours-no-requisites`` does.
+WGET_REJECT_FILES = r"|\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)(\?.*)?$|/avatar/"
+TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
+MB = 1_000_000
+Outputs = Callable[[], tuple[int, float, str]]
+
+
+def _size(paths: list[Path]) -> float:
+    return sum(path.stat().st_size for path in paths) / MB
+
+
+def run_ours(base: str, work: Path, extract: bool, requisites: bool,
+             jobdir: bool) -> tuple[list[str], Outputs]:
+    """``scrapy crawl blog``; ``requisites=False`` passes ``ARCHIVE_REQUISITES=none`` (default all)."""
+    archive = work / "archive"
+    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={base}",
+               "-s", f"ARCHIVE_DIR={archive}", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "ROBOTSTXT_OBEY=True", "-s", "CONCURRENT_REQUESTS=16",
+               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING",
+               "-s", "PROGRESS_INTERVAL=0"]
+    if not extract:
+        command += ["-s", "EXTRACT_ENABLED=False"]
+    if not requisites:
+        command += ["-s", "ARCHIVE_REQUISITES=none"]
+    for setting in os.environ.get("BENCH_OURS_SETTINGS", "").split():  # e.g. "EXTRACT_WORKERS=1"
+        command += ["-s", setting]
+    if jobdir:
+        command += ["-s", f"JOBDIR={work / 'job'}"]
+
+    def outputs() -> tuple[int, float, str]:
+        reports = sorted((archive / "runs").glob("*.json"))
+        report = json.loads(reports[-1].read_text()) if reports else {}
+        warcs = list((archive / "warcs").glob("*.warc.gz"))
+        texts = sum(1 for _ in (archive / "posts").rglob("*.txt")) if extract else 0
+        new = int(report.get("new", 0))
+        return new, _size(warcs), f"{texts} text files" if extract else "no text (extraction off)"
+    return command, outputs
+
+
+def run_wget(base: str, work: Path, requisites: bool = False) -> tuple[list[str], Outputs]:
+    """``wget --recursive``, pages only; ``requisites`` adds ``--page-requisites`` and lifts the
+    rejection of static files (images, srcset, CSS and what CSS ``url()`` names, scripts, icons of
+    every page it fetches; on the blog's own host only)."""
+    reject = WGET_REJECT if requisites else WGET_REJECT + WGET_REJECT_FILES
+    command = ["wget", "--recursive", "--level=inf", "--no-parent", f"--warc-file={work / 'site'}",
+               "--no-verbose", f"--reject-regex={reject}", f"--directory-prefix={work / 'mirror'}",
+               "--output-file", str(work / "wget.log"), base]
+    if requisites:
+        command.insert(2, "--page-requisites")
+
+    def outputs() -> tuple[int, float, str]:
+        return -1, _size(list(work.glob("site*.warc.gz"))), "mirror + WARC, no clean text"
+    return command, outputs
+
+
+def run_trafilatura(base: str, work: Path) -> tuple[list[str], Outputs]:
+    """``--sitemap --list`` then ``-i``: in one step, ``--sitemap`` downloads the first URL forever.
+
+    The one-step form keeps its URLs in courlan's compressed ``UrlStore``, whose ``get_url`` loses
+    the "visited" mark (courlan 1.4.0), so it fetches the home page again and again; with
+    ``--list`` and ``-i`` the store is not compressed. Both steps are timed together.
+    """
+    config, urls = work / "settings.cfg", work / "urls.txt"
+    config.write_text(TRAFILATURA_CONFIG)
+    tool = shlex.quote(str(BIN / "trafilatura"))
+    script = (f"{tool} --sitemap {shlex.quote(base)} --list --config-file {config} > {urls} && "
+              f"{tool} -i {urls} --output-dir {work / 'text'} --config-file {config}")
+
+    def outputs() -> tuple[int, float, str]:
+        texts = sum(1 for _ in (work / "text").rglob("*.txt")) if (work / "text").exists() else 0
+        listed = len(urls.read_text().split()) if urls.exists() else 0
+        return texts, 0.0, f"{listed} URLs listed, {texts} text files, no WARC"
+    return ["sh", "-c", script], outputs
+
+
+def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
+    """``bench/bare_spider.py`` from ``work``: outside the project, so Scrapy's defaults apply."""
+    script = (f"cd {shlex.quote(str(work))} && exec {shlex.quote(str(BIN / 'scrapy'))} runspider "
+              f"{shlex.quote(str(ROOT / 'bench' / 'bare_spider.py'))} -a url={shlex.quote(base)}")
+
+    def outputs() -> tuple[int, float, str]:
+        return -1, 0.0, "Scrapy's defaults, nothing kept: the framework's own cost"
+    return ["sh", "-c", script], outputs
+
+
+def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Outputs]:
+    command = [sys.executable, "-m", "bench.extract_only", str(site), base]
+
+    def outputs() -> tuple[int, float, str]:
+        text = (work / "stdout.log").read_text().strip()
+        return int(text) if text.isdigit() else 0, 0.0, "one process, files read from disk, no fetch"
+    return command, outputs
+
+
+def command_for(tool: str, base: str, work: Path, site: Path,
+                jobdir: bool) -> tuple[list[str], Outputs]:
+    """The command of ``tool`` (one of ``bench.crawl.TOOLS``) and its ``outputs``."""
+    if tool.startswith("ours"):
+        return run_ours(base, work, extract=tool != "ours-no-extract",
+                        requisites=tool != "ours-no-requisites", jobdir=jobdir)
+    if tool.startswith("wget"):
+        return run_wget(base, work, requisites=tool == "wget-requisites")
+    if tool == "scrapy-bare":
+        return run_bare(base, work)
+    if tool == "extract-only":
+        return run_extract_only(site, base, work)
+    if tool == "trafilatura":
+        return run_trafilatura(base, work)
+    raise ValueError(f"unknown tool {tool!r}")
