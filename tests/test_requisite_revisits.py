@@ -47,7 +47,7 @@ IDENTICAL = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 class Handler(BaseHTTPRequestHandler):
     log: list[tuple[str, dict[str, str]]]
 
-    def do_GET(self) -> None:  # noqa: N802  (http.server's name)
+    def do_GET(self) -> None:
         self.log.append((self.path, dict(self.headers.items())))
         if self.path not in RESOURCES:
             self.send_error(404)
