@@ -231,3 +231,33 @@ def test_reindex_rebuilds_the_resources_table_identically(two_crawls: TwoCrawls,
     result = run_cli("reindex", archive=two_crawls.archive)
     assert result.returncode == 0, result.stderr
     assert catalog_rows(two_crawls.archive) == before
+
+
+def test_shard_resources_are_read_and_merged_newest_first(tmp_path: Path) -> None:
+    """A scale-out worker writes its rows into its own shard; readers and `merge` see them, and
+    a URL keeps its newest capture whichever catalog holds it."""
+    from archive.catalog import Catalog
+    from archive.catalog.combined import open_combined
+    from archive.catalog.resources import ResourceWriter
+    from archive.maintain.merge import merge_shards
+
+    def row(url: str, when: str, record: str) -> ResourceRow:
+        return ResourceRow(url, when, record, "sha1:X", None, None, 200, "image", "f.warc.gz", 0, 1)
+
+    layout = Layout(tmp_path)
+    old, new, other = (row("http://h/a.png", "2024-01-01T00:00:00+00:00", "<old>"),
+                       row("http://h/a.png", "2024-02-01T00:00:00+00:00", "<new>"),
+                       row("http://h/b.png", "2024-01-01T00:00:00+00:00", "<b>"))
+    for path, rows in ((layout.catalog_path, [new]), (layout.shard_path("w-1"), [old, other])):
+        writer = ResourceWriter(Catalog(path).db)
+        for item in rows:
+            writer.add(item)
+        writer.close()
+    view = open_combined(layout)
+    try:
+        assert resource_rows(view.db) == [new, other]
+    finally:
+        view.close()
+    merge_shards(layout)
+    with Catalog(layout.catalog_path) as merged:
+        assert resource_rows(merged.db) == [new, other]
