@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Prior, priors_query
+from archive.catalog.resources import has_resources, resource_priors_query
 
 SCHEMA = """
 CREATE TABLE claimed (url TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -27,6 +29,13 @@ CREATE TABLE priors (
     url TEXT PRIMARY KEY, fetched_url TEXT, version INTEGER, captured_at TEXT, record_id TEXT,
     payload_digest TEXT, etag TEXT, last_modified TEXT, deleted_at TEXT, site TEXT
 ) WITHOUT ROWID;
+"""
+RESOURCE_SCHEMA = """
+CREATE TABLE resource_priors (
+    url TEXT PRIMARY KEY, captured_at TEXT, record_id TEXT, payload_digest TEXT, etag TEXT,
+    last_modified TEXT, this_crawl INTEGER NOT NULL DEFAULT 0
+) WITHOUT ROWID;
+CREATE INDEX resource_digests ON resource_priors(payload_digest);
 """
 CACHE_KIB = 4096  # page cache: the bound on what the ledger keeps in memory
 BATCH = 500
@@ -107,3 +116,78 @@ class Ledger:
 
 _FIELDS = ("url, fetched_url, version, captured_at, record_id, payload_digest, etag, "
            "last_modified, deleted_at")
+
+
+# -- resource priors (requisites: crawler/recrawl.py ResourceRecrawl) -----------------------------
+@dataclass(frozen=True)
+class ResourcePrior:
+    """A full capture of a requisite: archived before this crawl, or made by it (``this_crawl``)."""
+
+    url: str
+    captured_at: str
+    record_id: str
+    payload_digest: str | None
+    etag: str | None
+    last_modified: str | None
+    this_crawl: bool = False
+
+
+_RESOURCE_FIELDS = "url, captured_at, record_id, payload_digest, etag, last_modified, this_crawl"
+
+
+class ResourceLedger(Ledger):
+    """The ledger with the archive's requisites: what a conditional request and an
+    identical-payload revisit need, looked up on disk by URL or by payload digest.
+
+    Owned by the capture point, not by a spider: whichever spider yields requisites, the
+    downloader middleware that writes them decides on revisits."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.db.executescript(RESOURCE_SCHEMA)
+
+    def load_resource_priors(self, catalogs: list[Path]) -> int:
+        """Copy every catalog's resources (one INSERT ... SELECT each); the newest capture wins.
+
+        All of them, whatever the site: a CDN file is shared by many blogs, and an identical
+        payload may be archived under any URL."""
+        for number, path in enumerate(catalogs):
+            schema = f"catalog{number}"
+            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
+            try:
+                if has_resources(self.db, schema):
+                    self.db.execute(
+                        f"""INSERT INTO resource_priors ({_RESOURCE_FIELDS})
+                            SELECT q.*, 0 FROM ({resource_priors_query(schema)}) q WHERE true
+                            ON CONFLICT(url) DO UPDATE SET captured_at = excluded.captured_at,
+                            record_id = excluded.record_id, payload_digest = excluded.payload_digest,
+                            etag = excluded.etag, last_modified = excluded.last_modified
+                            WHERE excluded.captured_at > resource_priors.captured_at""")
+            finally:
+                self.db.execute("DETACH DATABASE " + schema)
+        count: int = self.db.execute("SELECT COUNT(*) FROM resource_priors").fetchone()[0]
+        return count
+
+    def resource_prior(self, url: str) -> ResourcePrior | None:
+        """The archive's capture of ``url`` from before this crawl (what to revalidate against)."""
+        row = self.db.execute(f"SELECT {_RESOURCE_FIELDS} FROM resource_priors "
+                              "WHERE url = ? AND this_crawl = 0", (url,)).fetchone()
+        return ResourcePrior(*row) if row else None
+
+    def same_payload(self, digest: str, url: str) -> ResourcePrior | None:
+        """A full capture with this payload digest, before or during this crawl: the same URL's
+        if there is one, else the earliest."""
+        row = self.db.execute(
+            f"""SELECT {_RESOURCE_FIELDS} FROM resource_priors WHERE payload_digest = ?
+                ORDER BY url = ? DESC, captured_at LIMIT 1""", (digest, url)).fetchone()
+        return ResourcePrior(*row) if row else None
+
+    def add_resource(self, prior: ResourcePrior) -> None:
+        """A full capture made by this crawl: later identical payloads refer to it."""
+        self.db.execute(
+            f"""INSERT INTO resource_priors ({_RESOURCE_FIELDS}) VALUES (?,?,?,?,?,?,1)
+                ON CONFLICT(url) DO UPDATE SET captured_at = excluded.captured_at,
+                record_id = excluded.record_id, payload_digest = excluded.payload_digest,
+                etag = excluded.etag, last_modified = excluded.last_modified, this_crawl = 1""",
+            (prior.url, prior.captured_at, prior.record_id, prior.payload_digest, prior.etag,
+             prior.last_modified))

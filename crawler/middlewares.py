@@ -21,13 +21,14 @@ from crawler.meta import (
     CAPTURE_STARTED,
     CAPTURED_AT,
     PARTIAL_RESPONSE,
+    REQUISITE,
     REVISIT,
     ROBOTS,
     TRUNCATED,
     WARC_LOCATION,
 )
 from crawler.protocols import scope_of
-from crawler.recrawl import prior_of, refers_to
+from crawler.recrawl import ResourceRecrawl, prior_of, refers_to
 from crawler.warc import WarcSink
 
 logger = logging.getLogger(__name__)
@@ -82,18 +83,24 @@ class CaptureMiddleware:
 
     Sits closest to the downloader, so bodies are still content-encoded and redirects, error pages
     and retries pass through here too. Responses served from Scrapy's HTTP cache are not captures.
+    Page requisites (``meta[REQUISITE]``) are revalidated and deduplicated against the archive's
+    resources (``ResourceRecrawl``), so the last headers added before the wire are the validators.
     """
 
-    def __init__(self, sink: WarcSink, stats: Any) -> None:
+    def __init__(self, sink: WarcSink, stats: Any, resources: ResourceRecrawl | None = None) -> None:
         self.sink = sink
         self.stats = stats
+        self.resources = resources
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
-        return cls(WarcSink.for_crawler(crawler), crawler.stats)
+        return cls(WarcSink.for_crawler(crawler), crawler.stats,
+                   ResourceRecrawl.for_crawler(crawler))
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
         request.meta[CAPTURE_STARTED] = datetime.now(UTC)
+        if self.resources is not None:
+            self.resources.prepare(request)
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Response:
@@ -124,6 +131,8 @@ class CaptureMiddleware:
 
     def _store(self, request: Request, capture: Capture) -> WarcLocation:
         """A full response record, or a revisit when an archived post came back unchanged."""
+        if capture.resource_type and self.resources is not None:
+            return self._store_requisite(request, capture, self.resources)
         prior = prior_of(request)
         if prior is not None and capture.status == 304:
             request.meta[REVISIT] = "server-not-modified"
@@ -135,6 +144,22 @@ class CaptureMiddleware:
             self.stats.inc_value("archive/revisits/identical")
             return self.sink.write_revisit(capture, refers_to(prior), not_modified=False)
         return self.sink.write(capture)
+
+    def _store_requisite(self, request: Request, capture: Capture,
+                         resources: ResourceRecrawl) -> WarcLocation:
+        """A 304 to a revalidation, or a payload the archive already holds under any URL: a
+        revisit; anything else in full, remembered (and catalogued) for later revisits."""
+        revisit = resources.revisit_of(capture)
+        if revisit is not None:
+            refers, not_modified = revisit
+            why = "server-not-modified" if not_modified else "identical-payload-digest"
+            request.meta[REVISIT] = why
+            self.stats.inc_value("requisites/revisited/"
+                                 + ("not_modified" if not_modified else "identical"))
+            return self.sink.write_revisit(capture, refers, not_modified=not_modified)
+        location = self.sink.write(capture)
+        resources.captured(capture, location)
+        return location
 
 
 def capture_from(request: Request, response: Response) -> Capture:
@@ -151,7 +176,16 @@ def capture_from(request: Request, response: Response) -> Capture:
         body=response.body,
         ip_address=str(response.ip_address) if response.ip_address else None,
         truncated=warc_truncated(truncation_of(request, response)),  # crawler/bodies.py
+        resource_type=_resource_type(request),
     )
+
+
+def _resource_type(request: Request) -> str | None:
+    """A requisite's kind for ``WARC-Resource-Type`` (``archive/warc/records.py``)."""
+    kind = request.meta.get(REQUISITE)
+    if not kind:
+        return None
+    return kind if isinstance(kind, str) else "other"
 
 
 def _header_list(headers: Any) -> list[tuple[str, str]]:

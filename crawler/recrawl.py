@@ -4,21 +4,33 @@ Every archived post of the crawled sites is asked for again with ``If-None-Match
 ``If-Modified-Since`` from its latest capture, so an unchanged post costs a 304 (or, when the server
 ignores validators, an identical body that is stored as a revisit), an edit gives a new version and
 a 404 or 410 marks the post deleted.
+
+Page requisites get the same treatment at the capture point (``ResourceRecrawl``): the archive's
+resources (``archive/catalog/resources.py``) are copied into a scratch ledger at start-up, a known
+requisite is asked for with its validators, and a 304 or a payload already archived under any URL
+(before or during this crawl) becomes a revisit instead of a second copy of the bytes.
 """
 
 from __future__ import annotations
 
-from scrapy import Request
+from datetime import UTC
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request, signals
 from scrapy.crawler import Crawler
 
-from archive.catalog import Prior
+from archive.catalog import Catalog, Prior
+from archive.catalog.resources import ResourceRow, ResourceWriter
 from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
-from archive.warc.records import RefersTo, warc_date
+from archive.warc.capture import Capture, WarcLocation
+from archive.warc.records import RefersTo, payload_digest, warc_date
 from archive.when import iso_date
+from crawler.addons import worker_shard
 from crawler.config import archive_config
-from crawler.ledger import Ledger
-from crawler.meta import PRIOR
+from crawler.ledger import Ledger, ResourceLedger, ResourcePrior
+from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, REQUISITE
 
 
 def load_priors(crawler: Crawler, ledger: Ledger, sites: list[str]) -> int:
@@ -47,3 +59,92 @@ def refers_to(prior: Prior) -> RefersTo:
 def prior_of(request: Request) -> Prior | None:
     prior = request.meta.get(PRIOR)
     return prior if isinstance(prior, Prior) and prior.payload_digest else None
+
+
+# -- requisites ---------------------------------------------------------------------------------
+class ResourceRecrawl:
+    """The capture point's memory of requisites, on disk: the archive's resources (loaded when
+    the spider opens), this crawl's full captures as they are written, and their catalog rows
+    (``writer``, this process's catalog: the main one, or a scale-out worker's shard)."""
+
+    def __init__(self, ledger: ResourceLedger, catalogs: list[Path], catalog: Path,
+                 stats: Any) -> None:
+        self.ledger = ledger
+        self.catalogs = catalogs
+        self.catalog = catalog
+        self.stats = stats
+        self.writer: ResourceWriter | None = None  # opened with the first row
+
+    @classmethod
+    def for_crawler(cls, crawler: Crawler) -> ResourceRecrawl:
+        layout = Layout(archive_config(crawler).archive_dir)
+        shard = worker_shard(crawler.settings)
+        own = layout.shard_path(shard) if shard else layout.catalog_path
+        recrawl = cls(ResourceLedger(), catalog_paths(layout), own, crawler.stats)
+        crawler.signals.connect(recrawl.open, signal=signals.spider_opened)
+        crawler.signals.connect(recrawl.close, signal=signals.spider_closed)
+        return recrawl
+
+    def open(self) -> None:
+        loaded = self.ledger.load_resource_priors([p for p in self.catalogs if p.exists()])
+        self.stats.set_value("requisites/priors", loaded)
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.ledger.close()
+
+    def prepare(self, request: Request) -> None:
+        """A known requisite is asked for with its validators (and may answer 304)."""
+        if not request.meta.get(REQUISITE) or request.headers.get("If-None-Match") \
+                or request.headers.get("If-Modified-Since"):
+            return
+        prior = self.ledger.resource_prior(request.url.split("#", 1)[0])
+        if prior is None or not (prior.etag or prior.last_modified):
+            return
+        if prior.etag:
+            request.headers["If-None-Match"] = prior.etag
+        if prior.last_modified:
+            request.headers["If-Modified-Since"] = prior.last_modified
+        allowed = list(request.meta.get(HANDLE_HTTPSTATUS_LIST) or [])
+        request.meta[HANDLE_HTTPSTATUS_LIST] = [*allowed, 304]
+        self.stats.inc_value("requisites/conditional")
+
+    def revisit_of(self, capture: Capture) -> tuple[RefersTo, bool] | None:
+        """(the capture referred to, whether it is a 304), or None: write the capture in full."""
+        if capture.status == 304:
+            prior = self.ledger.resource_prior(capture.url)
+            if prior is None or not prior.payload_digest:
+                return None
+            return resource_refers_to(prior), True
+        if not (200 <= capture.status < 300 and capture.body) or capture.truncated:
+            return None
+        same = self.ledger.same_payload(payload_digest(capture.body), capture.url)
+        return (resource_refers_to(same), False) if same is not None else None
+
+    def captured(self, capture: Capture, location: WarcLocation) -> None:
+        """A full capture was written: remember its digest, and catalogue it (same rule as
+        ``reindex``: status 200, not truncated)."""
+        if capture.status != 200 or capture.truncated:
+            return
+        row = resource_row(capture, location)
+        self.ledger.add_resource(ResourcePrior(row.url, row.captured_at, row.record_id,
+                                               row.payload_digest, row.etag, row.last_modified))
+        if self.writer is None:
+            self.writer = ResourceWriter(Catalog(self.catalog).db)
+        self.writer.add(row)
+
+
+def resource_row(capture: Capture, location: WarcLocation) -> ResourceRow:
+    return ResourceRow(
+        url=capture.url, captured_at=capture.started.astimezone(UTC).isoformat(),
+        record_id=location.record_id, payload_digest=location.payload_digest,
+        etag=capture.header("ETag"), last_modified=capture.header("Last-Modified"),
+        status=capture.status, kind=capture.resource_type, warc_file=location.filename,
+        warc_offset=location.offset, warc_length=location.length)
+
+
+def resource_refers_to(prior: ResourcePrior) -> RefersTo:
+    assert prior.payload_digest
+    return RefersTo(target_uri=prior.url, date=warc_date(iso_date(prior.captured_at)),
+                    record_id=prior.record_id, payload_digest=prior.payload_digest)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog.db import Catalog
+from archive.catalog.resources import fold_resources
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
 
@@ -31,6 +32,7 @@ class FoldCounts:
     versions: int = 0       # versions added to the target
     duplicates: int = 0     # already there (same record) or identical to the version before
     posts: int = 0          # posts touched
+    resources: int = 0      # requisite rows copied (the newest capture of a URL wins)
 
 
 def open_combined(layout: Layout) -> Catalog:
@@ -51,7 +53,7 @@ def open_combined(layout: Layout) -> Catalog:
 
 
 def fold(target: Catalog, shard: Path, counts: FoldCounts) -> None:
-    """Copy one shard's posts, versions and comments into ``target`` in one transaction.
+    """Copy one shard's posts, versions, comments and resources into ``target`` in one transaction.
 
     Versions of a post are renumbered by capture time; a version identical in content to the one
     captured just before it (a post fetched again after a worker died) is not added twice.
@@ -73,6 +75,7 @@ def fold(target: Catalog, shard: Path, counts: FoldCounts) -> None:
                     else:
                         counts.duplicates += 1
                 _renumber(db, post_id)
+            counts.resources += fold_resources(db, source)
     finally:
         source.close()
 

@@ -1,4 +1,5 @@
-"""The SQLite catalog: one row per post, one per archived version, one per comment.
+"""The SQLite catalog: one row per post, one per archived version, one per comment (and one per
+requisite URL, ``archive/catalog/resources.py``).
 
 It is derived data: every row can be rebuilt from the WARCs. Each version points at its clean-text
 file and at the WARC record (file, offset, record id) it was extracted from.
@@ -15,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from archive.catalog.health import CatalogDamaged, check_tables, damage_reason
+from archive.catalog.resources import SCHEMA as RESOURCES_SCHEMA
 from archive.extract.model import Extraction, iso
 
 SCHEMA = """
@@ -130,7 +132,7 @@ class Catalog:
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            self.db.executescript(SCHEMA + RESOURCES_SCHEMA)
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise CatalogDamaged(path, damage_reason(error)) from None

@@ -9,7 +9,11 @@ records in file order), replaying what the crawl did:
 - a 200 HTML response that is a post page becomes a new version of its post (re-extracted), unless
   its payload is identical to the post's latest version (then it only counts as seen);
 - a ``revisit`` record (304 or identical payload) means "unchanged": the post was seen, no version;
-- a 404 or 410 for an archived post marks it deleted, with the date it was seen gone.
+- a 404 or 410 for an archived post marks it deleted, with the date it was seen gone;
+- a page requisite's full capture (a ``response`` with ``WARC-Resource-Type``, status 200, not
+  truncated) becomes its URL's ``resources`` row, the latest capture winning: the rule the crawl's
+  capture point applies (``archive/catalog/resources.py``), so the table comes back identical.
+  Requisites never become posts.
 
 The new catalog is built in a temporary file beside the old one and moved into place in one rename,
 so a reader sees the old catalog or the new one, never half of one. A damaged old catalog (not a
@@ -33,6 +37,7 @@ from pathlib import Path
 from archive.catalog import Catalog, fulltext
 from archive.catalog.db import fold_wal
 from archive.catalog.health import CatalogDamaged, check_catalog
+from archive.catalog.resources import ResourceRow, upsert
 from archive.extract import Extraction
 from archive.layout import Layout
 from archive.maintain.reextract import StoredPage, is_html_200, post_page, reextract, warc_date
@@ -41,6 +46,7 @@ from archive.store import PostStore
 from archive.urls import canonical_url, post_key
 from archive.warc.files import warc_files
 from archive.warc.reader import Damage, ReadOptions, StoredRecord, iter_records
+from archive.warc.records import RESOURCE_TYPE
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int], None]
@@ -56,6 +62,7 @@ class RebuildReport:
     failed: list[str] = field(default_factory=list)   # "url: reason" for partial extractions
     damaged: list[str] = field(default_factory=list)  # "file:offset: reason", records skipped
     posts: int = 0
+    resources: int = 0  # requisite captures catalogued (rows written, before the latest wins)
     set_aside: str | None = None  # name the damaged old catalog was kept under
 
 
@@ -104,6 +111,7 @@ class _Replay:
         self.report = report
         self.post_of: dict[str, str] = {}          # fetched URL -> post URL
         self.digest_of: dict[str, str | None] = {}  # post URL -> latest version's payload digest
+        self.resources: list[ResourceRow] = []      # this file's requisite captures
 
     def read_file(self, path: Path, progress: Callable[[int], object]) -> None:
         options = ReadOptions(keep_body=is_html_200, on_damage=self._damaged)
@@ -114,6 +122,10 @@ class _Replay:
                     record.rec_type == "response" and record.http_headers is not None):
                 self._record(stored)
             progress(stored.offset + stored.length)
+        with self.store.catalog.db:  # one transaction per WARC file
+            upsert(self.store.catalog.db, self.resources)
+        self.report.resources += len(self.resources)
+        self.resources = []
 
     def _damaged(self, damage: Damage) -> None:
         self.report.damaged.append(f"{damage.file.name}:{damage.offset}: {damage.reason}")
@@ -124,6 +136,11 @@ class _Replay:
         date = warc_date(record)
         known = self.post_of.get(url) or self.post_of.get(canonical_url(url))
         status = (record.http_headers.get_statuscode() or "") if record.http_headers else ""
+        if stored.header(RESOURCE_TYPE):  # a page requisite: never a post
+            if record.rec_type == "response" and status == "200" and \
+                    not stored.header("WARC-Truncated"):
+                self.resources.append(_resource_row(stored, url, date))
+            return
         if record.rec_type == "revisit":  # a 304 revisit has no HTTP headers at all
             if known:
                 self.store.catalog.touch(known, date.isoformat())
@@ -152,6 +169,18 @@ class _Replay:
         self.report.versions += 1
         if extraction.reason:
             self.report.failed.append(f"{url}: {extraction.reason}")
+
+
+def _resource_row(stored: StoredRecord, url: str, date: datetime) -> ResourceRow:
+    http = stored.record.http_headers
+    return ResourceRow(
+        url=url, captured_at=date.astimezone(UTC).isoformat(),
+        record_id=stored.header("WARC-Record-ID"),
+        payload_digest=stored.header("WARC-Payload-Digest") or None,
+        etag=http.get_header("ETag"), last_modified=http.get_header("Last-Modified"),
+        status=200, kind=stored.header(RESOURCE_TYPE),
+        warc_file=stored.file.name.removesuffix(".open"), warc_offset=stored.offset,
+        warc_length=stored.length)
 
 
 def _swap_in(new: Path, target: Path) -> str | None:

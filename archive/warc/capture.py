@@ -26,6 +26,7 @@ class Capture:
     request_body: bytes = b""
     ip_address: str | None = None
     truncated: str | None = None  # WARC-Truncated reason ("length", "time") when the body was cut
+    resource_type: str | None = None  # a page requisite's kind (image, stylesheet...): None for pages
 
     def header(self, name: str) -> str | None:
         """First value of a response header, case-insensitively (for decisions, never for writing)."""

@@ -39,6 +39,9 @@ RECONSTRUCTION_NOTE = (
 )
 
 
+# Browsertrix's extension field, also read by warc2zim: marks a page requisite's records (response,
+# revisit and request), so ``reindex`` finds exactly the captures the crawl catalogued as resources.
+RESOURCE_TYPE = "WARC-Resource-Type"
 NOT_MODIFIED_PROFILE = "http://netpreserve.org/warc/1.1/revisit/server-not-modified"
 IDENTICAL_PROFILE = "http://netpreserve.org/warc/1.1/revisit/identical-payload-digest"
 
@@ -152,6 +155,8 @@ class RecordFactory:
                    "WARC-Warcinfo-ID": warcinfo_id}
         if capture.ip_address:
             headers["WARC-IP-Address"] = capture.ip_address
+        if capture.resource_type:
+            headers[RESOURCE_TYPE] = capture.resource_type
         return headers
 
     def _request_headers(self, headers: Headers) -> Headers:
