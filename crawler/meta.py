@@ -17,6 +17,10 @@ DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitem
 PRIOR = "prior"                      # the archive's latest capture of the post (archive.catalog.Prior)
 FOLLOWING = "following"              # reached by following links: follow this page's links too
 
+# -- page requisites (crawler/spiders/requisites.py) ---------------------------------------------
+REQUISITE = "requisite"              # a page requisite or attachment: its kind (image, stylesheet...)
+REQUISITE_DEPTH = "requisite_depth"  # stylesheets imported above it (0: named by the page)
+
 # -- capture (crawler/middlewares.py) ------------------------------------------------------------
 CAPTURE_STARTED = "capture_started"  # when the request left: the WARC-Date
 CAPTURED_AT = "captured_at"          # the capture's time, read back by the spider
