@@ -28,6 +28,7 @@ from lxml.html import HtmlElement
 from scrapy import Request
 from scrapy.exceptions import DownloadCancelledError, IgnoreRequest
 from scrapy.http import Response, TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from archive.extract.body import main_container
@@ -149,7 +150,7 @@ class RequisitesSpider(GuardedSpider):
                            "not archived", request.url, self.requisites_config.max_size)
         elif truncated:  # cut by the server: archived as cut (WARC-Truncated), logged by bodies.py
             stats.inc_value("requisites/failed")
-        elif isinstance(error, IgnoreRequest):
+        elif isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):
             why = "robots" if "robots.txt" in str(error) else "ignored"
             stats.inc_value(f"requisites/skipped/{why}")
             logger.debug("%s: requisite skipped (%s)", request.url, error)
