@@ -11,6 +11,7 @@ one (kept on the crawler itself: no module state outlives a crawl).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -21,11 +22,16 @@ from scrapy.crawler import Crawler
 from archive.config import ArchiveConfig, ConfigError
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES
 from archive.extract.pool import DEFAULT_FUNCTION, resolve
+from archive.extract.requisites import ATTACHMENT_TYPES
+from archive.extract.trackers import TRACKER_HOSTS
 from archive.layout import Layout
 
 ARCHIVE_KEYS = ("ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX", "ARCHIVE_OPERATOR",
                 "ARCHIVE_STORE_CREDENTIALS")
 REDIS_SCHEMES = ("redis", "rediss", "unix")
+REQUISITE_MODES = ("all", "images", "none")
+_EXTENSION = re.compile(r"\.?[a-z0-9]{1,10}")
+_HOST = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")
 _CACHE = "_blogarchive_config"  # the crawler attribute holding its CrawlConfig
 _N = TypeVar("_N", int, float)
 
@@ -82,19 +88,35 @@ class DiscoveryConfig:
 
 
 @dataclass(frozen=True)
+class RequisitesConfig:
+    """``ARCHIVE_REQUISITE*`` and ``ARCHIVE_ATTACHMENT_TYPES``: what a page loads, fetched too."""
+
+    mode: str                         # ARCHIVE_REQUISITES: all, images or none
+    max_size: int                     # bytes per file (0: only DOWNLOAD_MAXSIZE)
+    max_depth: int                    # stylesheets imported below a page's own
+    attachment_types: frozenset[str]  # extensions, lower case, without the dot
+    skip_hosts: tuple[str, ...]       # hosts (and their subdomains) never asked
+
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "none"
+
+
+@dataclass(frozen=True)
 class CrawlConfig:
     archive: ArchiveConfig
     run: RunConfig
     extract: ExtractConfig
     scale: ScaleConfig
     discovery: DiscoveryConfig
+    requisites: RequisitesConfig
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
-        """Read and check every setting of the four groups; a bad one is a ConfigError."""
+        """Read and check every setting of every group; a bad one is a ConfigError."""
         archive = {key: settings.get(key) for key in ARCHIVE_KEYS if settings.get(key) is not None}
         return cls(ArchiveConfig.from_settings(archive), _run(settings), _extract(settings),
-                   _scale(settings), _discovery(settings))
+                   _scale(settings), _discovery(settings), _requisites(settings))
 
 
 def crawl_config(crawler: Crawler) -> CrawlConfig:
@@ -189,6 +211,25 @@ def _discovery(settings: Any) -> DiscoveryConfig:
         max_link_pages=budget("DISCOVERY_MAX_LINK_PAGES", 10000, "pages"))
 
 
+def _requisites(settings: Any) -> RequisitesConfig:
+    mode = str(settings.get("ARCHIVE_REQUISITES", "all")).strip().lower()
+    if mode not in REQUISITE_MODES:
+        raise ConfigError(f"ARCHIVE_REQUISITES={settings.get('ARCHIVE_REQUISITES')!r}: use all, "
+                          "images or none")
+    types = _names(settings, "ARCHIVE_ATTACHMENT_TYPES", sorted(ATTACHMENT_TYPES), _EXTENSION,
+                   "use file extensions such as pdf,docx,mp3")
+    hosts = _names(settings, "ARCHIVE_REQUISITE_SKIP_HOSTS", list(TRACKER_HOSTS), _HOST,
+                   "use host names such as doubleclick.net (a host also skips its subdomains)")
+    return RequisitesConfig(
+        mode=mode,
+        max_size=_number(settings, "ARCHIVE_REQUISITE_MAX_SIZE", 50 * 1024 * 1024, int,
+                         lambda v: v >= 0, "use a number of bytes, e.g. 52428800, or 0 for "
+                         "DOWNLOAD_MAXSIZE alone"),
+        max_depth=_number(settings, "ARCHIVE_REQUISITE_MAX_DEPTH", 3, int, lambda v: v >= 0,
+                          "use a number of nested @import levels, 0 or more"),
+        attachment_types=frozenset(t.lstrip(".") for t in types), skip_hosts=tuple(hosts))
+
+
 # -- values --------------------------------------------------------------------------------------
 def _number(settings: Any, name: str, default: _N, kind: Callable[[Any], _N],
             valid: Callable[[_N], bool], fix: str) -> _N:
@@ -201,6 +242,20 @@ def _number(settings: Any, name: str, default: _N, kind: Callable[[Any], _N],
     if not valid(value):
         raise ConfigError(f"{name}={value:g}: {fix}")
     return value
+
+
+def _names(settings: Any, name: str, default: list[str], pattern: re.Pattern[str],
+           fix: str) -> list[str]:
+    """A list setting (a list, or one comma-separated string), lower-cased, each entry checked."""
+    raw = settings.get(name, default)
+    items = raw.split(",") if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple | set | frozenset):
+        raise ConfigError(f"{name}={raw!r}: {fix}")
+    names = [str(item).strip().lower() for item in items if str(item).strip()]
+    for entry in names:
+        if not pattern.fullmatch(entry):
+            raise ConfigError(f"{name}={raw!r}: {entry!r} is not valid: {fix}")
+    return names
 
 
 def _flag(settings: Any, name: str, default: bool) -> bool:

@@ -1,11 +1,12 @@
 """The crawl's per-URL bookkeeping, kept in a scratch SQLite file instead of Python sets.
 
-A blog of 100,000 posts means 100,000 canonical URLs asked for, 100,000 seen as posts and, on a
-re-crawl, 100,000 priors (the latest capture of each archived post). As Python sets and dicts they
-grew the crawler by about a kilobyte per post (measured: 375 MB at 10,000 posts, 487 MB at
-100,000), so memory followed the size of the blog instead of the concurrency. In a SQLite file with
-a small page cache they cost a bounded few MB, and a lookup is a few microseconds against the
-milliseconds a page takes.
+A blog of 100,000 posts means 100,000 canonical URLs asked for, 100,000 seen as posts, several
+times as many page requisites (images, stylesheets, scripts) and, on a re-crawl, 100,000 priors
+(the latest capture of each archived post). As Python sets and dicts they grew the crawler by
+about a kilobyte per post (measured: 375 MB at 10,000 posts, 487 MB at 100,000), so memory
+followed the size of the blog instead of the concurrency. In a SQLite file with a small page cache
+they cost a bounded few MB, and a lookup is a few microseconds against the milliseconds a page
+takes.
 
 The file is scratch data: a private temporary database (SQLite deletes it when the connection
 closes). The archive itself is never written here; priors are copied from the catalogs (main and
@@ -25,6 +26,7 @@ from archive.catalog.resources import has_resources, resource_priors_query
 SCHEMA = """
 CREATE TABLE claimed (url TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE seen (url TEXT PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE requisites (url TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE priors (
     url TEXT PRIMARY KEY, fetched_url TEXT, version INTEGER, captured_at TEXT, record_id TEXT,
     payload_digest TEXT, etag TEXT, last_modified TEXT, deleted_at TEXT, site TEXT
@@ -65,6 +67,13 @@ class Ledger:
     def see(self, url: str) -> bool:
         """True the first time a URL is seen as a post in this crawl (else: a duplicate)."""
         return self.db.execute("INSERT OR IGNORE INTO seen VALUES (?)", (url,)).rowcount > 0
+
+    def claim_requisite(self, url: str) -> bool:
+        """True the first time a page requisite or attachment is asked for in this crawl.
+
+        A stylesheet used by 2,000 pages is fetched once; the set is on disk like the others, so
+        a blog whose posts each load their own images does not grow the crawler's memory."""
+        return self.db.execute("INSERT OR IGNORE INTO requisites VALUES (?)", (url,)).rowcount > 0
 
     # -- priors ------------------------------------------------------------------------------
     def load_priors(self, catalogs: list[Path], sites: list[str]) -> int:

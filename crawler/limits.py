@@ -38,7 +38,7 @@ from twisted.internet import task
 from archive.extract.encoding import normalize_label, utf16_codec
 from archive.extract.page_type import PARSE_MAX_BYTES, prefix
 from archive.urls import canonical_url, site_of
-from crawler.meta import DONT_RETRY, HANDLE_HTTPSTATUS_LIST, REDIRECT_URLS
+from crawler.meta import DONT_RETRY, HANDLE_HTTPSTATUS_LIST, REDIRECT_URLS, REQUISITE
 from crawler.protocols import scope_of
 
 logger = logging.getLogger(__name__)
@@ -213,7 +213,8 @@ class GuardedRedirectMiddleware(RedirectMiddleware):
                            redirected.url, len(chain))
             raise IgnoreRequest(f"redirect loop at {redirected.url}")
         sites = scope_of(self.crawler.spider)
-        if sites and site_of(redirected.url) not in sites:
+        offsite = sites and site_of(redirected.url) not in sites
+        if offsite and not request.meta.get(REQUISITE):  # a CDN may redirect to another CDN
             stats.inc_value("crawl/redirect/offsite")
             logger.info("%s: redirects outside the crawl scope to %s: not followed",
                         request.url, redirected.url)

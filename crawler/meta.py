@@ -19,6 +19,10 @@ FOLLOWING = "following"              # reached by following links: follow this p
 REQUISITE = "requisite"              # a page requisite's kind (image, stylesheet...): never a post
 REQUISITE_DEPTH = "requisite_depth"  # CSS @import depth of a requisite stylesheet
 
+# -- page requisites (crawler/spiders/requisites.py) ---------------------------------------------
+REQUISITE = "requisite"              # a page requisite or attachment: its kind (image, stylesheet...)
+REQUISITE_DEPTH = "requisite_depth"  # stylesheets imported above it (0: named by the page)
+
 # -- capture (crawler/middlewares.py) ------------------------------------------------------------
 CAPTURE_STARTED = "capture_started"  # when the request left: the WARC-Date
 CAPTURED_AT = "captured_at"          # the capture's time, read back by the spider

@@ -35,7 +35,12 @@ logger = logging.getLogger(__name__)
 
 
 class ScopeMiddleware:
-    """Never fetch a WordPress trap, nor a page outside the start URLs' hosts."""
+    """Never fetch a WordPress trap, nor a page outside the start URLs' hosts.
+
+    Page requisites (``REQUISITE`` meta) pass: they are files a captured page loads, from the
+    blog's host or a CDN, asked for once each and never followed, so neither rule applies (an
+    avatar's ``?s=96`` is not WordPress search). Trackers are refused where they are asked for
+    (``crawler/spiders/requisites.py``, ``ARCHIVE_REQUISITE_SKIP_HOSTS``)."""
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -46,7 +51,8 @@ class ScopeMiddleware:
         return cls(crawler)
 
     def process_request(self, request: Request, spider: Spider | None = None) -> None:
-        if request.meta.get(ROBOTS) or request.url.endswith("/robots.txt"):
+        if (request.meta.get(ROBOTS) or request.meta.get(REQUISITE)
+                or request.url.endswith("/robots.txt")):
             return
         if is_trap(request.url):
             self.stats.inc_value("discovery/trap_skipped")

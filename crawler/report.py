@@ -1,7 +1,8 @@
 """What a crawl is doing and what it did: progress lines, a summary line, a JSON run report.
 
 Scrapy's LogStats speaks of pages and items; people watching an archive crawl want posts found,
-new, changed, unchanged, deleted and failed, and the rate. At the end the run report
+new, changed, unchanged, deleted and failed, and the rate, and the page requisites fetched with
+them (revisited, failed, skipped by reason). At the end the run report
 (``runs/<start>-<pid>.json`` in the archive) keeps the summary and every stats counter, and the
 outcome decides the exit status, so cron and monitoring can act on a failed crawl.
 """
@@ -12,7 +13,7 @@ import json
 import logging
 import os
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,11 @@ class RunSummary:
     captures: int
     bytes_written: int
     duration: float
+    requisites: int = 0               # page requisites and attachments fetched (any status 2xx)
+    requisite_bytes: int = 0          # their bodies, decoded
+    requisites_revisited: int = 0     # of them, stored as revisit records
+    requisites_failed: int = 0
+    requisites_skipped: dict[str, int] = field(default_factory=dict)  # by reason
 
     @classmethod
     def from_stats(cls, stats: Any, duration: float) -> RunSummary:
@@ -51,14 +57,29 @@ class RunSummary:
                    deleted=get("posts/deleted"),
                    failed=get("posts/failed") + get("extract/failed"),
                    captures=get("archive/warc/records") // 2,
-                   bytes_written=get("archive/warc/bytes"), duration=round(duration, 3))
+                   bytes_written=get("archive/warc/bytes"), duration=round(duration, 3),
+                   requisites=get("requisites/fetched"), requisite_bytes=get("requisites/bytes"),
+                   requisites_revisited=get("requisites/revisited"),
+                   requisites_failed=get("requisites/failed"),
+                   requisites_skipped=_skipped(stats))
 
     def line(self) -> str:
         rate = (self.new + self.changed) / max(self.duration, 1e-6) * 60
         return (f"{self.found} posts found: {self.new} new, {self.changed} changed, "
                 f"{self.unchanged} unchanged, {self.deleted} deleted, {self.failed} failed; "
                 f"{self.captures} captures, {self.bytes_written / 1e6:.1f} MB WARC, "
-                f"{rate:.1f} posts/min, {self.duration:.0f} s")
+                f"{rate:.1f} posts/min, {self.duration:.0f} s{self.requisites_line()}")
+
+    def requisites_line(self) -> str:
+        """``; requisites: 120 fetched (3.4 MB), 2 revisited, 1 failed, skipped 3 tracker``."""
+        skipped = {k: v for k, v in self.requisites_skipped.items() if k != "duplicate"}
+        if not (self.requisites or self.requisites_failed or skipped):
+            return ""
+        line = (f"; requisites: {self.requisites} fetched ({self.requisite_bytes / 1e6:.1f} MB), "
+                f"{self.requisites_revisited} revisited, {self.requisites_failed} failed")
+        if skipped:
+            line += ", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))
+        return line
 
     def failure(self, stats: Any, sites: int, max_share: float) -> str | None:
         """Why this run counts as failed, or None when it did its job."""
@@ -70,6 +91,13 @@ class RunSummary:
         if attempted and self.failed / attempted > max_share:
             return f"{self.failed} of {attempted} posts failed (more than {max_share:.0%})"
         return None
+
+
+def _skipped(stats: Any) -> dict[str, int]:
+    """``requisites/skipped/<reason>`` counters, by reason."""
+    prefix = "requisites/skipped/"
+    return {key[len(prefix):]: int(value or 0) for key, value in stats.get_stats().items()
+            if key.startswith(prefix)}
 
 
 class ProgressReporter:

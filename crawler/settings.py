@@ -1,15 +1,17 @@
 """Scrapy settings for blogarchive. Every project setting is declared here once, with its meaning.
 
-The ``ARCHIVE_*``, ``EXTRACT_*``, ``SCALE_*`` (with ``REDIS_URL``) and ``DISCOVERY_*`` settings are
-read into one typed ``crawler.config.CrawlConfig`` (its archive part is the library's
-``archive.config.ArchiveConfig``) and checked before the crawl starts: a bad value stops it with
-one line saying what to fix, and exit status 2.
+The ``ARCHIVE_*`` (requisites included), ``EXTRACT_*``, ``SCALE_*`` (with ``REDIS_URL``) and
+``DISCOVERY_*`` settings are read into one typed ``crawler.config.CrawlConfig`` (its archive part
+is the library's ``archive.config.ArchiveConfig``) and checked before the crawl starts: a bad value
+stops it with one line saying what to fix, and exit status 2.
 """
 
 import os
 
 from archive import __version__
 from archive.config import DEFAULT_WARC_MAX_SIZE, DEFAULT_WARC_PREFIX, default_archive_dir
+from archive.extract.requisites import ATTACHMENT_TYPES
+from archive.extract.trackers import TRACKER_HOSTS
 
 # Scrapy's cookie middleware uses tldextract, which downloads the Public Suffix List on first use.
 # An archiver must not phone home: use the snapshot tldextract ships with.
@@ -36,6 +38,23 @@ ARCHIVE_STORE_CREDENTIALS = False
 ARCHIVE_LOCK_WAIT = 0
 # A contact URL or e-mail for site owners, shown in the User-Agent.
 ARCHIVE_CONTACT = "https://github.com/blogarchive/blogarchive"
+
+# --- page requisites (crawler/spiders/requisites.py) --------------------------------------
+# What a captured page loads, fetched once per crawl and written to the WARC so the page replays as
+# it looked: images (src, srcset, lazy-load attributes), stylesheets with their @imports, fonts and
+# url()s, scripts, icons, media. "all", "images" (images and icons only; no stylesheets, scripts,
+# fonts) or "none". Requisites may come from any host (CDNs) and are never followed as pages.
+ARCHIVE_REQUISITES = "all"
+# Bytes per requisite or attachment at most: a larger one is not archived, counted in
+# requisites/skipped/too_large (0: only DOWNLOAD_MAXSIZE, which archives the start, truncated).
+ARCHIVE_REQUISITE_MAX_SIZE = 50 * 1024 * 1024
+# Stylesheets imported below a page's own (@import chains) that are still read for url()s.
+ARCHIVE_REQUISITE_MAX_DEPTH = 3
+# Files a post body links to that are archived with it (extensions, without the dot); [] for none.
+ARCHIVE_ATTACHMENT_TYPES = sorted(ATTACHMENT_TYPES)
+# Hosts never asked for a requisite, with their subdomains: trackers, analytics and ad networks
+# (archive/extract/trackers.py lists them). A value here replaces the whole list.
+ARCHIVE_REQUISITE_SKIP_HOSTS = list(TRACKER_HOSTS)
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"blogarchive/{__version__} (+{ARCHIVE_CONTACT})"

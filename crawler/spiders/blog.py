@@ -2,7 +2,8 @@
 
 Discovery (robots.txt, sitemaps, feeds, the REST API, links) is ``InventorySpider``'s
 (``crawler/spiders/inventory.py``); this module turns what it lists into post requests, conditional
-when the post is archived, and the answers into items.
+when the post is archived, and the answers into items; every page it parses also asks for its
+requisites (``RequisitesSpider``, ``crawler/spiders/requisites.py``).
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
 from crawler.spiders.inventory import InventorySpider
+from crawler.spiders.requisites import RequisitesSpider
 
 logger = logging.getLogger(__name__)
 
 
-class BlogSpider(InventorySpider):
+class BlogSpider(InventorySpider, RequisitesSpider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
@@ -164,6 +166,11 @@ class BlogSpider(InventorySpider):
         yield from self._refresh(response)
         # From the body, not response.text: the decoded text would stay cached on the response.
         kind = classify_page(response.body, response.url, response.encoding)
+        # Its stylesheets, images, scripts (and a post's attachments) right after the page. The
+        # home page and pages whose links are followed are parsed by parsel anyway: reused.
+        parsed = via == "home" or bool(self._state(response).following
+                                       or response.meta.get(FOLLOWING))
+        yield from self._requisites_of(response, kind.is_post, parsed)
         if not kind.is_post:
             self.crawler.stats.inc_value("crawl/pages/not_post")
             return
