@@ -16,8 +16,6 @@ SITEMAP_DEPTH = "sitemap_depth"      # sitemap indexes above this sitemap (0: na
 DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitemap, feed, rest...
 PRIOR = "prior"                      # the archive's latest capture of the post (archive.catalog.Prior)
 FOLLOWING = "following"              # reached by following links: follow this page's links too
-REQUISITE = "requisite"              # a page requisite's kind (image, stylesheet...): never a post
-REQUISITE_DEPTH = "requisite_depth"  # CSS @import depth of a requisite stylesheet
 
 # -- page requisites (crawler/spiders/requisites.py) ---------------------------------------------
 REQUISITE = "requisite"              # a page requisite or attachment: its kind (image, stylesheet...)
