@@ -38,6 +38,19 @@ ATTACHMENT_TYPES = frozenset({
     "zip", "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "tif", "tiff", "mp3", "m4a", "ogg",
     "oga", "wav", "flac", "mp4", "m4v", "webm", "mov", "ogv"})
 _CANDIDATE_END = re.compile(r"[\s,]")
+# Trackers and ad hosts whose files a page loads but no archive wants: never fetched as requisites
+# and not expected by ``verify``'s completeness audit. A host here also covers its subdomains. It is
+# the default of the crawl's skip list (overridable there); crawler and verify read this one list.
+SKIP_HOSTS = frozenset({
+    "google-analytics.com", "googletagmanager.com", "googlesyndication.com",
+    "googleadservices.com", "doubleclick.net", "adservice.google.com", "pagead2.googlesyndication.com",
+    "stats.wp.com", "pixel.wp.com", "s.pubmine.com", "connect.facebook.net", "facebook.net",
+    "amazon-adsystem.com", "adnxs.com", "criteo.com", "criteo.net", "taboola.com", "outbrain.com",
+    "quantserve.com", "scorecardresearch.com", "hotjar.com", "chartbeat.com", "chartbeat.net",
+    "moatads.com", "pubmatic.com", "rubiconproject.com", "clarity.ms", "bat.bing.com",
+    "mc.yandex.ru", "static.ads-twitter.com", "analytics.twitter.com", "px.ads.linkedin.com",
+    "snap.licdn.com", "js-agent.newrelic.com", "nr-data.net", "cdn.segment.com", "segment.io",
+})
 
 
 @dataclass(frozen=True)
@@ -57,6 +70,19 @@ def page_requisites(root: HtmlElement, base_url: str) -> list[Requisite]:
             seen.add(url)
             found.append(Requisite(url, kind))
     return found
+
+
+def skipped_host(url: str, hosts: frozenset[str] = SKIP_HOSTS) -> bool:
+    """Whether ``url``'s host is one of ``hosts`` or a subdomain of one."""
+    try:
+        host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    except ValueError:
+        return False
+    while host:
+        if host in hosts:
+            return True
+        host = host.partition(".")[2]
+    return False
 
 
 def attachments(body: HtmlElement, base_url: str, types: frozenset[str] = ATTACHMENT_TYPES

@@ -10,6 +10,11 @@ The catalog files themselves are checked too (``PRAGMA integrity_check``, their 
 catalog that cannot be opened at all is one problem, not the end of the check: the WARCs, the
 archive itself, are still verified. A damaged record costs one problem (the reader goes on at the
 next record), plus one for each catalog row pointing into it.
+
+Then, unless told not to, the completeness audit (``archive/maintain/completeness.py``): each
+post's latest capture is read back and its page requisites looked up among the URLs the same pass
+over the WARCs saw. What is missing is reported apart from the problems: an incomplete capture is
+not damage, and fails verify only when the caller says so (``blogarchive verify --strict``).
 """
 
 from __future__ import annotations
@@ -23,6 +28,13 @@ from archive.catalog import Catalog
 from archive.catalog.health import integrity_problems
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
+from archive.maintain.completeness import (
+    EVERYTHING,
+    ArchivedUrls,
+    AuditOptions,
+    CompletenessReport,
+    audit,
+)
 from archive.maintain.reextract import is_html_200
 from archive.warc.files import open_warc_files, warc_files
 from archive.warc.reader import Damage, ReadOptions, iter_records
@@ -53,20 +65,30 @@ class VerifyReport:
     files_checked: int = 0
     html_pages: int = 0  # 200 HTML responses: an empty catalog beside them has lost its rows
     problems: list[Problem] = field(default_factory=list)
+    requisites: CompletenessReport | None = None  # None: the audit was not asked for
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def complete(self) -> bool:
+        return self.requisites is None or not self.requisites.incomplete
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        data = {**asdict(self), "ok": self.ok, "complete": self.complete}
+        data["requisites"] = self.requisites.to_dict() if self.requisites else None
+        data["incomplete"] = data["requisites"]["incomplete"] if self.requisites else []
+        return data
 
 
-def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = None
-           ) -> VerifyReport:
+def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = None,
+           requisites: AuditOptions | None = EVERYTHING) -> VerifyReport:
     """Every check, in order: catalog files, WARC files, then catalog rows against them, then
-    text files. ``catalog`` is None when it could not be opened (the file check says why)."""
+    text files, then (``requisites`` not None) the completeness audit of every post's latest
+    capture. ``catalog`` is None when it could not be opened (the file check says why)."""
     report = VerifyReport()
+    archived = ArchivedUrls()
     _check_catalog_files(layout, report)
     files = warc_files(layout, include_open=False) + open_warc_files(layout)
     rows = catalog.version_checks() if catalog is not None else []
@@ -75,7 +97,7 @@ def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = 
     seen: dict[tuple[str, int], RecordSeen] = {}
     done = 0
     for path in files:
-        _check_warc(path, report, seen, offset_progress(progress, done, total))
+        _check_warc(path, report, seen, archived, offset_progress(progress, done, total))
         done += path.stat().st_size
     names = {p.name.removesuffix(".open") for p in files}
     if catalog is not None and not rows and report.html_pages:
@@ -86,6 +108,9 @@ def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = 
         _check_row(layout, row, names, seen, report)
         if progress:
             progress(done + number, total)
+    if requisites is not None and catalog is not None:
+        posts = [(row["url"], row["warc_file"], row["warc_offset"]) for row in catalog.latest()]
+        report.requisites = audit(layout, posts, archived, requisites)
     return report
 
 
@@ -105,7 +130,7 @@ def offset_progress(progress: Progress | None, base: int, total: int) -> Callabl
 
 
 def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], RecordSeen],
-                progress: Callable[[int], object]) -> None:
+                archived: ArchivedUrls, progress: Callable[[int], object]) -> None:
     name = path.name.removesuffix(".open")
 
     def damaged(damage: Damage) -> None:
@@ -115,6 +140,7 @@ def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], Re
     for stored in iter_records(path, ReadOptions(check_digests=True, on_damage=damaged)):
         report.records += 1
         report.html_pages += is_html_200(stored.record)
+        archived.add(stored)
         checker = stored.record.digest_checker
         if checker.passed is not None:
             report.digests_checked += 1
