@@ -19,8 +19,9 @@ library is needed. Same browser, same viewport, same fonts: measured with every 
 archived, the reader's replay differs from the live page in 0.00 % of its pixels and pywb's frame in
 0.11 % (its 1 px iframe border shifts the text edges); with the crawl's requisites missing (the
 stylesheet first), 34.9 % and 32.0 %. One missing picture of this page is a 300x120 block, 3.6 %
-of the 1000x1000 viewport. Hence a 1 % limit: every missing image or stylesheet exceeds it, and
-anti-aliasing and pywb's border stay well below it.
+of the 1000x1000 viewport. Hence a 1 % limit: a missing stylesheet, font or shown picture exceeds it,
+anti-aliasing and pywb's border stay well below it; requisites that are not drawn (the 2x srcset
+candidate, the icon) are checked by the completeness audit in the first test.
 """
 
 from __future__ import annotations
