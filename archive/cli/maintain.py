@@ -13,6 +13,7 @@ from archive.catalog.health import CatalogDamaged
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.lock import ArchiveLock, ArchiveLocked
+from archive.maintain.completeness import KINDS, AuditOptions, CompletenessReport
 from archive.maintain.rebuild import rebuild
 from archive.maintain.verify import verify
 from archive.warc.cdxj import write_cdxj, write_cdxj_file
@@ -20,25 +21,38 @@ from archive.warc.cdxj import write_cdxj, write_cdxj_file
 
 @main.command("verify")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole report as JSON.")
+@click.option("--requisites", type=click.Choice(sorted(KINDS)), default="all", show_default=True,
+              help="Which page requisites each post should have in the archive, as the crawl's "
+                   "ARCHIVE_REQUISITES: all, images, or none (no completeness audit).")
+@click.option("--strict", is_flag=True,
+              help="Also exit with status 1 when posts miss requisites (incomplete captures).")
 @click.pass_obj
-def verify_command(obj: ArchiveContext, as_json: bool) -> None:
+def verify_command(obj: ArchiveContext, as_json: bool, requisites: str, strict: bool) -> None:
     """Check every WARC (structure, block and payload digests), that every catalog row points at
     the record it names (record id, URL, length), and that every text and JSON file exists.
 
-    Exits with status 1 when anything is wrong; nothing is changed.
+    Then audit completeness: every post's latest capture is read back and the requisites its page
+    loads (stylesheets and what they import, fonts, images, scripts, icons; trackers and ad hosts
+    left out, as the crawl leaves them out) are looked up in the WARCs. Posts that miss some are
+    listed under "incomplete"; that is not damage, so it fails only with --strict.
+
+    Exits with status 1 when anything is wrong (or incomplete, with --strict); nothing is changed.
 
     \b
     Example:
       blogarchive verify && echo archive intact
       blogarchive verify --json | jq .problems
+      blogarchive verify --json | jq '.incomplete[] | .post'
+      blogarchive verify --strict --requisites images
     """
     try:
         catalog: Catalog | None = obj.catalog()
     except CatalogDamaged:
         catalog = None  # one "catalog" problem (verify checks the file); the WARCs still checked
+    options = AuditOptions(kinds=KINDS[requisites]) if requisites != "none" else None
     try:
         with progress_bar("verifying", quiet=as_json) as report_progress:
-            report = verify(obj.layout, catalog, report_progress)
+            report = verify(obj.layout, catalog, report_progress, options)
     finally:
         if catalog is not None:
             catalog.close()
@@ -47,12 +61,31 @@ def verify_command(obj: ArchiveContext, as_json: bool) -> None:
     else:
         for problem in report.problems:
             click.echo(printable(f"{problem.kind}: {problem.where}: {problem.message}"))
+        if report.requisites is not None:
+            _print_completeness(report.requisites)
         click.echo(f"{report.warc_files} WARC files, {report.records} records "
                    f"({report.digests_checked} digests checked), {report.versions} versions, "
                    f"{report.files_checked} files: "
                    + ("OK" if report.ok else f"{len(report.problems)} problems"))
-    if not report.ok:
+    if not report.ok or (strict and not report.complete):
         sys.exit(1)
+
+
+SHOWN_POSTS, SHOWN_URLS = 20, 5  # the human report stays readable; --json has every URL
+
+
+def _print_completeness(audit: CompletenessReport) -> None:
+    for post in audit.incomplete[:SHOWN_POSTS]:
+        more = len(post.missing) - SHOWN_URLS
+        urls = " ".join(post.missing[:SHOWN_URLS]) + (f" (+{more} more)" if more > 0 else "")
+        click.echo(printable(f"incomplete: {post.post}: missing {urls}"))
+    if len(audit.incomplete) > SHOWN_POSTS:
+        click.echo(f"incomplete: ... and {len(audit.incomplete) - SHOWN_POSTS} more posts "
+                   "(--json lists them all)")
+    click.echo(f"requisites: {audit.posts_checked} posts checked ({audit.requisites_checked} "
+               f"requisites), " + (f"{len(audit.incomplete)} posts miss {audit.missing} requisites"
+                                   if audit.incomplete else "none missing")
+               + (f", {audit.unreadable} posts unreadable" if audit.unreadable else ""))
 
 
 @main.command("reindex")

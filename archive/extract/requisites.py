@@ -15,7 +15,6 @@ asks them for a page it reads back from a WARC, so both agree on what a page nee
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -37,7 +36,6 @@ ATTACHMENT_TYPES = frozenset({
     "pdf", "doc", "docx", "odt", "rtf", "xls", "xlsx", "ods", "csv", "ppt", "pptx", "odp", "epub",
     "zip", "jpg", "jpeg", "png", "gif", "webp", "avif", "svg", "tif", "tiff", "mp3", "m4a", "ogg",
     "oga", "wav", "flac", "mp4", "m4v", "webm", "mov", "ogv"})
-_CANDIDATE_END = re.compile(r"[\s,]")
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ subdomain of it (``www.google-analytics.com`` matches ``google-analytics.com``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 TRACKER_HOSTS = (
     # Google analytics, tag manager and advertising
@@ -28,6 +29,9 @@ TRACKER_HOSTS = (
     # hosted Matomo/Piwik and other analytics clouds
     "matomo.cloud", "innocraft.cloud", "piwik.pro", "statcounter.com", "sitemeter.com",
     "clicky.com", "static.getclicky.com", "mixpanel.com", "segment.com", "segment.io",
+    # other networks' pixels and tags
+    "s.pubmine.com", "bat.bing.com", "mc.yandex.ru", "static.ads-twitter.com",
+    "analytics.twitter.com", "px.ads.linkedin.com", "snap.licdn.com",
 )
 
 
@@ -35,3 +39,12 @@ def host_listed(host: str, listed: Iterable[str]) -> bool:
     """Whether ``host`` is one of ``listed`` or a subdomain of one (case-insensitive)."""
     host = host.lower().rstrip(".")
     return any(host == entry or host.endswith("." + entry) for entry in listed)
+
+
+def url_listed(url: str, listed: Iterable[str] = TRACKER_HOSTS) -> bool:
+    """``host_listed`` for a URL; a URL without a readable host is never listed."""
+    try:
+        host = urlsplit(url).hostname or ""
+    except ValueError:
+        return False
+    return bool(host) and host_listed(host, listed)

@@ -10,6 +10,11 @@ The catalog files themselves are checked too (``PRAGMA integrity_check``, their 
 catalog that cannot be opened at all is one problem, not the end of the check: the WARCs, the
 archive itself, are still verified. A damaged record costs one problem (the reader goes on at the
 next record), plus one for each catalog row pointing into it.
+
+Then, unless told not to, the completeness audit (``archive/maintain/completeness.py``): each
+post's latest capture is read back and its page requisites looked up among the URLs the same pass
+over the WARCs saw. What is missing is reported apart from the problems: an incomplete capture is
+not damage, and fails verify only when the caller says so (``blogarchive verify --strict``).
 """
 
 from __future__ import annotations
@@ -25,6 +30,13 @@ from archive.catalog import Catalog
 from archive.catalog.health import integrity_problems
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
+from archive.maintain.completeness import (
+    EVERYTHING,
+    ArchivedUrls,
+    AuditOptions,
+    CompletenessReport,
+    audit,
+)
 from archive.maintain.reextract import is_html_200, post_page
 from archive.warc.files import open_warc_files, warc_files
 from archive.warc.reader import Damage, ReadOptions, iter_records
@@ -55,20 +67,30 @@ class VerifyReport:
     files_checked: int = 0
     post_pages: int = 0  # counted only while the catalog has no rows: then it lost them
     problems: list[Problem] = field(default_factory=list)
+    requisites: CompletenessReport | None = None  # None: the audit was not asked for
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def complete(self) -> bool:
+        return self.requisites is None or not self.requisites.incomplete
+
     def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "ok": self.ok}
+        data = {**asdict(self), "ok": self.ok, "complete": self.complete}
+        data["requisites"] = self.requisites.to_dict() if self.requisites else None
+        data["incomplete"] = data["requisites"]["incomplete"] if self.requisites else []
+        return data
 
 
-def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = None
-           ) -> VerifyReport:
+def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = None,
+           requisites: AuditOptions | None = EVERYTHING) -> VerifyReport:
     """Every check, in order: catalog files, WARC files, then catalog rows against them, then
-    text files. ``catalog`` is None when it could not be opened (the file check says why)."""
+    text files, then (``requisites`` not None) the completeness audit of every post's latest
+    capture. ``catalog`` is None when it could not be opened (the file check says why)."""
     report = VerifyReport()
+    archived = ArchivedUrls()
     _check_catalog_files(layout, report)
     files = warc_files(layout, include_open=False) + open_warc_files(layout)
     rows = catalog.version_checks() if catalog is not None else []
@@ -78,7 +100,8 @@ def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = 
     done = 0
     look_for_posts = catalog is not None and not rows
     for path in files:
-        _check_warc(path, report, seen, offset_progress(progress, done, total), look_for_posts)
+        _check_warc(path, report, seen, archived, offset_progress(progress, done, total),
+                    look_for_posts)
         done += path.stat().st_size
     names = {p.name.removesuffix(".open") for p in files}
     if look_for_posts and report.post_pages:
@@ -89,6 +112,9 @@ def verify(layout: Layout, catalog: Catalog | None, progress: Progress | None = 
         _check_row(layout, row, names, seen, report)
         if progress:
             progress(done + number, total)
+    if requisites is not None and catalog is not None:
+        posts = [(row["url"], row["warc_file"], row["warc_offset"]) for row in catalog.latest()]
+        report.requisites = audit(layout, posts, archived, requisites)
     return report
 
 
@@ -108,7 +134,8 @@ def offset_progress(progress: Progress | None, base: int, total: int) -> Callabl
 
 
 def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], RecordSeen],
-                progress: Callable[[int], object], look_for_posts: bool = False) -> None:
+                archived: ArchivedUrls, progress: Callable[[int], object],
+                look_for_posts: bool = False) -> None:
     """Digests and record ids of one file; with ``look_for_posts`` (an empty catalog), also
     whether any page is a post, stopping at the first (a crawl of listings only has none)."""
     name = path.name.removesuffix(".open")
@@ -125,6 +152,7 @@ def _check_warc(path: Path, report: VerifyReport, seen: dict[tuple[str, int], Re
         report.records += 1
         if stored.body is not None and post_page(stored) is not None:
             report.post_pages += 1
+        archived.add(stored)
         checker = stored.record.digest_checker
         if checker.passed is not None:
             report.digests_checked += 1
