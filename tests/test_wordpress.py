@@ -9,6 +9,7 @@ Run with ``pytest -m wordpress``; ``-s`` (or the terminal summary) shows the set
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -17,7 +18,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from archive.extract.dom import parse
+from archive.extract.requisites import page_requisites
+from archive.extract.trackers import url_listed
+from archive.layout import Layout
 from archive.urls import is_trap
+from archive.warc.decoding import decode_chunks
+from archive.warc.files import warc_files
+from archive.warc.reader import ReadOptions, iter_records, read_response
 from tests.wordpress.content import SEED_TITLE, seed_paragraphs
 from tests.wordpress.crawls import (
     WordPressCrawl,
@@ -243,3 +251,28 @@ def test_second_crawl_records_exactly_the_edit_the_new_post_and_the_trashed_one(
     assert {url: versions[url] for url in unchanged if versions[url] != 1} == {}
     latest = next(r for r in catalog if r["url"] == changes["edited"] and r["version"] == 2)
     assert "An update added after the first crawl." in sidecar(second.run.archive, latest)["text"]
+
+
+def test_every_requisite_of_every_post_page_is_in_the_warc_once(crawled: WordPressCrawl) -> None:
+    """Issue 16: the theme's and the block library's CSS, scripts, and every uploaded image in
+    every ``srcset`` size that a post page references is captured, each exactly once."""
+    captures: Counter[str] = Counter()
+    for path in warc_files(Layout(crawled.run.archive)):
+        for stored in iter_records(path, ReadOptions()):
+            if stored.record.rec_type in ("response", "revisit"):
+                captures[stored.header("WARC-Target-URI")] += 1
+    wanted: set[str] = set()
+    for row in rows(crawled.run.archive):
+        page = read_response(Layout(crawled.run.archive), row["warc_file"], row["warc_offset"])
+        coding = {k.lower(): v for k, v in page.headers}.get("content-encoding", "")
+        html = b"".join(decode_chunks([page.body], coding))
+        wanted |= {r.url for r in page_requisites(parse(html.decode("utf-8", "replace")), page.url)
+                   if not url_listed(r.url)}
+    missing = sorted(url for url in wanted if captures[url] == 0)
+    twice = sorted(url for url in wanted if captures[url] > 1)
+    assert not missing and not twice, (missing[:20], twice[:20])
+    uploads = [url for url in wanted if "/wp-content/uploads/" in url]
+    assert any(re.search(r"-\d+x\d+\.jpe?g$", url) for url in uploads), uploads  # srcset sizes
+    assert any(url.split("?")[0].endswith(".css") for url in wanted)
+    if crawled.theme == BLOCK_THEME:
+        assert any("/wp-includes/" in url and ".css" in url for url in wanted), sorted(wanted)
