@@ -96,6 +96,7 @@ class RequisitesConfig:
     max_depth: int                    # stylesheets imported below a page's own
     attachment_types: frozenset[str]  # extensions, lower case, without the dot
     skip_hosts: tuple[str, ...]       # hosts (and their subdomains) never asked
+    only_hosts: tuple[str, ...] = ()  # when set: the only other hosts asked, besides the blog's
 
     @property
     def enabled(self) -> bool:
@@ -227,7 +228,10 @@ def _requisites(settings: Any) -> RequisitesConfig:
                          "DOWNLOAD_MAXSIZE alone"),
         max_depth=_number(settings, "ARCHIVE_REQUISITE_MAX_DEPTH", 3, int, lambda v: v >= 0,
                           "use a number of nested @import levels, 0 or more"),
-        attachment_types=frozenset(t.lstrip(".") for t in types), skip_hosts=tuple(hosts))
+        attachment_types=frozenset(t.lstrip(".") for t in types), skip_hosts=tuple(hosts),
+        only_hosts=tuple(_names(settings, "ARCHIVE_REQUISITE_HOSTS", [], _HOST,
+                                "use host names such as i0.wp.com (a host also allows its "
+                                "subdomains), or [] for any host")))
 
 
 # -- values --------------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ requisite is asked for with its validators, and a 304 or a payload already archi
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from datetime import UTC
 from pathlib import Path
 from typing import Any
@@ -29,8 +31,12 @@ from archive.warc.records import RefersTo, payload_digest, warc_date
 from archive.when import iso_date
 from crawler.addons import worker_shard
 from crawler.config import archive_config
+from crawler.diskfull import is_disk_full
 from crawler.ledger import Ledger, ResourceLedger, ResourcePrior
 from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, REQUISITE
+from crawler.protocols import options_of
+
+logger = logging.getLogger(__name__)
 
 
 def load_priors(crawler: Crawler, ledger: Ledger, sites: list[str]) -> int:
@@ -74,6 +80,7 @@ class ResourceRecrawl:
         self.catalog = catalog
         self.stats = stats
         self.writer: ResourceWriter | None = None  # opened with the first row
+        self.full = False  # -a full=1: every capture in full, no revisit
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> ResourceRecrawl:
@@ -85,14 +92,26 @@ class ResourceRecrawl:
         crawler.signals.connect(recrawl.close, signal=signals.spider_closed)
         return recrawl
 
-    def open(self) -> None:
+    def open(self, spider: object) -> None:
+        options = options_of(spider)
+        if options is not None and options.full:
+            self.full = True  # the archive is ignored, everything is fetched and stored again
+            return
         loaded = self.ledger.load_resource_priors([p for p in self.catalogs if p.exists()])
         self.stats.set_value("requisites/priors", loaded)
 
     def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-        self.ledger.close()
+        try:
+            if self.writer is not None:
+                self.writer.close()
+        except (OSError, sqlite3.Error) as error:
+            if not is_disk_full(error):
+                raise
+            # Derived rows only: the captures are in the WARC and `reindex` lists them again.
+            logger.warning("The catalog's list of requisites was not completed (%s): the disk is "
+                           "full; `blogarchive reindex` restores it", error)
+        finally:
+            self.ledger.close()
 
     def prepare(self, request: Request) -> None:
         """A known requisite is asked for with its validators (and may answer 304)."""
@@ -112,6 +131,8 @@ class ResourceRecrawl:
 
     def revisit_of(self, capture: Capture) -> tuple[RefersTo, bool] | None:
         """(the capture referred to, whether it is a 304), or None: write the capture in full."""
+        if self.full:
+            return None
         if capture.status == 304:
             prior = self.ledger.resource_prior(capture.url)
             if prior is None or not prior.payload_digest:

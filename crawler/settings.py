@@ -55,6 +55,9 @@ ARCHIVE_ATTACHMENT_TYPES = sorted(ATTACHMENT_TYPES)
 # Hosts never asked for a requisite, with their subdomains: trackers, analytics and ad networks
 # (archive/extract/trackers.py lists them). A value here replaces the whole list.
 ARCHIVE_REQUISITE_SKIP_HOSTS = list(TRACKER_HOSTS)
+# When not empty, the only hosts (with their subdomains) requisites are asked from besides the
+# blog's own: e.g. ["i0.wp.com", "s0.wp.com", "gravatar.com"]; [] asks any host (CDNs included).
+ARCHIVE_REQUISITE_HOSTS: list[str] = []
 
 # --- politeness ---------------------------------------------------------------------------
 USER_AGENT = f"blogarchive/{__version__} (+{ARCHIVE_CONTACT})"

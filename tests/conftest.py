@@ -18,6 +18,11 @@ from tests.fixtures.server import FixtureServer
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 GOOD_BLOGS = ("classic", "block", "wpcom", "feedonly", "linksonly")
+# Every crawl a test starts (subprocesses inherit this) reads tests/crawl_settings.py: requisites
+# are asked only from loopback hosts, never from the internet hosts that fixture markup names.
+os.environ["SCRAPY_SETTINGS_MODULE"] = "tests.crawl_settings"
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    p for p in (str(ROOT), os.environ.get("PYTHONPATH", "")) if p)
 FAST = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "PROGRESS_INTERVAL=1", "-s", "LOG_LEVEL=INFO")
 
 

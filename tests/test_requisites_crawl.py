@@ -131,12 +131,23 @@ def test_images_fetches_only_images_and_a_skip_list_replaces_the_default(
     assert run.stats["requisites/skipped/setting"] >= 5  # stylesheet, 2 scripts, PDF, ZIP
 
 
+def test_a_host_list_keeps_requisites_to_the_blog_and_those_hosts(
+        server: FixtureServer, tmp_path: Path) -> None:
+    """``ARCHIVE_REQUISITE_HOSTS``: the blog's own files always, other hosts only when listed."""
+    run = run_crawl(server, tmp_path, ["assets"], "-s", "ARCHIVE_REQUISITE_HOSTS=cdn.example")
+    assert run.returncode == 0, run.log[-3000:]
+    fetched = set(requested(run)) & {*ASSET_PATHS, MISSING, TOO_LARGE}
+    assert fetched == {*ASSET_PATHS, MISSING, TOO_LARGE} - {CDN_PATH}
+    assert run.stats["requisites/skipped/host"] >= 1
+
+
 # -- the settings ----------------------------------------------------------------------------------
 @pytest.mark.parametrize(("name", "value", "fix"), [
     ("ARCHIVE_REQUISITES", "some", "use all, images or none"),
     ("ARCHIVE_REQUISITE_MAX_SIZE", "big", "use a number of bytes"),
     ("ARCHIVE_REQUISITE_MAX_SIZE", "-1", "use a number of bytes"),
     ("ARCHIVE_REQUISITE_MAX_DEPTH", "-1", "use a number of nested @import levels"),
+    ("ARCHIVE_REQUISITE_HOSTS", "not a host!", "use host names such as i0.wp.com"),
     ("ARCHIVE_ATTACHMENT_TYPES", "pdf,not an extension", "use file extensions such as pdf"),
     ("ARCHIVE_REQUISITE_SKIP_HOSTS", "https://doubleclick.net/", "use host names"),
 ])

@@ -9,6 +9,7 @@ it was. Needs ``scrapyd`` and ``scrapyd-client``; run with ``pytest -m scrapyd``
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -73,7 +74,10 @@ def scrapyd(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scrapyd]:
     port = free_port()
     (root / "scrapyd.conf").write_text(scrapyd_conf(root, port))
     log = (root / "scrapyd.out").open("wb")
-    process = subprocess.Popen([str(BIN / "scrapyd")], cwd=root, stdout=log, stderr=subprocess.STDOUT)
+    # The deployed egg's own settings, not the test suite's (tests/conftest.py sets both for crawls).
+    env = {k: v for k, v in os.environ.items() if k not in ("SCRAPY_SETTINGS_MODULE", "PYTHONPATH")}
+    process = subprocess.Popen([str(BIN / "scrapyd")], cwd=root, stdout=log, stderr=subprocess.STDOUT,
+                               env=env)
     try:
         wait_for(port)
         yield Scrapyd(f"http://127.0.0.1:{port}/", root)
@@ -147,7 +151,7 @@ def test_scheduled_job_archives_every_post(scrapyd: Scrapyd, deployed: Path, ser
     job = scrapyd.post("schedule.json", [
         ("project", PROJECT), ("spider", "blog"), ("url", server.urls["classic"]),
         ("setting", f"ARCHIVE_DIR={archive}"), ("setting", "AUTOTHROTTLE_ENABLED=0"),
-        ("setting", "PROGRESS_INTERVAL=1"),
+        ("setting", "PROGRESS_INTERVAL=1"), ("setting", "ARCHIVE_REQUISITE_HOSTS=localhost"),
     ])
     assert job["status"] == "ok", job
     jobid = job["jobid"]

@@ -20,7 +20,7 @@ the crawl.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from functools import cached_property
 
 from lxml import etree
@@ -45,7 +45,7 @@ from archive.extract.requisites import (
     stylesheet_requisites,
 )
 from archive.extract.trackers import host_listed
-from archive.urls import BadURL, split_url
+from archive.urls import BadURL, site_of, split_url
 from crawler.config import RequisitesConfig, crawl_config
 from crawler.ledger import Ledger
 from crawler.limits import parsed_part
@@ -99,7 +99,7 @@ class RequisitesSpider(GuardedSpider):
 
     def _requisite_request(self, requisite: Requisite, depth: int) -> Request | None:
         config = self.requisites_config
-        reason = _skip_reason(config, requisite, depth)
+        reason = _skip_reason(config, requisite, depth, self.sites)
         request = None
         if reason is None:
             meta = {REQUISITE: requisite.kind, REQUISITE_DEPTH: depth, "allow_offsite": True}
@@ -158,7 +158,8 @@ class RequisitesSpider(GuardedSpider):
             self._log_failure(failure, "requisites/failed")
 
 
-def _skip_reason(config: RequisitesConfig, requisite: Requisite, depth: int) -> str | None:
+def _skip_reason(config: RequisitesConfig, requisite: Requisite, depth: int,
+                 sites: Collection[str] = ()) -> str | None:
     """Why a requisite is not asked for (a ``requisites/skipped/`` counter), or None."""
     try:
         host = split_url(requisite.url).hostname
@@ -170,6 +171,9 @@ def _skip_reason(config: RequisitesConfig, requisite: Requisite, depth: int) -> 
         return "setting"
     if host_listed(host, config.skip_hosts):
         return "tracker"
+    if config.only_hosts and not host_listed(host, config.only_hosts) \
+            and site_of(requisite.url) not in sites:
+        return "host"
     if depth > config.max_depth:
         return "depth"
     return None
