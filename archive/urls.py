@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from urllib.parse import SplitResult, parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset({
     "fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref_src",
@@ -112,3 +112,20 @@ def post_key(fetched_url: str, declared: str | None, sites: Collection[str] | No
     if url and site_of(url) in (sites if sites is not None else {site_of(fetched_url)}):
         return url
     return canonical_url(fetched_url)
+
+
+def url_key(url: str) -> str:
+    """One form per URL as the crawler fetched it: percent-encoded as Scrapy sends it, lower-case
+    scheme and host, no default port, no fragment, sorted query (a URL a page names and the
+    WARC-Target-URI it was captured under compare equal)."""
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError:
+        return url
+    host = (parts.hostname or "").lower()
+    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
+        host = f"{host}:{port}"
+    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
+    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
+    return urlunsplit((parts.scheme.lower(), host, path, query, ""))

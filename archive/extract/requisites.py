@@ -15,7 +15,7 @@ asks them for a page it reads back from a WARC, so both agree on what a page nee
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -46,15 +46,7 @@ class Requisite:
 
 def page_requisites(root: HtmlElement, base_url: str) -> list[Requisite]:
     """Every resource the page loads, each URL once, in document order (absolute http(s) URLs)."""
-    base = _base(root, base_url)
-    seen: set[str] = set()
-    found: list[Requisite] = []
-    for raw, kind in _references(root):
-        url = _absolute(base, raw)
-        if url is not None and url not in seen:
-            seen.add(url)
-            found.append(Requisite(url, kind))
-    return found
+    return _unique(_base(root, base_url), _references(root))
 
 
 def attachments(body: HtmlElement, base_url: str, types: frozenset[str] = ATTACHMENT_TYPES
@@ -75,10 +67,15 @@ def attachments(body: HtmlElement, base_url: str, types: frozenset[str] = ATTACH
 
 def stylesheet_requisites(css: str, css_url: str) -> list[Requisite]:
     """What a captured stylesheet loads: imported stylesheets, fonts and images, relative to it."""
+    return _unique(css_url, _css_references(css))
+
+
+def _unique(base: str, references: Iterable[tuple[str, str]]) -> list[Requisite]:
+    """Absolute http(s) URLs, each once, in the order they are named."""
     seen: set[str] = set()
     found: list[Requisite] = []
-    for raw, kind in _css_references(css):
-        url = _absolute(css_url, raw)
+    for raw, kind in references:
+        url = _absolute(base, raw)
         if url is not None and url not in seen:
             seen.add(url)
             found.append(Requisite(url, kind))

@@ -20,7 +20,6 @@ from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
 
 from archive.extract.dom import parse
 from archive.extract.encoding import decode_html
@@ -39,6 +38,7 @@ from archive.extract.requisites import (
 from archive.extract.trackers import TRACKER_HOSTS, url_listed
 from archive.layout import Layout
 from archive.maintain.reextract import charset_of
+from archive.urls import url_key
 from archive.warc.files import warc_path
 from archive.warc.reader import ReadOptions, StoredRecord, always, iter_records
 
@@ -85,23 +85,6 @@ class CompletenessReport:
                 "posts_incomplete": len(self.incomplete), "missing": self.missing,
                 "unreadable": self.unreadable,
                 "incomplete": [{"post": p.post, "missing": p.missing} for p in self.incomplete]}
-
-
-def url_key(url: str) -> str:
-    """One form per URL as the crawler fetched it: percent-encoded as Scrapy sends it, lower-case
-    scheme and host, no default port, no fragment, sorted query (a URL a page names and the
-    WARC-Target-URI it was captured under compare equal)."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return url
-    host = (parts.hostname or "").lower()
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return urlunsplit((parts.scheme.lower(), host, path, query, ""))
 
 
 class ArchivedUrls:

@@ -13,9 +13,9 @@ import bisect
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from archive.layout import Layout
+from archive.urls import url_key
 from archive.warc.files import warc_files
 from archive.warc.reader import Damage, ReadOptions, StoredRecord, iter_records
 
@@ -54,20 +54,6 @@ class WarcIndex:
 
     def all_of(self, url: str) -> list[Capture]:
         return list(self.captures.get(url_key(url), []))
-
-
-def url_key(url: str) -> str:
-    """One form per URL: no fragment, lower-case scheme and host, no default port, sorted query."""
-    try:
-        parts = urlsplit(url.strip())
-        port = parts.port
-    except ValueError:
-        return url
-    host = (parts.hostname or "").lower()
-    if port and (parts.scheme, port) not in (("http", 80), ("https", 443)):
-        host = f"{host}:{port}"
-    query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
-    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", query, ""))
 
 
 def timestamp_of(warc_date: str) -> str:
