@@ -116,7 +116,9 @@ def run_trafilatura(base: str, work: Path) -> tuple[list[str], Outputs]:
 
 def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
     """``bench/bare_spider.py`` from ``work``: outside the project, so Scrapy's defaults apply."""
-    script = (f"cd {shlex.quote(str(work))} && exec {shlex.quote(str(BIN / 'scrapy'))} runspider "
+    # env -u: a SCRAPY_SETTINGS_MODULE in the environment would load a project's settings
+    script = (f"cd {shlex.quote(str(work))} && exec env -u SCRAPY_SETTINGS_MODULE "
+              f"{shlex.quote(str(BIN / 'scrapy'))} runspider "
               f"{shlex.quote(str(ROOT / 'bench' / 'bare_spider.py'))} -a url={shlex.quote(base)}")
 
     def outputs() -> tuple[int, float, str]:

@@ -59,7 +59,8 @@ def test_bare_spider_fetches_every_post_with_scrapys_defaults(site: tuple[Path, 
     _Handler.seen.clear()
     run = subprocess.run([str(BIN / "scrapy"), "runspider", str(ROOT / "bench" / "bare_spider.py"),
                           "-a", f"url={base}"], cwd=tmp_path, capture_output=True, text=True,
-                         timeout=120)
+                         timeout=120, env={k: v for k, v in os.environ.items()
+                                           if k != "SCRAPY_SETTINGS_MODULE"})  # no project
     assert run.returncode == 0, run.stderr[-2000:]
     posts = {path for path in _Handler.seen if POST_PATH.match(path)}
     assert len(posts) == POSTS
