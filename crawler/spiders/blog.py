@@ -163,18 +163,23 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             self._bad_input(response, "crawl/not_html", "not an HTML page")
             return
         assert isinstance(response, TextResponse)
-        yield from self._refresh(response)
         # From the body, not response.text: the decoded text would stay cached on the response.
         kind = classify_page(response.body, response.url, response.encoding)
         # Its stylesheets, images, scripts (and a post's attachments) right after the page. The
         # home page and pages whose links are followed are parsed by parsel anyway: reused.
         parsed = via == "home" or bool(self._state(response).following
                                        or response.meta.get(FOLLOWING))
-        yield from self._requisites_of(response, kind.is_post, parsed)
-        if not kind.is_post:
+        requisites = self._requisites_of(response, kind.is_post, parsed)
+        if kind.is_post:  # the item first: a crawl that stops drops requests, never the post
+            yield from self._post_item(response, kind.canonical, via)
+        else:
             self.crawler.stats.inc_value("crawl/pages/not_post")
-            return
-        declared = self._canonical(kind.canonical, "canonical") if kind.canonical else None
+        yield from self._refresh(response)
+        yield from requisites
+
+    def _post_item(self, response: TextResponse, canonical: str | None,
+                   via: str) -> Iterator[PostItem]:
+        declared = self._canonical(canonical, "canonical") if canonical else None
         url = post_key(response.url, declared, self.sites)  # a bad canonical: the fetched URL
         if not self.ledger.see(url):
             self.crawler.stats.inc_value("posts/duplicate")
