@@ -126,11 +126,15 @@ def png(width: int, height: int, seed: int) -> bytes:
     rng = random.Random(seed)
     rows = b"".join(b"\x00" + bytes(rng.randrange(96, 160, 8) for _ in range(width))
                     for _ in range(height))
+    return png_file(width, height, rows, colour_type=0)
 
+
+def png_file(width: int, height: int, rows: bytes, colour_type: int) -> bytes:
+    """A PNG from filtered scanlines (8 bits; colour type 0 grey, 2 RGB), with zlib alone."""
     def chunk(kind: bytes, data: bytes) -> bytes:
         return (struct.pack(">I", len(data)) + kind + data
                 + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
 

@@ -32,10 +32,8 @@ import os
 import re
 import shutil
 import sqlite3
-import struct
 import subprocess
 import sys
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +42,7 @@ from typing import Any
 import pytest
 from playwright import sync_api
 
+from bench.assets import png_file
 from tests.conftest import FAST, ROOT, run_cli
 from tests.test_replay_tools import free_port, wait_for
 from tests.test_web import post_id, serving
@@ -62,14 +61,7 @@ def png(width: int, height: int, pixel: Any) -> bytes:
     """A truecolour PNG whose pixel (x, y) is ``pixel(x, y) -> (r, g, b)``: zlib, no PIL."""
     rows = b"".join(b"\x00" + b"".join(bytes(pixel(x, y)) for x in range(width))
                     for y in range(height))
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (struct.pack(">I", len(data)) + kind + data
-                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
-
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
-            + chunk(b"IEND", b""))
+    return png_file(width, height, rows, colour_type=2)
 
 
 IMAGES = {
