@@ -77,7 +77,7 @@ class PostStore:
         caller writes one post's versions one at a time.
         """
         digest = content_hash(extraction)
-        if self.catalog.latest_content_hash(url) == digest:
+        if self.catalog.latest_content_hash(url) in (digest, content_hash(extraction, legacy=True)):
             self.catalog.touch(url, captured_at.isoformat())
             return None
         version = self.catalog.next_version(url)
@@ -127,12 +127,15 @@ CONTENT_FIELDS = ("title", "author", "published", "modified", "categories", "tag
                   "comments")
 
 
-def content_hash(extraction: Extraction) -> str:
-    """What makes a new version: the post's text, metadata and comments, not the page's bytes.
+def content_hash(extraction: Extraction, legacy: bool = False) -> str:
+    """What makes a new version: the post's text, Markdown, metadata and comments, not the page's
+    bytes. A link or an image changed in the body is an edit, so Markdown counts when there is one.
 
-    Computed over ``to_dict()``, the values stored hashes were computed over: a different digest
-    for the same post would make every re-crawl archive a spurious new version.
+    Computed over ``to_dict()``, the values stored hashes were computed over. ``legacy``: the hash
+    without Markdown, which versions archived before Markdown existed carry; ``prepare`` accepts
+    both as "unchanged", or every post would get a spurious new version on its next crawl.
     """
     meta = extraction.to_dict()
-    content = {key: meta.get(key) for key in CONTENT_FIELDS}
+    fields = CONTENT_FIELDS if legacy or not extraction.markdown else (*CONTENT_FIELDS, "markdown")
+    content = {key: meta.get(key) for key in fields}
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

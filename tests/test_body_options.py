@@ -12,7 +12,8 @@ def _fresh(options: BodyOptions, url: str, fast: bool) -> Extractor:
     extractor = Extractor(
         output_format="python", fast=fast, precision=options.favor_precision,
         recall=options.favor_recall, comments=False, formatting=options.include_formatting,
-        tables=options.include_tables, dedup=options.deduplicate, url=url)
+        tables=options.include_tables, dedup=options.deduplicate, url=url,
+        links=options.include_links, images=options.include_images)
     if options.min_extracted_size is not None:
         extractor.min_extracted_size = options.min_extracted_size
     return extractor

@@ -29,9 +29,10 @@ URL = "http://blog.test/2022/01/12/a-post/"
 POOL_FAILURE = {"text": "", "word_count": 0, "comments": [], "reason": "extraction worker crashed"}
 
 
-def legacy_hash(meta: dict[str, Any]) -> str:
-    """archive/store.py ``content_hash`` as it was, over the dict."""
+def legacy_hash(meta: dict[str, Any], markdown: bool = False) -> str:
+    """archive/store.py ``content_hash`` as it was, over the dict (``markdown``: as it is now)."""
     fields = ("title", "author", "published", "modified", "categories", "tags", "text", "comments")
+    fields += ("markdown",) if markdown and meta.get("markdown") else ()
     content = {key: meta.get(key) for key in fields}
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -87,7 +88,8 @@ def test_fixture_pages_hash_and_render_as_the_dict_did(name: str) -> None:
                         ).to_dict()
     back = Extraction.from_dict(data)  # what the crawler holds after the worker
     assert back.to_dict() == data
-    assert content_hash(back) == legacy_hash(data)
+    assert content_hash(back) == legacy_hash(data, markdown=True)
+    assert content_hash(back, legacy=True) == legacy_hash(data)
     assert render_text(URL, back) == legacy_text(URL, data)
 
 

@@ -15,7 +15,10 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter, selected, terms_of, unreadable_terms
+from archive.extract.markdown import escape
 from archive.layout import Layout
+from archive.markdown_html import Relink, keep
+from archive.markdown_html import to_html as markdown_to_html
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,11 @@ class PostView:
     language: str | None = None
     deleted_at: str | None = None
     comments: list[Comment] = field(default_factory=list)
+    # The body as Markdown and its images (``{"url", "alt", "caption"}``), from the sidecar; for a
+    # version archived before Markdown existed, the text's paragraphs escaped (``reindex`` makes
+    # the real one).
+    markdown: str = ""
+    images: list[dict[str, Any]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -73,6 +81,7 @@ def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
                              "from the WARCs)") from None
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     _, _, body = text.partition("\n\n")
+    markdown, images = _reading_copy(layout, row, body.strip())
     return PostView(
         post_id=int(row["post_id"]), url=row["url"], site=row["site"],
         title=row["title"] or "(untitled)", author=row["author"], published=row["published"],
@@ -80,7 +89,21 @@ def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
         tags=terms_of(row, "tags"), version=int(row["version"]),
         captured_at=row["captured_at"], body=body.strip(), warc_file=row["warc_file"],
         warc_offset=int(row["warc_offset"]), image=row["image"], language=row["language"],
-        deleted_at=row["deleted_at"], comments=thread(catalog.comments(int(row["id"]))))
+        deleted_at=row["deleted_at"], comments=thread(catalog.comments(int(row["id"]))),
+        markdown=markdown, images=images)
+
+
+def _reading_copy(layout: Layout, row: sqlite3.Row, body: str) -> tuple[str, list[dict[str, Any]]]:
+    """Markdown and images from the version's sidecar; the escaped text when it has none."""
+    try:
+        sidecar = json.loads(layout.resolve(row["meta_path"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        sidecar = {}
+    markdown = sidecar.get("markdown") if isinstance(sidecar, dict) else None
+    if isinstance(markdown, str) and markdown.strip():
+        images = [i for i in sidecar.get("images") or [] if isinstance(i, dict) and i.get("url")]
+        return markdown, images
+    return "\n\n".join(escape(p) for p in body.split("\n\n") if p.strip()), []
 
 
 @dataclass
@@ -153,7 +176,7 @@ def to_markdown(view: PostView, image_link: str | None = None) -> str:
         parts += [f"*{_md_line(byline)}*", ""]
     if image_link and _md_url(image_link):
         parts += [f"![]({_md_url(image_link)})", ""]
-    parts += [md_text(view.body), ""]
+    parts += [view.markdown, ""]
     if view.comments:
         parts += [f"## Comments ({len(view.comments)})", ""]
         for comment in view.comments:
@@ -176,10 +199,9 @@ def to_text(view: PostView) -> str:
     return "\n".join(lines) + "\n\n" + view.body + "\n"
 
 
-def body_html(view: PostView) -> str:
-    """The body as escaped ``<p>`` paragraphs (clean text keeps one paragraph a line)."""
-    paragraphs = [p.strip() for p in view.body.splitlines() if p.strip()]
-    return "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+def body_html(view: PostView, relink: Relink = keep, xhtml: bool = False) -> str:
+    """The body's Markdown as HTML (raw HTML off: a post is untrusted), URLs through ``relink``."""
+    return markdown_to_html(view.markdown, relink, xhtml=xhtml)
 
 
 def to_html(view: PostView, standalone: bool = True) -> str:

@@ -18,9 +18,13 @@ from lxml import etree
 from lxml.html import Element, HtmlElement
 from trafilatura.settings import Extractor
 
+from archive.extract import media
 from archive.extract.dom import css, only_match
+from archive.extract.markdown import render_markdown
+from archive.extract.model import Image
 from archive.extract.prepare import CHROME, HEADER_CHROME, NBSP, NBSP_STANDIN, prepare, prune
 from archive.extract.render import render
+from archive.extract.structure import mark_structure
 
 MAIN_CONTAINERS = tuple(css(c) for c in (
     "article.post .entry-content", "article .entry-content", ".wp-block-post-content",
@@ -49,7 +53,9 @@ class BodyOptions:
     favor_precision: bool = False
     favor_recall: bool = True
     include_tables: bool = True
-    include_formatting: bool = False
+    include_formatting: bool = True
+    include_links: bool = True
+    include_images: bool = True
     fast: bool = True
     deduplicate: bool = False
     scope_to_container: bool = True
@@ -72,7 +78,8 @@ def _template(options: BodyOptions, fast: bool) -> Extractor:
     extractor = Extractor(
         output_format="python", fast=fast, precision=options.favor_precision,
         recall=options.favor_recall, comments=False, formatting=options.include_formatting,
-        tables=options.include_tables, dedup=options.deduplicate,
+        tables=options.include_tables, dedup=options.deduplicate, links=options.include_links,
+        images=options.include_images,
     )
     if options.min_extracted_size is not None:
         extractor.min_extracted_size = options.min_extracted_size
@@ -87,16 +94,26 @@ def main_container(root: HtmlElement) -> HtmlElement | None:
     return only_match(root, MAIN_CONTAINERS)
 
 
-def _document(root: HtmlElement, options: BodyOptions) -> tuple[HtmlElement, bool]:
+def _marked(tree: HtmlElement, url: str) -> HtmlElement:
+    """Images, embeds and structure trafilatura would lose, rewritten before chrome is pruned
+    (an embed's ``iframe`` is chrome to ``prune``, a link to the reader)."""
+    media.images(tree, url)
+    media.embeds(tree, url)
+    mark_structure(tree)
+    return tree
+
+
+def _document(root: HtmlElement, url: str, options: BodyOptions) -> tuple[HtmlElement, bool]:
     """The tree for trafilatura: the pruned container in an empty page (True), or the pruned page."""
     container = main_container(root) if options.scope_to_container else None
     if container is None:
-        page = copy.deepcopy(root)
+        page = _marked(copy.deepcopy(root), url)
         prune(page, CHROME, HEADER_CHROME)
         prepare(page)
         return page, False
     scoped = copy.deepcopy(container)
     scoped.tail = None
+    _marked(scoped, url)
     prune(scoped, CHROME)
     prepare(scoped)
     page = Element("html", lang=root.get("lang") or "")
@@ -108,14 +125,30 @@ def _document(root: HtmlElement, options: BodyOptions) -> tuple[HtmlElement, boo
     return page, True
 
 
-def extract_body(root: HtmlElement, url: str, options: BodyOptions | None = None) -> str:
-    """Clean body text of the post in ``root`` ("" when nothing is found)."""
+@dataclass(frozen=True)
+class Body:
+    """The post body from one trafilatura tree: plain text, Markdown, and the Markdown's images."""
+
+    text: str
+    markdown: str
+    images: tuple[Image, ...]
+
+
+def extract_body(root: HtmlElement, url: str, options: BodyOptions | None = None) -> Body:
+    """Clean body of the post in ``root`` (empty text and Markdown when nothing is found)."""
     options = options or BodyOptions()
-    document, scoped = _document(root, options)
+    document, scoped = _document(root, url, options)
     result = trafilatura.bare_extraction(
         document, url=url, options=options.extractor(url, scoped)
     )
     body = getattr(result, "body", None)
-    text = render(body) if body is not None else ""
+    if body is None:
+        return Body("", "", ())
+    markdown, images = render_markdown(body, url)
+    return Body(_unsentinel(render(body)), _unsentinel(markdown), images)
+
+
+def _unsentinel(text: str) -> str:
+    """Without the end-of-post paragraph (see ``_document``), no-break spaces restored."""
     paragraphs = [p for p in text.split("\n\n") if END_SENTINEL not in p]
     return "\n\n".join(paragraphs).replace(NBSP_STANDIN, NBSP)

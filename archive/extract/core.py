@@ -17,7 +17,7 @@ from datetime import datetime
 from lxml import etree
 
 from archive.extract import jsonld
-from archive.extract.body import BodyOptions, extract_body
+from archive.extract.body import Body, BodyOptions, extract_body
 from archive.extract.comments import read_comments
 from archive.extract.dates import read_dates
 from archive.extract.dom import parse
@@ -26,13 +26,14 @@ from archive.extract.metadata import post_root, read_metadata
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES, UNPARSABLE, Extraction
 
 
-def _strip_title(text: str, title: str | None) -> str:
-    """Drop a leading paragraph that repeats the title (some themes put it inside the content)."""
-    if title and text.startswith(title):
-        head, _, rest = text.partition("\n\n")
+def _strip_title(body: Body, title: str | None) -> Body:
+    """Drop a leading paragraph that repeats the title (some themes put it inside the content),
+    from the text and the Markdown alike."""
+    if title and body.text.startswith(title):
+        head, _, rest = body.text.partition("\n\n")
         if head.strip() == title.strip():
-            return rest
-    return text
+            return Body(rest, body.markdown.partition("\n\n")[2], body.images)
+    return body
 
 
 def extract_post(
@@ -62,7 +63,8 @@ def _extract(html: str | bytes, url: str, encoding: str | None, captured_at: dat
     meta = read_metadata(root, post, graph, url)
     dates = read_dates(root, post, graph, meta.language, captured_at)
     comments = tuple(read_comments(root, meta.language))
-    text = _strip_title(extract_body(root, url, options), meta.title)
+    body = _strip_title(extract_body(root, url, options), meta.title)
+    text = body.text
     return Extraction(
         url=url,
         canonical_url=meta.canonical_url,
@@ -80,4 +82,6 @@ def _extract(html: str | bytes, url: str, encoding: str | None, captured_at: dat
         comments=comments,
         reason=None if text else "no main text found",
         date_reason=dates.reason,
+        markdown=body.markdown,
+        images=body.images,
     )

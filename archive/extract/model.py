@@ -63,6 +63,22 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class Image:
+    """An image of the post body: its URL (the one the crawl archived), alt text and caption."""
+
+    url: str
+    alt: str | None = None
+    caption: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "alt": self.alt, "caption": self.caption}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Image:
+        return cls(url=str(data.get("url") or ""), alt=data.get("alt"), caption=data.get("caption"))
+
+
+@dataclass(frozen=True)
 class Extraction:
     """Clean post text plus metadata; ``text`` never holds title, dateline, chrome or comments."""
 
@@ -82,6 +98,10 @@ class Extraction:
     comments: tuple[Comment, ...]
     reason: str | None = None
     date_reason: str | None = None
+    # The body as Markdown (structure, links, images) and its images; derived from the same
+    # trafilatura tree as ``text``. Empty for an archive extracted before they existed.
+    markdown: str = ""
+    images: tuple[Image, ...] = ()
     failure: bool = False  # made by ``failed``: the extractor gave nothing back, only a reason
 
     @classmethod
@@ -134,6 +154,8 @@ class Extraction:
             "comments": [c.to_dict() for c in self.comments],
             "reason": self.reason,
             "date_reason": self.date_reason,
+            "markdown": self.markdown,
+            "images": [i.to_dict() for i in self.images],
         }
 
     @classmethod
@@ -157,4 +179,6 @@ class Extraction:
             comments=tuple(Comment.from_dict(c) for c in data.get("comments") or ()),
             reason=data.get("reason"),
             date_reason=data.get("date_reason"),
+            markdown=data.get("markdown") or "",
+            images=tuple(Image.from_dict(i) for i in data.get("images") or ()),
         )

@@ -12,6 +12,8 @@ import re
 
 from lxml import etree
 
+from archive.extract import marks
+
 _BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "div", "graphic", "item"})
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 
@@ -48,10 +50,14 @@ def _list(el: etree._Element, depth: int) -> list[str]:
     lines: list[str] = []
     ordered = el.get("rend") == "ol"
     items = [c for c in el if _is_element(c) and c.tag == "item"]
-    for number, item in enumerate(items, start=1):
+    texts = [" ".join(b.replace("\n", " ") for b in blocks(item, skip=frozenset({"list"})))
+             for item in items]
+    start = marks.LIST_START.match(texts[0]) if texts else None
+    first = int(start.group(1)) if start else 1
+    for number, (item, text) in enumerate(zip(items, texts, strict=True), start=first):
+        text = marks.NOTE_MARK.sub("", marks.LIST_START.sub("", text))  # the number says both
         marker = f"{number}." if ordered else "-"
         nested = [c for c in item if _is_element(c) and c.tag == "list"]
-        text = " ".join(b.replace("\n", " ") for b in blocks(item, skip=frozenset({"list"})))
         if text:
             lines.append(f"{'  ' * depth}{marker} {text}")
         for sub in nested:
@@ -108,5 +114,5 @@ def blocks(el: etree._Element, skip: frozenset[str] = frozenset()) -> list[str]:
 
 
 def render(body: etree._Element) -> str:
-    """trafilatura's XML body as blocks separated by one blank line."""
-    return "\n\n".join(blocks(body))
+    """trafilatura's XML body as blocks separated by one blank line, marks read as text."""
+    return marks.plain("\n\n".join(blocks(body)))

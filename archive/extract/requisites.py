@@ -83,12 +83,17 @@ def _unique(base: str, references: Iterable[tuple[str, str]]) -> list[Requisite]
 
 
 def srcset_urls(value: str) -> list[str]:
-    """The URLs of a ``srcset``, split as the HTML standard says (not at every comma).
+    """The URLs of a ``srcset``, split as the HTML standard says (not at every comma)."""
+    return [url for url, _ in srcset_candidates(value)]
+
+
+def srcset_candidates(value: str) -> list[tuple[str, str]]:
+    """``(url, descriptor)`` pairs of a ``srcset``, split as the HTML standard says.
 
     A candidate is a URL up to the first whitespace (a comma inside it stays: ``a,b.jpg 2x`` is
-    one URL), then an optional descriptor up to the next comma.
+    one URL), then an optional descriptor (``2x``, ``640w``) up to the next comma.
     """
-    urls: list[str] = []
+    found: list[tuple[str, str]] = []
     position, length = 0, len(value)
     while position < length:
         while position < length and (value[position].isspace() or value[position] == ","):
@@ -96,15 +101,15 @@ def srcset_urls(value: str) -> list[str]:
         start = position
         while position < length and not value[position].isspace():
             position += 1
-        url = value[start:position]
+        url, descriptor_start = value[start:position], position
         if url.endswith(","):
             url = url.rstrip(",")
         else:
             while position < length and value[position] != ",":
-                position += 1  # the descriptor (``2x``, ``640w``)
+                position += 1
         if url:
-            urls.append(url)
-    return urls
+            found.append((url, value[descriptor_start:position].strip()))
+    return found
 
 
 def _references(root: HtmlElement) -> Iterator[tuple[str, str]]:

@@ -1,0 +1,273 @@
+"""trafilatura's XML body written out as Markdown (CommonMark, GFM tables and footnotes).
+
+The same tree ``render.py`` writes as plain text, so the two never disagree on what the post is.
+Everything taken from the page is text to Markdown, never markup: characters that would start
+emphasis, links, HTML or a block are backslash-escaped (``escape``), link targets are made absolute
+and restricted to http(s) and mailto, and renderers are expected to run with raw HTML off
+(``archive/markdown_html.py``). Images are collected in order, each once, with alt text and caption.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass, field, replace
+
+from lxml import etree
+
+from archive.extract import marks
+from archive.extract.model import Image
+from archive.urls import join_url
+
+_SPACES = re.compile(r"[ \t\r\f\v\n]+")
+_INLINE_PUNCT = re.compile(r"([\\`*\[\]<~|])")
+_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_ENTITY = re.compile(r"&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(#|>|[-+=](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_EMPHASIS = {"#b": "**", "#i": "*", "#t": "`", "#s": "~~"}
+_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic"})
+
+
+def escape(text: str) -> str:
+    """Text that Markdown shows as it is (no emphasis, link, HTML or entity can start in it)."""
+    text = _INLINE_PUNCT.sub(r"\\\1", text)
+    text = _UNDERSCORE.sub(r"\\_", text)
+    return _ENTITY.sub(r"\\&", text)
+
+
+def _line_start(line: str) -> str:
+    """Escape what would make a line a heading, quote, list item or rule."""
+    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
+                           else "\\" + m.group(1), line)
+
+
+def link_target(url: str) -> str:
+    """A target that stays one link: spaces, brackets and quotes percent-encoded."""
+    return "".join(f"%{ord(c):02X}" if c in " ()<>\"\\\n" else c for c in url)
+
+
+def _is_element(node: object) -> bool:
+    return isinstance(node, etree._Element) and isinstance(node.tag, str)
+
+
+def _wrap(marker: str, inner: str) -> str:
+    """``**x**`` with the spaces moved outside the markers (``** x**`` is not emphasis)."""
+    core = inner.strip()
+    if not core:
+        return inner
+    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+    return f"{lead}{marker}{core}{marker}{trail}"
+
+
+def _code_span(text: str) -> str:
+    text = " ".join(text.split("\n"))
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}" if text.strip() else ""
+
+
+@dataclass
+class MarkdownWriter:
+    """Writes one body; ``images`` holds the images in the order they appear, each once."""
+
+    base: str
+    images: list[Image] = field(default_factory=list)
+
+    def document(self, body: etree._Element) -> str:
+        return "\n\n".join(b for b in self.blocks(body) if b.strip())
+
+    # -- inline ------------------------------------------------------------------------------
+    def inline(self, el: etree._Element) -> str:
+        """An element's text and inline markup, ``<lb/>`` as hard breaks, lines trimmed."""
+        return _lines(self._inline_raw(el))
+
+    def _inline_raw(self, el: etree._Element) -> str:
+        parts = [self._text(el.text)]
+        for child in el:
+            if _is_element(child):
+                parts.append(self._inline_element(child))
+            parts.append(self._text(child.tail))
+        return "".join(parts)
+
+    def _text(self, text: str | None) -> str:
+        if not text:
+            return ""
+        embed = marks.EMBED_MARK.search(text)
+        if embed:  # an embed's link (``media.py``): its URL must not be escaped as text
+            head, url, title = text[: embed.start()], embed.group(1), embed.group(2)
+            return self._text(head) + self.link(url, self._text(title).strip())
+        return escape(_SPACES.sub(" ", text))
+
+    def _inline_element(self, el: etree._Element) -> str:
+        tag = el.tag
+        if tag == "lb":
+            return "\n"
+        if tag == "graphic":
+            return self.image(el)
+        if tag == "code":
+            return _code_span("".join(str(t) for t in el.itertext()))
+        inner = _flat(self._inline_raw(el))
+        if tag == "hi":
+            marker = _EMPHASIS.get(el.get("rend") or "", "")
+            return _code_span("".join(str(t) for t in el.itertext())) if marker == "`" else _wrap(marker, inner)
+        if tag == "del":
+            return _wrap("~~", inner)
+        if tag == "ref":
+            return self.link(el.get("target") or "", inner)
+        return inner
+
+    def link(self, target: str, inner: str) -> str:
+        url = join_url(self.base, target.strip()) if target.strip() else ""
+        if not inner.strip() or not url.lower().startswith(("http://", "https://", "mailto:")):
+            return inner
+        return f"[{inner.strip()}]({link_target(url)})"
+
+    def image(self, el: etree._Element) -> str:
+        src = (el.get("src") or "").strip()
+        url = join_url(self.base, src) if src else ""
+        if not url.lower().startswith(("http://", "https://")) or any(
+                i.url == url for i in self.images):
+            return ""
+        alt = " ".join((el.get("alt") or "").split())
+        self.images.append(Image(url=url, alt=alt or None, caption=None))
+        return f"![{escape(alt)}]({link_target(url)})"
+
+    # -- blocks ------------------------------------------------------------------------------
+    def blocks(self, el: etree._Element) -> list[str]:
+        found: list[str] = []
+        run = [self._text(el.text)]
+        for child in el:
+            if _is_element(child) and child.tag in _BLOCKS:
+                found.append(_paragraph(_lines("".join(run))))
+                found.extend(self.block(child))
+                run = []
+            elif _is_element(child):
+                run.append(self._inline_element(child))
+            run.append(self._text(child.tail))
+        found.append(_paragraph(_lines("".join(run))))
+        return [b for b in found if b.strip()]
+
+    def block(self, el: etree._Element) -> list[str]:
+        tag = el.tag
+        if tag == "p":
+            return [self.paragraph(el)]
+        if tag == "head":
+            level = min(max(int((el.get("rend") or "h2")[1:] or 2), 1), 6)
+            return ["#" * level + " " + _flat(self.inline(el))]
+        if tag == "graphic":
+            return [self.image(el)]
+        if tag == "list":
+            return ["\n".join(self.list_lines(el, ""))]
+        if tag == "table":
+            return [self.table(el)]
+        if tag == "quote":
+            return [self.quote(el)]
+        if tag == "code":
+            return [code_block(el)]
+        return self.blocks(el)
+
+    def paragraph(self, el: etree._Element) -> str:
+        text = self.inline(el)
+        if text.lstrip().startswith(marks.CAPTION):
+            caption = marks.stray(text).strip()
+            if self.images and self.images[-1].caption is None:
+                self.images[-1] = replace(self.images[-1], caption=" ".join(caption.split()))
+            return _wrap("*", caption)
+        note = marks.NOTE_MARK.match(text)
+        if note:
+            return f"[^{note.group(1)}]: {_flat(text[note.end():])}"
+        if text.lstrip().startswith(marks.CITE):
+            return "— " + marks.stray(text).strip()
+        return _paragraph(text)
+
+    def list_lines(self, el: etree._Element, indent: str) -> list[str]:
+        items = [c for c in el if _is_element(c) and c.tag == "item"]
+        texts = [" ".join(_flat(b) for b in self._item_blocks(item)) for item in items]
+        start = marks.LIST_START.match(texts[0]) if texts else None
+        number = int(start.group(1)) if start else 1
+        lines: list[str] = []
+        for item, text in zip(items, texts, strict=True):
+            text = marks.LIST_START.sub("", text).strip()
+            note = marks.NOTE_MARK.match(text)
+            if note:
+                lines.append(f"{indent}[^{note.group(1)}]: {text[note.end():]}")
+                continue
+            marker = f"{number}." if el.get("rend") == "ol" else "-"
+            number += 1
+            lines.append(f"{indent}{marker} {text}".rstrip())
+            for sub in (c for c in item if _is_element(c) and c.tag == "list"):
+                lines.extend(self.list_lines(sub, indent + " " * (len(marker) + 1)))
+        return lines
+
+    def _item_blocks(self, item: etree._Element) -> list[str]:
+        clone = etree.Element("item")
+        clone.text = item.text
+        for child in item:
+            if not (_is_element(child) and child.tag == "list"):
+                clone.append(_copy(child))
+            elif child.tail:
+                clone.append(etree.Element("lb"))
+                clone[-1].tail = child.tail
+        return self.blocks(clone)
+
+    def table(self, el: etree._Element) -> str:
+        rows = [[_flat(self.inline(c)).replace("|", "\\|") or " "
+                 for c in row if _is_element(c) and c.tag == "cell"] for row in el.iter("row")]
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            return ""
+        width = max(len(r) for r in rows)
+        rows = [r + [" "] * (width - len(r)) for r in rows]
+        lines = ["| " + " | ".join(r) + " |" for r in rows]
+        lines.insert(1, "|" + "|".join([" --- "] * width) + "|")
+        return "\n".join(lines)
+
+    def quote(self, el: etree._Element) -> str:
+        out: list[str] = []
+        previous = 0
+        for block in self.blocks(el):
+            depth = 1 + max((len(r) for r in re.findall(f"{marks.DEEPER}+", block)), default=0)
+            block = block.replace(marks.DEEPER, "")
+            if out:
+                out.append(">" * min(previous, depth))
+            out.extend(("> " * depth + line).rstrip() for line in block.split("\n"))
+            previous = depth
+        return "\n".join(out)
+
+
+def _copy(el: etree._Element) -> etree._Element:
+    clone = copy.deepcopy(el)
+    clone.tail = el.tail
+    return clone
+
+
+def _flat(text: str) -> str:
+    """One line: hard breaks become spaces (headings, list items, table cells)."""
+    return text.replace("\\\n", " ").replace("\n", " ")
+
+
+def _lines(raw: str) -> str:
+    lines = (re.sub(r" {2,}", " ", line).strip() for line in raw.split("\n"))
+    return "\\\n".join(line for line in lines if line)
+
+
+def _paragraph(text: str) -> str:
+    return "\n".join(_line_start(line) for line in text.split("\n"))
+
+
+def code_block(el: etree._Element) -> str:
+    """A fenced block, verbatim: indentation and blank lines are meaning in code."""
+    text = "".join(str(t) for t in el.itertext()).replace("\r\n", "\n").strip("\n").rstrip()
+    text = marks.stray(text)
+    fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
+    language = next((c.split("-", 1)[1] for c in (el.get("class") or "").split()
+                     if c.startswith(("language-", "lang-")) and "-" in c), "")
+    return f"{fence}{language}\n{text}\n{fence}"
+
+
+def render_markdown(body: etree._Element, base: str) -> tuple[str, tuple[Image, ...]]:
+    """The body as Markdown, and its images in order (each once)."""
+    writer = MarkdownWriter(base)
+    text = writer.document(body)
+    text = marks.NOTE_REF_MARK.sub(lambda m: f"[^{m.group(1)}]", text)
+    return marks.stray(text), tuple(writer.images)
