@@ -7,8 +7,9 @@ Usable offline to re-extract from WARCs::
 
 The body pipeline: decode -> parse -> choose the post container (``body.MAIN_CONTAINERS``) ->
 prune WordPress/Jetpack/plugin chrome by markup and prepare the tree (``prepare``) -> trafilatura
-``bare_extraction`` -> write trafilatura's XML body out as text (``render``). Text is never
-filtered by phrase.
+``bare_extraction`` -> write trafilatura's XML body out as text (``render``) and as Markdown
+(``markdown``). Structure trafilatura would drop is carried through it as private-use marks
+(``media``, ``structure``, ``marks``). Text is never filtered by phrase.
 
 Conventions of the clean text (the fixture sidecars ``tests/fixtures/pages/*.expected.json`` are
 written to them; they are trafilatura's structure, written out by ``render``):
@@ -16,11 +17,13 @@ written to them; they are trafilatura's structure, written out by ``render``):
 - blocks (paragraphs, headings, captions, quotes, lists, tables, code) are separated by one blank
   line; a ``<br>`` is a line break inside a block; ``<br><br>`` starts a new paragraph;
 - headings are plain lines, without markdown ``#``; no inline formatting marks;
-- list items are one a line, ``- item``, or ``1. item`` for ``<ol>`` (numbered from 1, as
-  trafilatura does not keep ``start``); nested lists are indented by two spaces a level;
+- list items are one a line, ``- item``, or ``1. item`` for ``<ol>`` (numbered from its
+  ``start``); nested lists are indented by two spaces a level;
 - table rows are one line each, cells joined by `` | `` (header cells like any other);
 - code (``<pre>``) is verbatim, indentation and blank lines included;
-- captions and blockquote citations are paragraphs of their own; image ``alt`` text is not kept;
+- captions and blockquote citations are paragraphs of their own; images are not in the text (their
+  ``alt`` and caption are in ``Extraction.images`` and the Markdown); an embed is its title; a
+  footnote reference is ``[1]``;
 - no-break spaces are kept; other runs of whitespace become one space.
 
 trafilatura's options were chosen by measurement on the 41 fixture posts with a known body (exact
@@ -29,11 +32,12 @@ text match; the other options at the chosen values; ``python -m bench.extraction
 =====================================================================  ======
 option set                                                             exact
 =====================================================================  ======
-chosen: favor_recall, fast (container only), tables, min_extracted 0   41/41
+chosen: favor_recall, fast (container only), tables, min_extracted 0,  41/41
+formatting, links and images (for the Markdown)
 balanced (no favor_recall)                                             41/41
 favor_precision (drops the seed post's subheading)                     40/41
 fast=False (readability/jusText comparison)                            41/41
-include_formatting=True                                                41/41
+include_formatting=False (the text alone, before Markdown)             41/41
 include_tables=False                                                   38/41
 trafilatura's min_extracted_size (slower: baseline re-runs)            41/41
 whole pruned page instead of the container                             39/41
