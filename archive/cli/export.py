@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -42,9 +43,12 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     """Export posts: Markdown files (DIR), an EPUB book, JSON Lines, or a WACZ package (FILE).
 
     markdown writes DIR/<site>/<year>/<slug>.md with YAML front matter; images captured in the
-    WARCs go to DIR/assets/ and are linked relatively. epub makes one book of the selected posts
-    with a table of contents by date. wacz packages every WARC with a CDXJ index and the list of
-    posts as pages (the selection options choose the pages).
+    WARCs are copied to DIR/assets/ and linked relatively, links between exported posts lead to
+    their files. epub makes one book of the selected posts, images embedded, with a table of
+    contents by year and month. jsonl writes one post per line (text, Markdown, images and where
+    they were archived). wacz packages every WARC with a CDXJ index and the list of posts as
+    pages (the selection options choose the pages). An image never captured keeps its URL
+    (markdown) or is replaced by its alt text (epub); the summary counts them.
 
     \b
     Example:
@@ -61,15 +65,14 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     try:
         with progress_bar(f"exporting {fmt}", quiet=as_json) as progress:
             if fmt == "markdown":
-                report = export_markdown(obj.layout, catalog, post_filter, target, progress,
-                                         damaged)
-                summary.update(posts=report.posts, assets=report.assets)
+                summary.update(asdict(export_markdown(obj.layout, catalog, post_filter, target,
+                                                      progress, damaged)))
             elif fmt == "epub":
-                summary["posts"] = export_epub(obj.layout, catalog, post_filter, target, title,
-                                               progress, damaged)
+                summary.update(asdict(export_epub(obj.layout, catalog, post_filter, target, title,
+                                                  progress, damaged)))
             elif fmt == "jsonl":
-                summary["posts"] = export_jsonl(obj.layout, catalog, post_filter, target, progress,
-                                                damaged)
+                summary.update(asdict(export_jsonl(obj.layout, catalog, post_filter, target,
+                                                   progress, damaged)))
             else:
                 summary["pages"] = export_wacz(obj.layout, catalog, post_filter, target, title)
     except (EmptySelection, WaczError, OSError) as error:
@@ -81,7 +84,17 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
         click.echo(json.dumps(summary))
     else:
         count = summary.get("posts", summary.get("pages"))
-        click.echo(f"exported {count} posts as {fmt} to {target}")
+        click.echo(f"exported {count} posts as {fmt} to {target}{_images_line(summary)}")
+
+
+def _images_line(summary: dict[str, Any]) -> str:
+    """``; 12 images copied, 1 image not in the archive``: the summary's image counts."""
+    embedded = "embedded" if summary["format"] == "epub" else "archived"
+    said = [f"{summary[key]} image{'' if summary[key] == 1 else 's'} {label}" for key, label in (
+        ("assets", "copied"), ("images", embedded), ("images_missing", "not in the archive"),
+        ("images_unsupported", "in a type the book cannot hold"))
+        if summary.get(key) or (key == "images_missing" and key in summary)]
+    return "; " + ", ".join(said) if said else ""
 
 
 def _damage_report(damaged: Damaged) -> dict[str, int]:

@@ -72,6 +72,10 @@ def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str 
 def show(obj: ArchiveContext, post: str, fmt: str, as_json: bool) -> None:
     """Print one post (title, date, author, categories, text, comment count), by URL or id.
 
+    text is the plain reading copy; markdown the post as Markdown (front matter, title, body with
+    its headings, lists, quotes, tables, links and images, then the comments); html the same
+    rendered as a page; json every field, the Markdown and the images (url, alt, caption).
+
     \b
     Example:
       blogarchive show https://example.org/2022/01/12/hello/

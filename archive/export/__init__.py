@@ -4,10 +4,15 @@ Every exporter reads the catalog and files through the same selection (``PostFil
 view (``PostView``), so each format shows the same posts with the same metadata:
 
 - ``markdown.export_markdown``: one ``.md`` per post with YAML front matter in
-  ``DIR/<site>/<year>/``; a post's image, when its capture is in the WARCs, is extracted to
-  ``DIR/assets/`` and linked relatively (files stay readable offline, with no server);
-- ``epub.export_epub``: one EPUB 3 book of the selected posts, table of contents by date;
-- ``jsonl.export_jsonl``: one JSON object per post (metadata, text, comments);
+  ``DIR/<site>/<year>/``; its images, when the WARCs hold them, are copied to ``DIR/assets/``
+  and links between exported posts lead to their files, all relative (readable offline);
+- ``epub.export_epub``: one EPUB 3 book of the selected posts, images embedded, links between
+  chapters, contents by year and month;
+- ``jsonl.export_jsonl``: one JSON object per post (metadata, text, Markdown, images with where
+  they were archived, comments);
+
+``images`` finds images in the WARCs (revisits followed to their bytes) and ``links`` decides
+where each URL of a post leads inside an export.
 - ``wacz.export_wacz``: the WARCs packaged as WACZ (CDXJ index, pages list of the posts) for
   ReplayWeb.page and pywb.
 """

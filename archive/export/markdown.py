@@ -1,27 +1,34 @@
 """Markdown export: one ``.md`` file per post, YAML front matter, folders by site and year.
 
-Images: a post's image (``og:image``) is linked to a file extracted from its WARC capture into
-``DIR/assets/`` with a relative link, so the folder reads offline in any Markdown viewer and can be
-moved as a whole. An image that was never captured keeps its original URL (the only honest link).
+The folder reads offline in any Markdown viewer and can be moved as a whole: every image of a post
+(its body's and its ``og:image``) that the WARCs hold is copied out into ``DIR/assets/`` and linked
+relatively, and a link to another exported post points to that post's ``.md`` file. An image that
+was never captured keeps its original URL (the only honest link) and is counted in the report.
 File names reuse the archive's own scheme (slug plus URL hash), so they never collide or escape.
 """
 
 from __future__ import annotations
 
-import mimetypes
-import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-
-from warcio.recordloader import ArcWarcRecord
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter
+from archive.export.images import find_images
+from archive.export.links import (
+    Copies,
+    Exported,
+    image_urls,
+    markdown_targets,
+    relative,
+    texts,
+)
 from archive.export.post import Damaged, PostView, selected_views, to_markdown
+from archive.extract.markdown import link_target
 from archive.layout import Layout, safe_component, slug_for, url_hash, write_atomic
-from archive.warc.files import warc_files
-from archive.warc.reader import ReadOptions, iter_records
+from archive.markdown_html import relink_markdown
+from archive.urls import url_key
 
 Progress = Callable[[int, int], None]
 
@@ -29,7 +36,8 @@ Progress = Callable[[int, int], None]
 @dataclass(frozen=True)
 class MarkdownReport:
     posts: int
-    assets: int
+    assets: int          # image files copied into ``assets/``
+    images_missing: int  # images shown by their original URL: never captured (or unreadable)
 
 
 def export_markdown(layout: Layout, catalog: Catalog, post_filter: PostFilter, target: Path,
@@ -37,53 +45,51 @@ def export_markdown(layout: Layout, catalog: Catalog, post_filter: PostFilter, t
                     damaged: Damaged | None = None) -> MarkdownReport:
     """Write the selected posts under ``target``; returns how many posts and images."""
     views = selected_views(layout, catalog, post_filter, damaged)
-    wanted = {view.image for view in views if view.image}
-    images = archived_images(layout, wanted) if wanted else {}
-    assets = 0
+    exported = Exported((view.url, post_file(view)) for view in views)
+    wanted = {url for view in views for text in texts(view) for url in image_urls(text)}
+    wanted |= {view.image for view in views if view.image}
+    copies = Copies(layout, find_images(layout, wanted), "assets",
+                    lambda path, body: write_atomic(target / path, body))
     for number, view in enumerate(views, 1):
-        path = markdown_path(target, view)
-        link = None
-        if view.image in images:
-            asset = target / "assets" / asset_name(view.image, images[view.image][0])
-            if not asset.exists():
-                write_atomic(asset, images[view.image][1])
-                assets += 1
-            link = Path(os.path.relpath(asset, path.parent)).as_posix()
-        elif view.image:
-            link = view.image
-        write_atomic(path, to_markdown(view, image_link=link).encode("utf-8"))
+        here = post_file(view)
+        write_atomic(target / here, exported_markdown(view, here, exported, copies).encode("utf-8"))
         if progress:
             progress(number, len(views))
-    return MarkdownReport(posts=len(views), assets=assets)
+    return MarkdownReport(posts=len(views), assets=len(copies.copied),
+                          images_missing=len(copies.missing))
 
 
-def markdown_path(target: Path, view: PostView) -> Path:
+def exported_markdown(view: PostView, here: str, exported: Exported, copies: Copies) -> str:
+    """The post's Markdown file at ``here``, its links and images pointing into the export."""
+    body_images = {url_key(url) for text in texts(view) for url in image_urls(text)}
+    mapping = {written: link_target(relative(here, local))
+               for text in texts(view) for written in markdown_targets(text)
+               if (local := _local(written, body_images, exported, copies))}
+    header = None
+    if view.image and url_key(view.image) not in body_images:  # shown once, not twice
+        copy = copies.path(view.image)
+        header = link_target(relative(here, copy)) if copy else view.image
+    comments = [replace(c, markdown=relink_markdown(c.markdown, mapping)) for c in view.comments]
+    return to_markdown(replace(view, markdown=relink_markdown(view.markdown, mapping),
+                               comments=comments), image_link=header)
+
+
+def _local(written: str, images: set[str], exported: Exported, copies: Copies) -> str | None:
+    """The file in the export a target leads to: another post's, or an image's copy."""
+    other = exported.file_of(written)
+    if other is not None:
+        return other
+    key = url_key(written)
+    return copies.path(written) if key in images or key in copies.archived else None
+
+
+def post_file(view: PostView) -> str:
     """``<site>/<year>/<slug>-<hash>.md``: the archive's text-file naming, by publication year."""
     year = (view.published or "")[:4]
     folder = year if year.isdigit() else "undated"
     site = safe_component(view.site.replace(":", "_")) or "site"
-    return target / site / folder / f"{slug_for(view.url)}-{url_hash(view.url)}.md"
+    return f"{site}/{folder}/{slug_for(view.url)}-{url_hash(view.url)}.md"
 
 
-def asset_name(url: str, content_type: str) -> str:
-    extension = mimetypes.guess_extension(content_type.split(";")[0].strip()) or ".bin"
-    return f"{slug_for(url)}-{url_hash(url)}{extension}"
-
-
-def archived_images(layout: Layout, wanted: set[str]) -> dict[str, tuple[str, bytes]]:
-    """The latest captured bytes (decoded) and type of each wanted image URL found in a WARC."""
-    def is_wanted(record: ArcWarcRecord) -> bool:
-        if record.rec_type != "response" or record.http_headers is None:
-            return False
-        content_type = record.http_headers.get_header("Content-Type") or ""
-        return (record.rec_headers.get_header("WARC-Target-URI") in wanted
-                and content_type.startswith("image/")
-                and record.http_headers.get_statuscode() == "200")
-
-    found: dict[str, tuple[str, bytes]] = {}
-    for path in warc_files(layout, include_open=False):
-        for stored in iter_records(path, ReadOptions(keep_body=is_wanted)):
-            if stored.body is not None:
-                content_type = stored.record.http_headers.get_header("Content-Type") or ""
-                found[stored.header("WARC-Target-URI")] = (content_type, stored.content())
-    return found
+def markdown_path(target: Path, view: PostView) -> Path:
+    return target / post_file(view)

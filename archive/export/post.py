@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 import sqlite3
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -20,6 +21,9 @@ from archive.layout import Layout
 from archive.markdown_html import Relink, keep
 from archive.markdown_html import to_html as markdown_to_html
 
+_BLOCK_START = re.compile(r"^([#>+=-])")  # a heading, quote, list item, rule or underline
+_ORDINAL = re.compile(r"^(\d+)([.)])")  # an ordered list item
+
 
 @dataclass(frozen=True)
 class Comment:
@@ -29,6 +33,7 @@ class Comment:
     published: str | None
     text: str
     depth: int = 0
+    markdown: str = ""  # the comment as Markdown (links, quotes); empty in older archives
 
 
 @dataclass(frozen=True)
@@ -145,11 +150,17 @@ def thread(rows: list[sqlite3.Row]) -> list[Comment]:
                 continue  # a cycle in bad markup must not loop forever
             seen.add(row["comment_id"])
             ordered.append(Comment(row["comment_id"], row["parent"], row["author"],
-                                   row["published"], row["text"], depth))
+                                   row["published"], row["text"], depth, _markdown_of(row)))
             walk(row["comment_id"], depth + 1)
 
     walk(None, 0)
     return ordered
+
+
+def _markdown_of(row: sqlite3.Row) -> str:
+    """A comment row's Markdown: catalogs from before it have no such column."""
+    columns = row.keys()  # ``in row`` would look among the values
+    return str(row["markdown"] or "") if "markdown" in columns else ""
 
 
 def front_matter(view: PostView) -> str:
@@ -183,9 +194,27 @@ def to_markdown(view: PostView, image_link: str | None = None) -> str:
             quote = "> " * (comment.depth + 1)
             head = f"**{_md_line(comment.author or 'anonymous')}** {(comment.published or '')[:10]}"
             parts += [quote + head.strip(), quote.rstrip(),
-                      *[quote + md_text(line) for line in comment.text.splitlines() if line.strip()],
+                      *[(quote + line).rstrip() for line in comment_markdown(comment).splitlines()],
                       ""]
     return "\n".join(parts).rstrip() + "\n"
+
+
+def comment_markdown(comment: Comment) -> str:
+    """The comment's Markdown when it has one, else its text shown as it is (``text_markdown``)."""
+    return comment.markdown.strip() if comment.markdown.strip() else text_markdown(comment.text)
+
+
+def text_markdown(text: str) -> str:
+    """Plain text as Markdown that shows exactly that text: every character that could start
+    markup escaped (a ``<script>`` a commenter typed, ``*stars*``, a line ``1. like this``),
+    paragraphs kept, lines kept as hard breaks."""
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text):
+        lines = [_ORDINAL.sub(r"\1\\\2", _BLOCK_START.sub(r"\\\1", escape(line.strip())))
+                 for line in block.splitlines() if line.strip()]
+        if lines:
+            paragraphs.append("\\\n".join(lines))
+    return "\n\n".join(paragraphs)
 
 
 def to_text(view: PostView) -> str:
@@ -204,26 +233,36 @@ def body_html(view: PostView, relink: Relink = keep, xhtml: bool = False) -> str
     return markdown_to_html(view.markdown, relink, xhtml=xhtml)
 
 
-def to_html(view: PostView, standalone: bool = True) -> str:
-    """An article element (or a whole page): every archived string escaped."""
+def to_html(view: PostView, standalone: bool = True, relink: Relink = keep,
+            xhtml: bool = False) -> str:
+    """An article element (or a whole page): every archived string escaped, the body and the
+    comments rendered from their Markdown with every URL passed through ``relink``."""
     esc = html.escape
     meta = " · ".join(esc(x) for x in (view.author or "", (view.published or "")[:10]) if x)
     labels = ", ".join(esc(x) for x in view.categories + view.tags)
     comments = "".join(
         f'<li style="margin-left:{c.depth * 2}em"><b>{esc(c.author or "anonymous")}</b> '
-        f"<small>{esc((c.published or '')[:10])}</small><p>{esc(c.text)}</p></li>"
+        f"<small>{esc((c.published or '')[:10])}</small>\n"
+        f"{markdown_to_html(comment_markdown(c), relink, xhtml=xhtml)}</li>"
         for c in view.comments)
     article = (f"<article>\n<h1>{esc(view.title)}</h1>\n<p><small>{meta}</small></p>\n"
                + (f"<p><small>{labels}</small></p>\n" if labels else "")
-               + body_html(view)
+               + body_html(view, relink, xhtml)
                + (f"\n<h2>Comments ({len(view.comments)})</h2>\n<ul>{comments}</ul>"
                   if comments else "")
-               + f'\n<p><small><a href="{esc(view.url, quote=True)}">{esc(view.url)}</a>'
-               + "</small></p>\n</article>")
+               + f"\n<p><small>{_source_link(view.url)}</small></p>\n</article>")
     if not standalone:
         return article
     return ('<!DOCTYPE html>\n<html><head><meta charset="utf-8">'
             f"<title>{esc(view.title)}</title></head>\n<body>\n{article}\n</body></html>\n")
+
+
+def _source_link(url: str) -> str:
+    """Where the post was archived from: a link only for an http(s) URL."""
+    shown = html.escape(url)
+    if not url.lower().startswith(("http://", "https://")):
+        return shown
+    return f'<a href="{html.escape(url, quote=True)}">{shown}</a>'
 
 
 def md_text(text: str) -> str:
