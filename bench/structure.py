@@ -17,7 +17,8 @@ emphasis       ``em`` or ``strong`` + text
 code           inline code text, or a block's lines (trailing spaces and edge blank lines off)
 caption        figure caption text (the copy writes it as an emphasised paragraph)
 footnote       note text (WordPress's ``ol.wp-block-footnotes``, Markdown's ``.footnotes``)
-embed          the embedded URL (iframe, video, an embed block's URL); the copy must link to it
+embed          the embedded URL (iframe, video, an embed block's URL) or the video's page: the copy
+               must link to one of them
 =============  ============================================================================
 
 Text is compared after entity decoding, NFC, and collapsing white space; footnote reference marks
@@ -47,6 +48,9 @@ HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 LAZY = ("data-src", "data-lazy-src", "data-orig-file", "data-large-file", "data-srcset",
         "data-lazy-srcset")
 _FOOTNOTE_LISTS = "ol.wp-block-footnotes, section.footnotes ol, div.footnotes ol, ol.footnotes-list"
+_PLAYERS = ((re.compile(r"https?://(?:www\.)?youtube(?:-nocookie)?\.com/embed/([\w-]+)"),
+             "https://www.youtube.com/watch?v={}"),
+            (re.compile(r"https?://player\.vimeo\.com/video/(\d+)"), "https://vimeo.com/{}"))
 _MD = (MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
        .use(footnote_plugin))
 
@@ -58,7 +62,7 @@ class Item:
     kind: str
     key: tuple[str, ...]
     urls: frozenset[str] = frozenset()
-    context: str = field(default="", compare=False)  # the enclosing block's text (``bench``)
+    context: str = field(default="", compare=False)  # its block's text (``expected_structure``)
 
 
 def text(el: HtmlElement, drop_lists: bool = False) -> str:
@@ -114,11 +118,11 @@ def items(root: HtmlElement, base: str, copy: bool = False) -> list[Item]:
             continue
         found.extend(_items_of(el, base, notes))
         if copy and el.tag == "a" and not (el.get("href") or "#").startswith("#"):
-            found.append(Item("embed", (unquote(urljoin(base, el.get("href") or "")),)))
+            found.append(Item("embed", (), frozenset({unquote(urljoin(base, el.get("href") or ""))})))
         if copy and el.tag == "p" and len(el) == 1 and el[0].tag == "em" and not (
                 (el.text or "").strip() or (el[0].tail or "").strip()):
             found.append(Item("caption", (text(el),)))
-    return [i for i in found if all(i.key) or i.kind in ("image", "code")]
+    return [i for i in found if all(i.key) or i.kind in ("image", "code", "embed")]
 
 
 def _items_of(el: HtmlElement, base: str, notes: set[HtmlElement]) -> Iterator[Item]:
@@ -180,10 +184,18 @@ def _media(el: HtmlElement, base: str) -> Iterator[Item]:
         yield Item("image", (normal(el.get("alt") or ""),), frozenset(_sources(el, base)),
                    context=text(_block_of(el)))
     elif tag in ("iframe", "video", "audio", "source") and el.get("src"):
-        yield Item("embed", (unquote(urljoin(base, el.get("src") or "")),), context="")
+        yield Item("embed", (), frozenset(_embedded(unquote(urljoin(base, el.get("src") or "")))))
     elif "wp-block-embed__wrapper" in (el.get("class") or "") and re.fullmatch(
             r"https?://\S+", (el.text or "").strip()) and len(el) == 0:
-        yield Item("embed", (unquote((el.text or "").strip()),), context="")
+        yield Item("embed", (), frozenset({unquote((el.text or "").strip())}))
+
+
+def _embedded(src: str) -> Iterator[str]:
+    """An embed's URL, and the page of the video a player shows (a copy may link to either)."""
+    yield src
+    for pattern, page in _PLAYERS:
+        if match := pattern.match(src):
+            yield page.format(match.group(1))
 
 
 def _sources(img: HtmlElement, base: str) -> Iterator[str]:
@@ -207,6 +219,22 @@ def markdown_items(markdown: str, base: str = "") -> list[Item]:
     if not html.strip():
         return []
     return items(lxml.html.fragment_fromstring(html, create_parent="div"), base, copy=True)
+
+
+def rendered_text(markdown: str) -> str:
+    """The text a reader sees of a Markdown document (no URLs, no markup), blocks on lines of their own."""
+    html = _MD.render(markdown)
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in root.iter("p", "li", "tr", "pre", *HEADINGS):
+        el.tail = "\n\n" + (el.tail or "")
+    for row in root.iter("tr"):  # a row on one line, cells joined as the clean text joins them
+        cells = [c for c in row if c.tag in ("td", "th")]
+        row.text = None
+        for number, cell in enumerate(cells, 1):
+            cell.tail = " | " if number < len(cells) else ""
+    return "\n".join(line.strip() for line in root.text_content().splitlines() if line.strip())
 
 
 @dataclass

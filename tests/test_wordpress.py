@@ -25,7 +25,7 @@ from archive.layout import Layout
 from archive.urls import is_trap
 from archive.warc.decoding import decode_chunks
 from archive.warc.reader import read_response
-from bench.structure import KINDS, Recall, html_items, markdown_items, recall
+from bench.structure import KINDS
 from tests.wordpress.content import SEED_TITLE, seed_paragraphs
 from tests.wordpress.crawls import (
     WordPressCrawl,
@@ -37,6 +37,7 @@ from tests.wordpress.crawls import (
     paths,
     rows,
     sidecar,
+    structure_recall,
 )
 from tests.wordpress.servers import SetupError
 from tests.wordpress.site import BLOCK_THEME, CLASSIC_THEME, WordPressSite
@@ -48,11 +49,9 @@ CHROME = ("Leave a Reply", "Leave a comment", "Your email address will not be pu
           "Proudly powered by", "Skip to content", "Search for:", "Recent Posts",
           "Recent Comments", "Categorized as", "responses to", "Log in to Reply", "Sample Page")
 CHROME_LINES = ("Posted", "in", "by", "Tags:", "Comments", "Reply", "Published", "Edit")
-# Issue 17: the share of each kind of WordPress's own structure (content.rendered) the reading copy
-# must keep, over the corpus, and how many of each the corpus must hold for the share to mean
-# something (the hand-written posts of tests/wordpress/structured.py hold the few footnotes and the
-# embed). "code" is measured and shown but not held to it: a bare <pre> (preformatted block, classic
-# editor) reaches trafilatura as a quote and loses its line breaks (archive/extract/structure.py).
+# Issue 17: the share of each kind of WordPress's structure the reading copy must keep, and how many
+# the corpus must hold for it to mean something. "code" is shown, not held to it: a bare <pre>
+# (preformatted block, classic editor) reaches trafilatura as a quote and loses its line breaks.
 RECALL = 0.99
 REQUIRED = {"heading": 20, "list item": 20, "quote": 20, "link": 20, "image": 20, "table cell": 20,
             "emphasis": 20, "caption": 20, "footnote": 2, "embed": 1}
@@ -180,7 +179,6 @@ def test_seed_post_is_exactly_its_paragraphs(crawled: WordPressCrawl) -> None:
 
 
 def test_no_page_chrome_in_any_text(crawled: WordPressCrawl) -> None:
-    from archive.layout import Layout
     found = []
     for row in rows(crawled.run.archive):
         meta = sidecar(crawled.run.archive, row)
@@ -284,29 +282,14 @@ def test_every_requisite_of_every_post_page_is_in_the_warc_once(crawled: WordPre
         assert any("/wp-includes/" in url and ".css" in url for url in wanted), sorted(wanted)
 
 
-def structure_recall(crawled: WordPressCrawl) -> tuple[Recall, list[tuple[str, list[str]]]]:
-    """Every archived post's Markdown against WordPress's ``content.rendered`` (``bench/structure.py``),
-    and the copy's images whose file is not in the WARCs."""
-    total, captured, uncaptured = Recall(), captures(crawled.run.archive), []
-    for row in rows(crawled.run.archive):
-        copy = markdown_items(sidecar(crawled.run.archive, row)["markdown"], row["url"])
-        total.add(recall(html_items(crawled.rendered[row["url"]], row["url"]), copy))
-        uncaptured += [(row["url"], sorted(i.urls)) for i in copy
-                       if i.kind == "image" and not any(captured[url] for url in i.urls)]
-    return total, uncaptured
-
-
 def test_reading_copy_keeps_wordpress_own_structure(crawled: WordPressCrawl,
                                                     request: pytest.FixtureRequest) -> None:
-    """Issue 17: headings as ``#`` lines, list items as list lines (number and depth), quoted
-    paragraphs at their depth, links as ``[text](absolute URL)``, images as ``![alt](url)`` with the
-    URL one of the attachment's ``srcset`` candidates and archived, table cells, emphasis, captions,
-    footnotes and embeds: each found in the archived Markdown, for every post."""
+    """Issue 17: headings, list items (number, depth), quoted paragraphs (depth), links (absolute),
+    images (a ``srcset`` candidate, archived), cells, emphasis, captions, footnotes and embeds of
+    WordPress's ``content.rendered``, each found as such in every post's archived Markdown."""
     assert set(crawled.rendered) == {r["url"] for r in rows(crawled.run.archive)}
     total, uncaptured = structure_recall(crawled)
     figures = total.table()
-    crawled.run.archive.with_name(f"{crawled.run.archive.name}-structure.json").write_text(json.dumps(
-        {"recall": figures, "missed": {k: [i.key for i in v] for k, v in total.missed.items()}}, indent=1))
     say(request, f"structure recall {crawled.theme}: " + ", ".join(
         f"{kind} {row['found']}/{row['expected']} ({row['recall']:.1%})" for kind, row in figures.items()))
     assert set(figures) == set(KINDS), figures

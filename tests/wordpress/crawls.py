@@ -19,6 +19,7 @@ from typing import Any
 from archive.layout import Layout
 from archive.warc.files import warc_files
 from archive.warc.reader import ReadOptions, iter_records
+from bench.structure import Recall, html_items, markdown_items, recall
 from tests.conftest import BIN, ROOT, CrawlRun
 from tests.wordpress.site import WordPressSite
 
@@ -128,3 +129,19 @@ def first_difference(expected: str, got: str, context: int = 80) -> str:
 
 def paths(crawled: WordPressCrawl) -> list[str]:
     return [r["uri"] for r in crawled.run.requests if r.get("method") == "GET"]
+
+
+def structure_recall(crawled: WordPressCrawl) -> tuple[Recall, list[tuple[str, list[str]]]]:
+    """Every archived post's Markdown against WordPress's ``content.rendered`` (``bench/structure.py``),
+    and the copy's images whose file is not in the WARCs. The figures and what was missed are kept
+    beside the archive, to look at after a run."""
+    archive = crawled.run.archive
+    total, captured, uncaptured = Recall(), captures(archive), []
+    for row in rows(archive):
+        copy = markdown_items(sidecar(archive, row)["markdown"], row["url"])
+        total.add(recall(html_items(crawled.rendered[row["url"]], row["url"]), copy))
+        uncaptured += [(row["url"], sorted(i.urls)) for i in copy
+                       if i.kind == "image" and not any(captured[url] for url in i.urls)]
+    archive.with_name(f"{archive.name}-structure.json").write_text(json.dumps(
+        {"recall": total.table(), "missed": {k: [i.key for i in v] for k, v in total.missed.items()}}))
+    return total, uncaptured
