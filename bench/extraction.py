@@ -1,11 +1,19 @@
 """Our ``extract_post`` against plain trafilatura, on the fixture pages with a known-correct body.
 
-Run from the project root: ``python bench/extraction.py`` (table, ratios, the three targets of issue #3),
-``python -m bench.extraction --repeat 20 --show-leaks``, ``... --json --pages 'tests/*/pages/w*.html'``.
+Run from the project root: ``python bench/extraction.py`` (table, ratios, the targets of issues #3
+and #17), ``python -m bench.extraction --repeat 20 --show-leaks --show-missed``,
+``... --json --pages 'tests/*/pages/w*.html'``.
 
-Quality is scored as scrapinghub/article-extraction-benchmark does it (``evaluate.py``: ``_tokenize``,
-``string_shingle_matching``, ``metrics_from_tp_fp_fns``), so numbers read like that published benchmark's.
-Timing is reported, never asserted by tests: it depends on the machine.
+Text quality is scored as scrapinghub/article-extraction-benchmark does it (``evaluate.py``:
+``_tokenize``, ``string_shingle_matching``, ``metrics_from_tp_fp_fns``), so numbers read like that
+published benchmark's. Structure recall (issue #17) is the share of the post's headings, list items,
+quotes, links, images, table cells, emphasis, code, captions and embeds found in the extractor's
+Markdown (``structure.py``; the post's structure is read from the page where its expected text says
+it belongs, ``expected_structure.py``). Three extractors: ours (text and Markdown from one call),
+plain trafilatura (default options; its text is read as Markdown, which is what it gives a user), and
+trafilatura asked for Markdown with formatting, links, images and tables, as ours runs it (its text
+for F1 is the Markdown's rendered text). Timing is reported, never asserted by tests: it depends on
+the machine.
 """
 
 from __future__ import annotations
@@ -22,17 +30,25 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+import lxml.html
 import trafilatura
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # ``python bench/extraction.py``
+
 from archive.extract import extract_post
+from bench.expected_structure import expected_items
+from bench.extraction_report import header, leak_lines, missed_lines, table, verdict
+from bench.structure import Item, Recall, markdown_items, recall, rendered_text
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PAGES = "tests/fixtures/pages/*.html"
 MS_TARGET = 1.5
+STRUCTURE_TARGET = 0.99
 NAIVE = ("plain trafilatura: trafilatura.extract(html, url=url), default options, bytes decoded naively as "
-         "html.decode(http_charset or 'utf-8', errors='replace')")
+         "html.decode(http_charset or 'utf-8', errors='replace'); trafilatura-md: the same with "
+         "output_format='markdown', include_formatting, include_links, include_images, include_tables")
 
 # Chrome found as a substring anywhere (English, German, French, Spanish WordPress and WordPress.com).
 CHROME_PHRASES = (
@@ -66,23 +82,46 @@ class Page:
     captured_at: datetime | None
     text: str
     quoted: tuple[str, ...]
+    structure: tuple[Item, ...]
+
+
+class Output(NamedTuple):
+    """What one extractor gives for a page: text (scored for F1 and leaks) and Markdown (structure)."""
+
+    text: str
+    markdown: str
 
 
 Counts = tuple[float, float, float]  # shingle true positives, false positives, false negatives of a page
 
 
-def ours(page: Page) -> str:
+def ours(page: Page) -> Output:
     """Our pipeline as the crawler calls it: bytes plus the HTTP charset and capture time."""
-    return extract_post(page.html, page.url, encoding=page.charset, captured_at=page.captured_at).text
+    post = extract_post(page.html, page.url, encoding=page.charset, captured_at=page.captured_at)
+    return Output(post.text, post.markdown)
 
 
-def plain_trafilatura(page: Page) -> str:
-    """What a user without our rules would get; a decoding guess is part of that baseline."""
-    html = page.html.decode(page.charset or "utf-8", errors="replace")
-    return trafilatura.extract(html, url=page.url) or ""
+def _decoded(page: Page) -> str:
+    """A decoding guess is part of the baseline: what a user without our rules would do."""
+    return page.html.decode(page.charset or "utf-8", errors="replace")
 
 
-EXTRACTORS: dict[str, Callable[[Page], str]] = {"ours": ours, "trafilatura": plain_trafilatura}
+def plain_trafilatura(page: Page) -> Output:
+    """What a user without our rules gets; its text is all the structure it offers."""
+    text = trafilatura.extract(_decoded(page), url=page.url) or ""
+    return Output(text, text)
+
+
+def trafilatura_markdown(page: Page) -> Output:
+    """trafilatura's own Markdown, with the structure options ours runs with."""
+    markdown = trafilatura.extract(_decoded(page), url=page.url, output_format="markdown",
+                                   include_formatting=True, include_links=True, include_images=True,
+                                   include_tables=True) or ""
+    return Output(rendered_text(markdown), markdown)
+
+
+EXTRACTORS: dict[str, Callable[[Page], Output]] = {
+    "ours": ours, "trafilatura": plain_trafilatura, "trafilatura-md": trafilatura_markdown}
 
 
 def load_pages(pattern: str) -> tuple[list[Page], list[str]]:
@@ -95,9 +134,12 @@ def load_pages(pattern: str) -> tuple[list[Page], list[str]]:
             skipped.append(path.stem)
             continue
         captured = data.get("captured_at")
-        pages.append(Page(path.stem, path.read_bytes(), data["url"], data.get("http_charset"),
+        raw = path.read_bytes()
+        root = lxml.html.fromstring(raw.decode(data.get("http_charset") or "utf-8", errors="replace"))
+        pages.append(Page(path.stem, raw, data["url"], data.get("http_charset"),
                           datetime.fromisoformat(captured) if captured else None, data["text"],
-                          tuple(data.get("quoted_chrome", ()))))
+                          tuple(data.get("quoted_chrome", ())),
+                          tuple(expected_items(root, data["url"], data["text"]))))
     return pages, skipped
 
 
@@ -150,8 +192,22 @@ def time_pages(pages: Sequence[Page], repeat: int) -> dict[str, list[float]]:
     return samples
 
 
-def score(pages: Sequence[Page], texts: Sequence[str], ms: Sequence[float], n: int) -> dict[str, Any]:
+def structure(pages: Sequence[Page], outputs: Sequence[Output]) -> dict[str, Any]:
+    """Structure recall over the corpus: per kind, all kinds together, and what was missed."""
+    total = Recall()
+    missed: dict[str, list[list[str]]] = {}
+    for page, output in zip(pages, outputs, strict=True):
+        found = recall(page.structure, markdown_items(output.markdown, page.url))
+        total.add(found)
+        for kind, items in found.missed.items():
+            missed.setdefault(page.name, []).extend([kind, *item.key] for item in items)
+    return {"structure": total.table(), "structure_recall": total.share() or 0.0,
+            "structure_missed": missed}
+
+
+def score(pages: Sequence[Page], outputs: Sequence[Output], ms: Sequence[float], n: int) -> dict[str, Any]:
     """Every number of one extractor over the corpus."""
+    texts = [output.text for output in outputs]
     counts = [match(page.text, text, n) for page, text in zip(pages, texts, strict=True)]
     leaked = {page.name: found for page, text in zip(pages, texts, strict=True)
               if (found := leaks(text, page.quoted))}
@@ -159,11 +215,12 @@ def score(pages: Sequence[Page], texts: Sequence[str], ms: Sequence[float], n: i
     return {"pages": len(pages), **summarise(counts), "leak_pages": len(leaked),
             "leak_share": len(leaked) / len(pages) if pages else 0.0, "leaks": leaked,
             "ms_median": statistics.median(ms) if ms else 0.0, "ms_mean": statistics.fmean(ms) if ms else 0.0,
-            "page_f1": per_page}
+            "page_f1": per_page, **structure(pages, outputs)}
 
 
 def targets(ours_: dict[str, Any], base: dict[str, Any], ratio: dict[str, float]) -> list[dict[str, Any]]:
-    """The three targets of issue #3; time uses the mean, i.e. throughput over the corpus."""
+    """The three targets of issue #3 and structure recall (#17); time uses the mean, i.e. throughput
+    over the corpus."""
     return [
         {"target": "no page leaks chrome (ours)", "passed": ours_["leak_pages"] == 0,
          "detail": f"{ours_['leak_pages']} of {ours_['pages']} pages leak"},
@@ -171,61 +228,24 @@ def targets(ours_: dict[str, Any], base: dict[str, Any], ratio: dict[str, float]
          "detail": f"{ours_['f1']:.3f} vs {base['f1']:.3f}"},
         {"target": f"ms per page within {MS_TARGET}x of plain trafilatura's",
          "passed": ratio["ms_mean"] <= MS_TARGET, "detail": f"{ratio['ms_mean']:.2f}x (mean ms per page)"},
+        {"target": f"structure recall at least {STRUCTURE_TARGET:.0%} (ours)",
+         "passed": ours_["structure_recall"] >= STRUCTURE_TARGET,
+         "detail": f"{ours_['structure_recall']:.3f} vs {base['structure_recall']:.3f} (plain trafilatura)"},
     ]
 
 
 def run(pattern: str, repeat: int, n: int) -> dict[str, Any]:
     """Warm up (which also collects the texts), time, score; one JSON-ready result."""
     pages, skipped = load_pages(pattern)
-    texts = {name: [extractor(page) for page in pages] for name, extractor in EXTRACTORS.items()}
+    outputs = {name: [extractor(page) for page in pages] for name, extractor in EXTRACTORS.items()}
     ms = time_pages(pages, repeat)
-    res = {name: score(pages, texts[name], ms[name], n) for name in EXTRACTORS}
+    res = {name: score(pages, outputs[name], ms[name], n) for name in EXTRACTORS}
     ratio = {k: res["ours"][k] / (res["trafilatura"][k] or 1e-9) for k in ("f1", "ms_mean", "ms_median")}
+    ratio |= {f"{k}_md": res["ours"][k] / (res["trafilatura-md"][k] or 1e-9)
+              for k in ("ms_mean", "ms_median")}
     return {"pages": pattern, "scored": len(pages), "skipped": skipped, "repeat": repeat, "ngram": n,
             "baseline": NAIVE, "extractors": res, "ratios": ratio,
             "targets": targets(res["ours"], res["trafilatura"], ratio)}
-
-
-ROWS = (("precision (page mean)", "precision", "{:.3f}"), ("recall (page mean)", "recall", "{:.3f}"),
-        ("F1 (of page means)", "f1", "{:.3f}"), ("precision (micro)", "micro_precision", "{:.3f}"),
-        ("recall (micro)", "micro_recall", "{:.3f}"), ("F1 (micro)", "micro_f1", "{:.3f}"),
-        ("pages leaking chrome", "leak_share", "{:.0%}"), ("ms per call, median", "ms_median", "{:.2f}"),
-        ("ms per call, mean", "ms_mean", "{:.2f}"))
-
-
-def table(result: dict[str, Any]) -> list[str]:
-    """The side-by-side table, one column per extractor."""
-    names = list(result["extractors"])
-    lines = [f"{'':24}" + "".join(f"{name:>14}" for name in names)]
-    for label, key, fmt in ROWS:
-        cells = [fmt.format(result["extractors"][name][key]) for name in names]
-        lines.append(f"{label:24}" + "".join(f"{cell:>14}" for cell in cells))
-    return lines
-
-
-def header(result: dict[str, Any]) -> list[str]:
-    """What was measured and how, so a pasted table carries its own method."""
-    return [f"{result['scored']} pages scored ({result['pages']}); skipped, no expected text: "
-            f"{', '.join(result['skipped']) or 'none'}",
-            f"scoring: {result['ngram']}-token shingles, as article-extraction-benchmark evaluate.py",
-            f"timing: time.perf_counter, warm-up then --repeat {result['repeat']}", NAIVE]
-
-
-def verdict(result: dict[str, Any]) -> list[str]:
-    """Ratios, targets, and the pages where ours loses (the ones worth a look)."""
-    ours_, base, ratio = result["extractors"]["ours"], result["extractors"]["trafilatura"], result["ratios"]
-    worse = [f"{p} ({f:.3f} < {base['page_f1'][p]:.3f})" for p, f in ours_["page_f1"].items()
-             if f < base["page_f1"][p]]
-    return [f"F1 ratio ours/trafilatura: {ratio['f1']:.3f}", f"ms ratio ours/trafilatura: "
-            f"{ratio['ms_mean']:.2f} (mean), {ratio['ms_median']:.2f} (median)", "",
-            *(f"{('FAIL', 'PASS')[t['passed']]}  {t['target']}: {t['detail']}" for t in result["targets"]),
-            f"pages where ours has a lower F1 than trafilatura: {', '.join(worse) or 'none'}"]
-
-
-def leak_lines(result: dict[str, Any]) -> list[str]:
-    """Which page leaked which phrase, per extractor, after a blank line."""
-    return ["", *(f"leak  {name:12} {page}: {', '.join(found)}"
-                  for name, res in result["extractors"].items() for page, found in res["leaks"].items())]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -236,11 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--ngram", type=int, default=4, help="shingle length (upstream 4; 1 = bag of tokens)")
     parser.add_argument("--json", action="store_true", help="print the machine-readable result")
     parser.add_argument("--show-leaks", action="store_true", help="list the chrome each page leaked")
+    parser.add_argument("--show-missed", action="store_true", help="list the structure each page lost")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
     args = parser.parse_args(argv)
     result = run(args.pages, max(args.repeat, 1), max(args.ngram, 1))
-    leaked = leak_lines(result) if args.show_leaks else []
-    text = "\n".join([*header(result), "", *table(result), "", *verdict(result), *leaked])
+    shown = [*(leak_lines(result) if args.show_leaks else []),
+             *(missed_lines(result) if args.show_missed else [])]
+    text = "\n".join([*header(result), "", *table(result), "", *verdict(result), *shown])
     print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else text)
     return 1 if args.strict and not all(t["passed"] for t in result["targets"]) else 0
 

@@ -177,7 +177,7 @@ class MarkdownWriter:
         if note:
             return f"[^{note.group(1)}]: {_flat(text[note.end():])}"
         if text.lstrip().startswith(marks.CITE):
-            return "— " + marks.stray(text).strip()
+            return "— " + re.sub(r"^[\u2014\u2013-]\s*", "", marks.stray(text).strip())  # one dash
         return _paragraph(text)
 
     def list_lines(self, el: etree._Element, indent: str) -> list[str]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from tests.fixtures.blogs.textgen import CODE, GARDEN, POLITICS, TRAVEL, Topic, comment_text, paragraphs
+from tests.wordpress.structured import structured_posts
 
 SEED_FILE = Path(__file__).resolve().parent.parent / "fixtures" / "seed" / (
     "naive-extraction-with-wordpress-chrome.txt")
@@ -42,15 +43,40 @@ def seed_paragraphs() -> list[str]:
     return [p.strip() for p in body.split("\n\n") if p.strip()]
 
 
-def block_paragraph(text: str) -> str:
-    return f"<!-- wp:paragraph -->\n<p>{html.escape(text, quote=False)}</p>\n<!-- /wp:paragraph -->"
+def block_paragraph(text: str, inner: str | None = None) -> str:
+    """A paragraph block of ``text``, or of ``inner`` HTML when given (``inline_markup``)."""
+    inner = html.escape(text, quote=False) if inner is None else inner
+    return f"<!-- wp:paragraph -->\n<p>{inner}</p>\n<!-- /wp:paragraph -->"
 
 
-def blocks(rng: random.Random, texts: list[str], image: str | None, topic: Topic) -> str:
+def inline_markup(rng: random.Random, text: str, topic: Topic, number: int) -> str:
+    """``text`` as HTML, now and then with one phrase emphasised, strong, code or a link (to an
+    older post of the blog or out of it). Its own random stream: the rest of the plan is the same
+    with or without it."""
+    escaped = html.escape(text, quote=False)
+    phrase = next((html.escape(o, quote=False) for o in topic.objects if o in text), None)
+    roll = rng.random()
+    if phrase is None or roll > 0.3:
+        return escaped
+    if roll < 0.08:
+        wrapped = f"<em>{phrase}</em>"
+    elif roll < 0.14:
+        wrapped = f"<strong>{phrase}</strong>"
+    elif roll < 0.18 and topic is CODE:
+        wrapped = f"<code>{phrase}</code>"
+    elif roll < 0.24 and number > 1:
+        wrapped = f'<a href="{{{{permalink:post-{rng.randint(1, min(number - 1, 311))}}}}}">{phrase}</a>'
+    else:
+        wrapped = f'<a href="https://example.org/{phrase.replace(" ", "-")}/">{phrase}</a>'
+    return escaped.replace(phrase, wrapped, 1)
+
+
+def blocks(rng: random.Random, texts: list[str], image: str | None, topic: Topic, key: str) -> str:
     """Gutenberg markup: paragraphs with now and then a heading, list, quote, image or code."""
     out = []
+    inline = random.Random(f"{key}-inline")
     for number, text in enumerate(texts):
-        out.append(block_paragraph(text))
+        out.append(block_paragraph(text, inline_markup(inline, text, topic, post_number(key))))
         roll = rng.random()
         if number == 0 and image:
             out.append(f'<!-- wp:image {{"id":{{{{id:{image}}}}},"sizeSlug":"large"}} -->\n'
@@ -75,9 +101,10 @@ def blocks(rng: random.Random, texts: list[str], image: str | None, topic: Topic
     return "\n\n".join(out)
 
 
-def classic(rng: random.Random, texts: list[str], image: str | None) -> str:
+def classic(rng: random.Random, texts: list[str], image: str | None, topic: Topic, key: str) -> str:
     """Classic-editor content: blank-line paragraphs (wpautop adds <p>), caption shortcode, more tag."""
-    parts = [html.escape(t, quote=False) for t in texts]
+    inline = random.Random(f"{key}-inline")
+    parts = [inline_markup(inline, t, topic, post_number(key)) for t in texts]
     if image:
         parts.insert(1, f'[caption id="attachment_{{{{id:{image}}}}}" align="aligncenter" width="300"]'
                         f'<img class="size-medium wp-image-{{{{id:{image}}}}}" src="{{{{url:{image}}}}}" '
@@ -85,6 +112,10 @@ def classic(rng: random.Random, texts: list[str], image: str | None) -> str:
     if len(parts) > 2 and rng.random() < 0.5:
         parts.insert(1, "<!--more-->")
     return "\n\n".join(parts)
+
+
+def post_number(key: str) -> int:
+    return int(key.rsplit("-", 1)[1])
 
 
 def comments(rng: random.Random, key: str, published: datetime, topic: Topic,
@@ -128,7 +159,7 @@ def post(rng: random.Random, number: int, when: datetime, status: str) -> dict[s
     texts = list(paragraphs(key, topic, rng.randint(2, 7)))
     author = rng.choice(USERS)["login"]
     use_blocks = rng.random() < 0.75
-    content = blocks(rng, texts, image, topic) if use_blocks else classic(rng, texts, image)
+    content = blocks(rng, texts, image, topic, key) if use_blocks else classic(rng, texts, image, topic, key)
     extra = [rng.choice(list(TOPICS))] if rng.random() < 0.2 else []
     return {"key": key, "title": f"{title(rng, topic, number)} #{number}", "author": author,
             "date": when.strftime("%Y-%m-%d %H:%M:%S"), "status": status,
@@ -146,8 +177,8 @@ def seed_post() -> dict[str, Any]:
 
 
 def plan(seed: str = "blogarchive-wordpress") -> dict[str, Any]:
-    """Everything to create: ``PUBLISHED`` posts from 2019 to 2024 plus drafts, private, pending
-    and scheduled posts that must never be archived."""
+    """Everything to create: ``PUBLISHED`` posts from 2019 to 2024, the hand-written posts of
+    ``structured.py``, plus drafts, private, pending and scheduled posts that must never be archived."""
     rng = random.Random(seed)
     start, span = datetime(2019, 1, 3, 8, 0), (datetime(2024, 12, 20) - datetime(2019, 1, 3)).days
     posts = [seed_post()]
@@ -158,6 +189,7 @@ def plan(seed: str = "blogarchive-wordpress") -> dict[str, Any]:
     # Just after midnight local time in summer: the UTC date is the day before.
     posts.append({**post(rng, 900, datetime(2021, 7, 1, 0, 30, 5), "publish"),
                   "title": "Just after midnight in July"})
+    posts.extend(structured_posts())
     hidden = ["draft"] * 5 + ["private"] * 4 + ["pending"] * 2 + ["future"]
     for offset, status in enumerate(hidden):
         when = datetime(2030, 1, 1, 9) if status == "future" else datetime(2023, 3, 1 + offset, 10)

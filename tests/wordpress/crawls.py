@@ -10,11 +10,16 @@ import sqlite3
 import subprocess
 import time
 import unicodedata
+import urllib.request
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from archive.layout import Layout
+from archive.warc.files import warc_files
+from archive.warc.reader import ReadOptions, iter_records
+from bench.structure import Recall, html_items, markdown_items, recall
 from tests.conftest import BIN, ROOT, CrawlRun
 from tests.wordpress.site import WordPressSite
 
@@ -25,12 +30,16 @@ QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '
 
 @dataclass
 class WordPressCrawl:
-    """One crawl of the site, what WordPress held when it ran, and how long it took."""
+    """One crawl of the site, what WordPress held when it ran, and how long it took.
+
+    ``rendered``: each published post's ``content.rendered`` from WordPress's REST API, by link.
+    """
 
     theme: str
     run: CrawlRun
     wordpress: dict[str, Any]
     seconds: float
+    rendered: dict[str, str]
 
     @property
     def posts(self) -> dict[str, dict[str, Any]]:
@@ -49,9 +58,34 @@ def crawl(site: WordPressSite, archive: Path, theme: str, *args: str) -> WordPre
     requests = [r for r in site.web.requests_since(before) if r.get("agent", "").startswith("blogarchive")]
     run = CrawlRun(archive, result.returncode, result.stdout + result.stderr, list(requests))
     wordpress = site.export()
+    rendered = rest_content(site.url)
     # Kept beside the archive, to compare by hand after a failure.
-    archive.with_name(f"{archive.name}-wordpress.json").write_text(json.dumps(wordpress, indent=1))
-    return WordPressCrawl(theme, run, wordpress, seconds)
+    archive.with_name(f"{archive.name}-wordpress.json").write_text(
+        json.dumps({**wordpress, "rendered": rendered}, indent=1))
+    return WordPressCrawl(theme, run, wordpress, seconds, rendered)
+
+
+def rest_content(site_url: str) -> dict[str, str]:
+    """``content.rendered`` of every published post, as ``/wp-json/wp/v2/posts`` serves it."""
+    found: dict[str, str] = {}
+    page, pages = 1, 1
+    while page <= pages:
+        url = f"{site_url}wp-json/wp/v2/posts?per_page=100&page={page}&_fields=link,content"
+        with urllib.request.urlopen(url, timeout=60) as answer:
+            pages = int(answer.headers["X-WP-TotalPages"])
+            found.update({post["link"]: post["content"]["rendered"] for post in json.load(answer)})
+        page += 1
+    return found
+
+
+def captures(archive: Path) -> Counter[str]:
+    """How many times each URL was captured (response or revisit records) in the archive's WARCs."""
+    found: Counter[str] = Counter()
+    for path in warc_files(Layout(archive)):
+        for stored in iter_records(path, ReadOptions()):
+            if stored.record.rec_type in ("response", "revisit"):
+                found[stored.header("WARC-Target-URI")] += 1
+    return found
 
 
 def rows(archive: Path) -> list[sqlite3.Row]:
@@ -71,10 +105,12 @@ def sidecar(archive: Path, row: sqlite3.Row) -> dict[str, Any]:
 
 
 def normal(text: str) -> str:
-    """Text as a reader sees it, ignoring layout only: entities decoded, NFC, the "- " marker the
-    clean text puts before list items dropped, every run of white space one space."""
+    """Text as a reader sees it, ignoring layout only: entities decoded, NFC, the markers the clean
+    text puts before list items ("- ", "3. ") and footnotes ("[1]"), between table cells (" | ")
+    and after a footnote ("↩") dropped, every run of white space one space."""
     text = unicodedata.normalize("NFC", html.unescape(text)).replace("\xa0", " ")
-    text = re.sub(r"(?m)^[ \t]*- ", "", text)
+    text = re.sub(r"(?m)^[ \t]*(- |\d+\. )", "", text)
+    text = re.sub(r"\[\d+\]|\u21a9\ufe0e?|(?<= )\|(?= )", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -93,3 +129,19 @@ def first_difference(expected: str, got: str, context: int = 80) -> str:
 
 def paths(crawled: WordPressCrawl) -> list[str]:
     return [r["uri"] for r in crawled.run.requests if r.get("method") == "GET"]
+
+
+def structure_recall(crawled: WordPressCrawl) -> tuple[Recall, list[tuple[str, list[str]]]]:
+    """Every archived post's Markdown against WordPress's ``content.rendered`` (``bench/structure.py``),
+    and the copy's images whose file is not in the WARCs. The figures and what was missed are kept
+    beside the archive, to look at after a run."""
+    archive = crawled.run.archive
+    total, captured, uncaptured = Recall(), captures(archive), []
+    for row in rows(archive):
+        copy = markdown_items(sidecar(archive, row)["markdown"], row["url"])
+        total.add(recall(html_items(crawled.rendered[row["url"]], row["url"]), copy))
+        uncaptured += [(row["url"], sorted(i.urls)) for i in copy
+                       if i.kind == "image" and not any(captured[url] for url in i.urls)]
+    archive.with_name(f"{archive.name}-structure.json").write_text(json.dumps(
+        {"recall": total.table(), "missed": {k: [i.key for i in v] for k, v in total.missed.items()}}))
+    return total, uncaptured

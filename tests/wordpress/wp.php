@@ -80,18 +80,25 @@ function populate(array $in): array {
     $ids = [];
     $images = 0;
     foreach ($in['posts'] as $p) {
-        $ids[$p['key']] = insert_post($p, $users, $terms, $images);
+        $ids[$p['key']] = insert_post($p, $users, $terms, $images, $ids);
     }
     wp_defer_term_counting(false);
     return ['users' => $users, 'posts' => $ids];
 }
 
-function insert_post(array $p, array $users, array $terms, int &$images): int {
+// Placeholders of the plan: {{id:KEY}} and {{url:KEY}} of an image uploaded for this post,
+// {{permalink:KEY}} of a post inserted before it.
+function insert_post(array $p, array $users, array $terms, int &$images, array $ids): int {
     $content = $p['content'];
-    if ($p['image']) {
-        [$att, $url] = image($p['image'], ++$images);
-        $content = str_replace(["{{id:{$p['image']}}}", "{{url:{$p['image']}}}"], [$att, $url], $content);
+    $keys = array_merge($p['images'] ?? [], $p['image'] ? [$p['image']] : []);
+    foreach ($keys as $key) {
+        [$att, $url] = image($key, ++$images);
+        $content = str_replace(["{{id:$key}}", "{{url:$key}}"], [$att, $url], $content);
     }
+    $content = preg_replace_callback('/\{\{permalink:([\w-]+)\}\}/', function ($m) use ($ids) {
+        isset($ids[$m[1]]) || fail("permalink of {$m[1]}: not inserted yet");
+        return get_permalink($ids[$m[1]]);
+    }, $content);
     $id = check(wp_insert_post(wp_slash(['post_title' => $p['title'], 'post_content' => $content,
         'post_status' => $p['status'], 'post_author' => $users[$p['author']],
         'post_date' => $p['date'], 'post_type' => 'post',
@@ -120,7 +127,8 @@ function decoded(string $text): string {  // term names are stored escaped: "q&a
 }
 
 function text_of(string $html): string {
-    $html = preg_replace('#</(p|h[1-6]|li|blockquote|figcaption|pre|div|figure|cite)>#i', "$0\n\n", $html);
+    $html = preg_replace('#<sup[^>]*class="fn"[^>]*>.*?</sup>#s', '', $html);  // footnote references
+    $html = preg_replace('#</(p|h[1-6]|li|blockquote|figcaption|pre|div|figure|cite|td|th)>#i', "$0\n\n", $html);
     return decoded(wp_strip_all_tags($html));
 }
 
