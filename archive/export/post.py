@@ -86,7 +86,7 @@ def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
                              "from the WARCs)") from None
     text = path.read_text(encoding="utf-8") if path.is_file() else ""
     _, _, body = text.partition("\n\n")
-    markdown, images = _reading_copy(layout, row, body.strip())
+    markdown, images = reading_copy(layout, row, body.strip())
     return PostView(
         post_id=int(row["post_id"]), url=row["url"], site=row["site"],
         title=row["title"] or "(untitled)", author=row["author"], published=row["published"],
@@ -98,7 +98,7 @@ def load_post(layout: Layout, catalog: Catalog, row: sqlite3.Row) -> PostView:
         markdown=markdown, images=images)
 
 
-def _reading_copy(layout: Layout, row: sqlite3.Row, body: str) -> tuple[str, list[dict[str, Any]]]:
+def reading_copy(layout: Layout, row: sqlite3.Row, body: str) -> tuple[str, list[dict[str, Any]]]:
     """Markdown and images from the version's sidecar; the escaped text when it has none."""
     try:
         sidecar = json.loads(layout.resolve(row["meta_path"]).read_text(encoding="utf-8"))

@@ -1,8 +1,9 @@
 """The reading view of one post, its "View original" frame, and the replay endpoint.
 
-The reading view shows the clean text with its metadata, threaded comments, neighbours, every
-version and capture, and the word diff between versions. The original is shown in an iframe with
-an empty ``sandbox`` attribute, loaded from ``/replay/`` whose responses are sandboxed by CSP too.
+The reading view shows the reading copy (its Markdown as HTML, images from the archive:
+``reading.py``) with its metadata, threaded comments, neighbours, every version and capture, and
+the word diff between versions. The original is shown in an iframe with an empty ``sandbox``
+attribute, loaded from ``/replay/`` whose responses are sandboxed by CSP too.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from archive.catalog.open import open_read
 from archive.history import body_of, change_of, word_diff
 from archive.warc.reader import RecordNotFound
 from archive.web.context import Reader
+from archive.web.reading import render_version
 from archive.web.replay import REPLAY_HEADERS, ReplayError, replay
 from archive.web.rewrite import replay_path
 from archive.web.warcindex import Capture, WarcIndex, timestamp_of
@@ -38,8 +40,9 @@ def reading_view(app: Reader, request: Request, post_id: int) -> Response:
     with open_read(app.layout) as catalog:
         latest, versions = _post_and_versions(catalog, post_id)
         row = _pick(versions, request.args.get("v", type=int))
-        body = _body(app, row)
-        comments = _thread([dict(c) for c in catalog.comments(row["id"])])
+        comments = [dict(c) for c in catalog.comments(row["id"])]
+        body = render_version(app.layout, catalog, app.index.get(), row, _body(app, row), comments)
+        comments = _thread(comments)
         older, newer = browse.neighbours(catalog, latest["site"], post_id)
         diff = _diff(app, versions, request)
         captures = _captures(app.index.get(), versions)
