@@ -75,6 +75,7 @@ def test_browse_read_search_and_view_original(chromium: Any, archive_copy: Reade
     page.screenshot(path=str(ARTIFACTS / "blog.png"), full_page=True)
     page.locator(".posts a").first.click()
     assert page.url.startswith(archive_copy.url + "post/")
+    page.wait_for_load_state()  # the URL changes when the navigation commits, before the body
     assert page.locator("article.post .body p").count() > 0
 
     number = post_id(archive_copy.archive, CLEAN)
