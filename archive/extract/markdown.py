@@ -15,15 +15,19 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from archive.extract import marks
+from archive.extract import emphasis, marks
 from archive.extract.model import Image
+from archive.extract.render import inline as plain_inline
 from archive.urls import join_url
 
 _SPACES = re.compile(r"[ \t\r\f\v\n]+")
 _INLINE_PUNCT = re.compile(r"([\\`*\[\]<~|])")
 _UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
 _ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(#|>|[-+=](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_LINE_START = re.compile(r"^(#|>|[-+=]|\d+(?=[.)](?:\s|$)))")
+_CLOSING_HASHES = re.compile(r"(^|\s)(#+)$")
+_DASHES = ("\u2014", "\u2013", "\u2015", "-")  # a citation that brings its own dash
+_DEFINITION = re.compile(r"^\[\^[\w-]{1,20}\]: ")
 _EMPHASIS = {"#b": "**", "#i": "*", "#t": "`", "#s": "~~"}
 _BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic"})
 
@@ -109,7 +113,9 @@ class MarkdownWriter:
         inner = _flat(self._inline_raw(el))
         if tag == "hi":
             marker = _EMPHASIS.get(el.get("rend") or "", "")
-            return _code_span("".join(str(t) for t in el.itertext())) if marker == "`" else _wrap(marker, inner)
+            if marker == "`":
+                return _code_span("".join(str(t) for t in el.itertext()))
+            return _wrap(marker, inner)
         if tag == "del":
             return _wrap("~~", inner)
         if tag == "ref":
@@ -128,9 +134,11 @@ class MarkdownWriter:
         if not url.lower().startswith(("http://", "https://")) or any(
                 i.url == url for i in self.images):
             return ""
-        alt = " ".join((el.get("alt") or "").split())
+        alt = " ".join(marks.stray(el.get("alt") or "").split())
         self.images.append(Image(url=url, alt=alt or None, caption=None))
-        return f"![{escape(alt)}]({link_target(url)})"
+        image = f"![{escape(alt)}]({link_target(url)})"
+        link = marks.IMAGE_LINK_MARK.match(el.get("title") or "")
+        return self.link(link.group(1), image) if link else image
 
     # -- blocks ------------------------------------------------------------------------------
     def blocks(self, el: etree._Element) -> list[str]:
@@ -153,7 +161,8 @@ class MarkdownWriter:
             return [self.paragraph(el)]
         if tag == "head":
             level = min(max(int((el.get("rend") or "h2")[1:] or 2), 1), 6)
-            return ["#" * level + " " + _flat(self.inline(el))]
+            text = _CLOSING_HASHES.sub(lambda m: m.group(1) + "\\" + m.group(2), _flat(self.inline(el)))
+            return ["#" * level + " " + text] if text.strip() else []
         if tag == "graphic":
             return [self.image(el)]
         if tag == "list":
@@ -168,17 +177,24 @@ class MarkdownWriter:
 
     def paragraph(self, el: etree._Element) -> str:
         text = self.inline(el)
-        if text.lstrip().startswith(marks.CAPTION):
-            caption = marks.stray(text).strip()
-            if self.images and self.images[-1].caption is None:
-                self.images[-1] = replace(self.images[-1], caption=" ".join(caption.split()))
-            return _wrap("*", caption)
+        bare = text.lstrip().lstrip(marks.DEEPER)
+        depth = marks.DEEPER * (len(text.lstrip()) - len(bare))
+        if bare.startswith(marks.CAPTION):
+            self._caption(el)
+            return depth + _wrap("_", marks.stray(text).strip())
         note = marks.NOTE_MARK.match(text)
         if note:
-            return f"[^{note.group(1)}]: {_flat(text[note.end():])}"
-        if text.lstrip().startswith(marks.CITE):
-            return "— " + marks.stray(text).strip()
+            return f"[^{note.group(1)}]: {_flat(text[note.end():]).strip()}"
+        if bare.startswith(marks.CITE):
+            cite = marks.stray(text).strip()
+            return depth + (cite if cite.startswith(_DASHES) else "— " + cite)
         return _paragraph(text)
+
+    def _caption(self, el: etree._Element) -> None:
+        """The caption, as plain text, goes to the image it follows (when it has none yet)."""
+        caption = " ".join(marks.plain(plain_inline(el)).split())
+        if caption and self.images and self.images[-1].caption is None:
+            self.images[-1] = replace(self.images[-1], caption=caption)
 
     def list_lines(self, el: etree._Element, indent: str) -> list[str]:
         items = [c for c in el if _is_element(c) and c.tag == "item"]
@@ -190,7 +206,10 @@ class MarkdownWriter:
             text = marks.LIST_START.sub("", text).strip()
             note = marks.NOTE_MARK.match(text)
             if note:
-                lines.append(f"{indent}[^{note.group(1)}]: {text[note.end():]}")
+                lines.append(f"[^{note.group(1)}]: {text[note.end():].strip()}")
+                continue
+            if _DEFINITION.match(text):  # a note written by ``paragraph`` (``<li><p>``)
+                lines.append(text)
                 continue
             marker = f"{number}." if el.get("rend") == "ol" else "-"
             number += 1
@@ -229,7 +248,7 @@ class MarkdownWriter:
             depth = 1 + max((len(r) for r in re.findall(f"{marks.DEEPER}+", block)), default=0)
             block = block.replace(marks.DEEPER, "")
             if out:
-                out.append(">" * min(previous, depth))
+                out.append(("> " * min(previous, depth)).rstrip())
             out.extend(("> " * depth + line).rstrip() for line in block.split("\n"))
             previous = depth
         return "\n".join(out)
@@ -260,13 +279,15 @@ def code_block(el: etree._Element) -> str:
     text = "".join(str(t) for t in el.itertext()).replace("\r\n", "\n").strip("\n").rstrip()
     text = marks.stray(text)
     fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    language = next((c.split("-", 1)[1] for c in (el.get("class") or "").split()
+    names = " ".join(c.get("class") or "" for c in el.iter("code")).split()
+    language = next((c.split("-", 1)[1] for c in names
                      if c.startswith(("language-", "lang-")) and "-" in c), "")
     return f"{fence}{language}\n{text}\n{fence}"
 
 
 def render_markdown(body: etree._Element, base: str) -> tuple[str, tuple[Image, ...]]:
     """The body as Markdown, and its images in order (each once)."""
+    emphasis.settle(body)
     writer = MarkdownWriter(base)
     text = writer.document(body)
     text = marks.NOTE_REF_MARK.sub(lambda m: f"[^{m.group(1)}]", text)
