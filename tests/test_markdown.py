@@ -76,6 +76,20 @@ def test_lists_ordered_with_start_unordered_and_nested_three_levels() -> None:
     assert "- fruit\n  1. apples\n    - Cox\n    - Bramley\n  2. pears\n- vegetables" in post.text
 
 
+def test_adjacent_lists_stay_separate_and_items_keep_their_blocks() -> None:
+    post = extract("<ul><li>a</li></ul><ul><li>b</li></ul><ol><li>one</li></ol>"
+                   "<ol start='4'><li>four</li></ol>"
+                   "<ul><li><p>para one</p><p>para two</p></li>"
+                   "<li>run:<pre><code>ls -la\n\ncd /tmp</code></pre></li></ul>")
+    tree = rendered(post)
+    assert [(el.tag, [words(li) for li in el]) for el in tree.xpath("ul|ol")] == [
+        ("ul", ["a"]), ("ul", ["b"]), ("ol", ["one"]), ("ol", ["four"]),
+        ("ul", ["para one para two", "run: ls -la cd /tmp"])]
+    last = tree.xpath("ul")[-1]
+    assert [p.text for p in last[0].findall("p")] == ["para one", "para two"]
+    assert last[1].find("pre/code").text == "ls -la\n\ncd /tmp\n"
+
+
 QUOTES = (
     '<blockquote class="wp-block-quote is-layout-flow wp-block-quote-is-layout-flow">'
     "<p>Outer words.</p>"
@@ -203,11 +217,12 @@ def test_table_with_header_row_and_pipes() -> None:
     post = extract(
         '<figure class="wp-block-table"><table><thead><tr><th>Tool | kind</th><th>Cost</th></tr>'
         "</thead><tbody><tr><td>a|b</td><td><code>x|y</code></td></tr><tr><td>*lone*</td></tr>"
+        "<tr><td>line<br>break</td></tr>"
         "</tbody></table><figcaption class='wp-element-caption'>Prices</figcaption></figure>")
     table = rendered(post).find("table")
     assert [th.text for th in table.iter("th")] == ["Tool | kind", "Cost"]
     rows = [[td.text_content() for td in tr.iter("td")] for tr in table.find("tbody")]
-    assert rows == [["a|b", "x|y"], ["*lone*", ""]]
+    assert rows == [["a|b", "x|y"], ["*lone*", ""], ["line break", ""]]
     assert table.find("tbody/tr/td/code").text == "x|y"
 
 
