@@ -382,3 +382,15 @@ def test_verse_keeps_its_lines_and_preformatted_text_its_spacing() -> None:
     assert tree.find("pre/code").text == "col1   col2\nx      y\n"
     assert "The first line\nthe second\nthird" in post.text
     assert re.search(r"^col1   col2\nx      y$", post.text, re.MULTILINE)
+
+
+def test_a_title_repeated_in_the_content_goes_from_both_outputs() -> None:
+    post = extract_post(
+        "<html><head><title>A post</title></head><body><article class='post'>"
+        "<h1 class='entry-title'>A post</h1><div class='entry-content'>"
+        f"<figure class='wp-block-image'><img src='{UPLOADS}top.jpg' alt='Top'></figure>"
+        "<h2>A post</h2><p>The words of the post.</p></div></article></body></html>", URL)
+    assert post.text == "The words of the post."
+    tree = rendered(post)
+    assert [img.get("src") for img in tree.iter("img")] == [f"{UPLOADS}top.jpg"]
+    assert not tree.xpath("h2") and words(tree) == "The words of the post."
