@@ -394,3 +394,12 @@ def test_a_title_repeated_in_the_content_goes_from_both_outputs() -> None:
     tree = rendered(post)
     assert [img.get("src") for img in tree.iter("img")] == [f"{UPLOADS}top.jpg"]
     assert not tree.xpath("h2") and words(tree) == "The words of the post."
+
+
+def test_a_caption_belongs_to_the_image_just_before_it_only() -> None:
+    post = extract(
+        f"<figure class='wp-block-image'><img src='{UPLOADS}a.jpg' alt='A'></figure>"
+        "<p>Words between.</p><figure class='wp-block-table'><table><tr><td>x</td></tr></table>"
+        "<figcaption class='wp-element-caption'>Table caption</figcaption></figure>")
+    assert [(i.url, i.caption) for i in post.images] == [(f"{UPLOADS}a.jpg", None)]
+    assert "Table caption" in words(rendered(post))

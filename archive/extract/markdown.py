@@ -42,6 +42,7 @@ class MarkdownWriter:
     base: str
     images: list[Image] = field(default_factory=list)
     _after_list: bool = False  # a list follows one written "-" / "1.": write it "*" / "1)"
+    _captionable: bool = False  # no text since the last image: a caption now is its caption
 
     def document(self, body: etree._Element) -> str:
         return "\n\n".join(b for b in self.blocks(body) if b.strip())
@@ -102,6 +103,7 @@ class MarkdownWriter:
             return ""
         alt = " ".join(marks.stray(el.get("alt") or "").split())
         self.images.append(Image(url=url, alt=alt or None, caption=None))
+        self._captionable = True
         image = f"![{escape(alt)}]({link_target(url)})"
         link = marks.IMAGE_LINK_MARK.match(el.get("title") or "")
         return self.link(link.group(1), image) if link else image
@@ -130,6 +132,12 @@ class MarkdownWriter:
         return [b for b in found if b.strip()]
 
     def block(self, el: etree._Element) -> list[str]:
+        written = self._block(el)
+        if el.tag not in ("p", "graphic") and not any("![" in b for b in written):
+            self._captionable = False  # a code block's or a table's caption is no image's
+        return written
+
+    def _block(self, el: etree._Element) -> list[str]:
         tag = el.tag
         if tag == "p":
             return [self.paragraph(el)]
@@ -161,12 +169,13 @@ class MarkdownWriter:
         if bare.startswith(marks.CITE):
             cite = marks.stray(text).strip()
             return depth + (cite if cite.startswith(_DASHES) else "— " + cite)
+        self._captionable = self._captionable and (not text.strip() or "![" in text)
         return md.paragraph(text)
 
     def _caption(self, el: etree._Element) -> None:
         """The caption, as plain text, goes to the image it follows (when it has none yet)."""
         caption = " ".join(marks.plain(plain_inline(el)).split())
-        if caption and self.images and self.images[-1].caption is None:
+        if caption and self._captionable and self.images and self.images[-1].caption is None:
             self.images[-1] = replace(self.images[-1], caption=caption)
 
     def list_lines(self, el: etree._Element, indent: str, other: bool = False) -> list[str]:
