@@ -94,26 +94,29 @@ def main_container(root: HtmlElement) -> HtmlElement | None:
     return only_match(root, MAIN_CONTAINERS)
 
 
-def _marked(tree: HtmlElement, url: str) -> HtmlElement:
+def _marked(tree: HtmlElement, base: str) -> HtmlElement:
     """Images, embeds and structure trafilatura would lose, rewritten before chrome is pruned
-    (an embed's ``iframe`` is chrome to ``prune``, a link to the reader)."""
-    media.images(tree, url)
-    media.embeds(tree, url)
+    (an embed's ``iframe`` is chrome to ``prune``, a link to the reader); links made absolute
+    last, once footnotes have been read from their ``#`` targets."""
+    media.images(tree, base)
+    media.embeds(tree, base)
     mark_structure(tree)
+    media.links(tree, base)
     return tree
 
 
 def _document(root: HtmlElement, url: str, options: BodyOptions) -> tuple[HtmlElement, bool]:
     """The tree for trafilatura: the pruned container in an empty page (True), or the pruned page."""
     container = main_container(root) if options.scope_to_container else None
+    base = media.page_base(root, url)
     if container is None:
-        page = _marked(copy.deepcopy(root), url)
+        page = _marked(copy.deepcopy(root), base)
         prune(page, CHROME, HEADER_CHROME)
         prepare(page)
         return page, False
     scoped = copy.deepcopy(container)
     scoped.tail = None
-    _marked(scoped, url)
+    _marked(scoped, base)
     prune(scoped, CHROME)
     prepare(scoped)
     page = Element("html", lang=root.get("lang") or "")

@@ -12,6 +12,7 @@ reason. Either way the page keeps its catalog row; its bytes stay in the WARC fo
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from lxml import etree
@@ -28,12 +29,26 @@ from archive.extract.model import DEFAULT_MAX_HTML_BYTES, UNPARSABLE, Extraction
 
 def _strip_title(body: Body, title: str | None) -> Body:
     """Drop a leading paragraph that repeats the title (some themes put it inside the content),
-    from the text and the Markdown alike."""
+    from the text and the Markdown alike (there, the first block that reads as the title: an
+    image before it has no text)."""
     if title and body.text.startswith(title):
         head, _, rest = body.text.partition("\n\n")
         if head.strip() == title.strip():
-            return Body(rest, body.markdown.partition("\n\n")[2], body.images)
+            blocks = body.markdown.split("\n\n")
+            repeat = next((i for i, b in enumerate(blocks[:3]) if _reads(b) == title.strip()),
+                          next((i for i, b in enumerate(blocks) if not b.startswith(_IMAGES)), None))
+            if repeat is not None:
+                del blocks[repeat]
+            return Body(rest, "\n\n".join(blocks), body.images)
     return body
+
+
+_IMAGES = ("![", "[![")  # Markdown blocks that have no text
+
+
+def _reads(block: str) -> str:
+    """A Markdown block as its text reads: heading marks and backslash escapes gone."""
+    return re.sub(r"\\(.)", r"\1", block.lstrip("#").strip())
 
 
 def extract_post(

@@ -15,55 +15,24 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
-from archive.extract import marks
+from archive.extract import emphasis, marks
+from archive.extract import markdown_syntax as md
+from archive.extract.markdown_syntax import escape as escape  # re-exported: readers escape with it
+from archive.extract.markdown_syntax import flat
+from archive.extract.markdown_syntax import link_target as link_target  # re-exported: exports
 from archive.extract.model import Image
+from archive.extract.render import inline as plain_inline
 from archive.urls import join_url
 
 _SPACES = re.compile(r"[ \t\r\f\v\n]+")
-_INLINE_PUNCT = re.compile(r"([\\`*\[\]<~|])")
-_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
-_ENTITY = re.compile(r"&(?=#?\w+;)")
-_LINE_START = re.compile(r"^(#|>|[-+=](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+_DASHES = ("\u2014", "\u2013", "\u2015", "-")  # a citation that brings its own dash
+_DEFINITION = re.compile(r"^\[\^[\w-]{1,20}\]: ")
 _EMPHASIS = {"#b": "**", "#i": "*", "#t": "`", "#s": "~~"}
 _BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic"})
 
 
-def escape(text: str) -> str:
-    """Text that Markdown shows as it is (no emphasis, link, HTML or entity can start in it)."""
-    text = _INLINE_PUNCT.sub(r"\\\1", text)
-    text = _UNDERSCORE.sub(r"\\_", text)
-    return _ENTITY.sub(r"\\&", text)
-
-
-def _line_start(line: str) -> str:
-    """Escape what would make a line a heading, quote, list item or rule."""
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" if m.group(1)[0].isdigit()
-                           else "\\" + m.group(1), line)
-
-
-def link_target(url: str) -> str:
-    """A target that stays one link: spaces, brackets and quotes percent-encoded."""
-    return "".join(f"%{ord(c):02X}" if c in " ()<>\"\\\n" else c for c in url)
-
-
 def _is_element(node: object) -> bool:
     return isinstance(node, etree._Element) and isinstance(node.tag, str)
-
-
-def _wrap(marker: str, inner: str) -> str:
-    """``**x**`` with the spaces moved outside the markers (``** x**`` is not emphasis)."""
-    core = inner.strip()
-    if not core:
-        return inner
-    lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
-    return f"{lead}{marker}{core}{marker}{trail}"
-
-
-def _code_span(text: str) -> str:
-    text = " ".join(text.split("\n"))
-    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{ticks}{pad}{text}{pad}{ticks}" if text.strip() else ""
 
 
 @dataclass
@@ -72,6 +41,8 @@ class MarkdownWriter:
 
     base: str
     images: list[Image] = field(default_factory=list)
+    _after_list: bool = False  # a list follows one written "-" / "1.": write it "*" / "1)"
+    _captionable: bool = False  # no text since the last image: a caption now is its caption
 
     def document(self, body: etree._Element) -> str:
         return "\n\n".join(b for b in self.blocks(body) if b.strip())
@@ -79,7 +50,7 @@ class MarkdownWriter:
     # -- inline ------------------------------------------------------------------------------
     def inline(self, el: etree._Element) -> str:
         """An element's text and inline markup, ``<lb/>`` as hard breaks, lines trimmed."""
-        return _lines(self._inline_raw(el))
+        return md.lines(self._inline_raw(el))
 
     def _inline_raw(self, el: etree._Element) -> str:
         parts = [self._text(el.text)]
@@ -105,13 +76,15 @@ class MarkdownWriter:
         if tag == "graphic":
             return self.image(el)
         if tag == "code":
-            return _code_span("".join(str(t) for t in el.itertext()))
-        inner = _flat(self._inline_raw(el))
+            return md.code_span("".join(str(t) for t in el.itertext()))
+        inner = flat(self._inline_raw(el))
         if tag == "hi":
             marker = _EMPHASIS.get(el.get("rend") or "", "")
-            return _code_span("".join(str(t) for t in el.itertext())) if marker == "`" else _wrap(marker, inner)
+            if marker == "`":
+                return md.code_span("".join(str(t) for t in el.itertext()))
+            return md.wrap(marker, inner)
         if tag == "del":
-            return _wrap("~~", inner)
+            return md.wrap("~~", inner)
         if tag == "ref":
             return self.link(el.get("target") or "", inner)
         return inner
@@ -128,75 +101,107 @@ class MarkdownWriter:
         if not url.lower().startswith(("http://", "https://")) or any(
                 i.url == url for i in self.images):
             return ""
-        alt = " ".join((el.get("alt") or "").split())
+        alt = " ".join(marks.stray(el.get("alt") or "").split())
         self.images.append(Image(url=url, alt=alt or None, caption=None))
-        return f"![{escape(alt)}]({link_target(url)})"
+        self._captionable = True
+        image = f"![{escape(alt)}]({link_target(url)})"
+        link = marks.IMAGE_LINK_MARK.match(el.get("title") or "")
+        return self.link(link.group(1), image) if link else image
 
     # -- blocks ------------------------------------------------------------------------------
     def blocks(self, el: etree._Element) -> list[str]:
         found: list[str] = []
         run = [self._text(el.text)]
+        after_list = None  # the style of the list just written, None after anything else
         for child in el:
             if _is_element(child) and child.tag in _BLOCKS:
-                found.append(_paragraph(_lines("".join(run))))
-                found.extend(self.block(child))
+                text = md.paragraph(md.lines("".join(run)))
+                if text.strip():
+                    found.append(text)
+                    after_list = None
+                self._after_list = after_list is False  # alternate from a list just before
+                written = [b for b in self.block(child) if b.strip()]
+                found.extend(written)
+                if written:
+                    after_list = self._after_list if child.tag == "list" else None
                 run = []
             elif _is_element(child):
                 run.append(self._inline_element(child))
             run.append(self._text(child.tail))
-        found.append(_paragraph(_lines("".join(run))))
+        found.append(md.paragraph(md.lines("".join(run))))
         return [b for b in found if b.strip()]
 
     def block(self, el: etree._Element) -> list[str]:
+        written = self._block(el)
+        if el.tag not in ("p", "graphic") and not any("![" in b for b in written):
+            self._captionable = False  # a code block's or a table's caption is no image's
+        return written
+
+    def _block(self, el: etree._Element) -> list[str]:
         tag = el.tag
         if tag == "p":
             return [self.paragraph(el)]
         if tag == "head":
             level = min(max(int((el.get("rend") or "h2")[1:] or 2), 1), 6)
-            return ["#" * level + " " + _flat(self.inline(el))]
+            return [md.heading(level, flat(self.inline(el)))]
         if tag == "graphic":
             return [self.image(el)]
         if tag == "list":
-            return ["\n".join(self.list_lines(el, ""))]
+            return ["\n".join(self.list_lines(el, "", self._after_list))]
         if tag == "table":
             return [self.table(el)]
         if tag == "quote":
             return [self.quote(el)]
         if tag == "code":
-            return [code_block(el)]
+            return [md.code_block(el)]
         return self.blocks(el)
 
     def paragraph(self, el: etree._Element) -> str:
         text = self.inline(el)
-        if text.lstrip().startswith(marks.CAPTION):
-            caption = marks.stray(text).strip()
-            if self.images and self.images[-1].caption is None:
-                self.images[-1] = replace(self.images[-1], caption=" ".join(caption.split()))
-            return _wrap("*", caption)
+        bare = text.lstrip().lstrip(marks.DEEPER)
+        depth = marks.DEEPER * (len(text.lstrip()) - len(bare))
+        if bare.startswith(marks.CAPTION):
+            self._caption(el)
+            return depth + md.wrap("_", marks.stray(text).strip())
         note = marks.NOTE_MARK.match(text)
         if note:
-            return f"[^{note.group(1)}]: {_flat(text[note.end():])}"
-        if text.lstrip().startswith(marks.CITE):
-            return "— " + re.sub(r"^[\u2014\u2013-]\s*", "", marks.stray(text).strip())  # one dash
-        return _paragraph(text)
+            return f"[^{note.group(1)}]: {flat(text[note.end():]).strip()}"
+        if bare.startswith(marks.CITE):
+            cite = marks.stray(text).strip()
+            return depth + (cite if cite.startswith(_DASHES) else "— " + cite)
+        self._captionable = self._captionable and (not text.strip() or "![" in text)
+        return md.paragraph(text)
 
-    def list_lines(self, el: etree._Element, indent: str) -> list[str]:
+    def _caption(self, el: etree._Element) -> None:
+        """The caption, as plain text, goes to the image it follows (when it has none yet)."""
+        caption = " ".join(marks.plain(plain_inline(el)).split())
+        if caption and self._captionable and self.images and self.images[-1].caption is None:
+            self.images[-1] = replace(self.images[-1], caption=caption)
+
+    def list_lines(self, el: etree._Element, indent: str, other: bool = False) -> list[str]:
+        """The list, nested lists indented under their item; ``other``: the second marker style,
+        so a list right after another is not read as its continuation."""
         items = [c for c in el if _is_element(c) and c.tag == "item"]
-        texts = [" ".join(_flat(b) for b in self._item_blocks(item)) for item in items]
-        start = marks.LIST_START.match(texts[0]) if texts else None
+        contents = [self._item_blocks(item) for item in items]
+        start = marks.LIST_START.match(contents[0][0]) if contents and contents[0] else None
         number = int(start.group(1)) if start else 1
         lines: list[str] = []
-        for item, text in zip(items, texts, strict=True):
-            text = marks.LIST_START.sub("", text).strip()
+        for item, blocks in zip(items, contents, strict=True):
+            blocks = [marks.LIST_START.sub("", b).strip() for b in blocks]
+            text = " ".join(flat(b) for b in blocks)
             note = marks.NOTE_MARK.match(text)
             if note:
-                lines.append(f"{indent}[^{note.group(1)}]: {text[note.end():]}")
+                lines.append(f"[^{note.group(1)}]: {text[note.end():].strip()}")
                 continue
-            marker = f"{number}." if el.get("rend") == "ol" else "-"
+            if _DEFINITION.match(text):  # a note written by ``paragraph`` (``<li><p>``)
+                lines.append(text)
+                continue
+            marker = f"{number}{'.)'[other]}" if el.get("rend") == "ol" else "-*"[other]
             number += 1
-            lines.append(f"{indent}{marker} {text}".rstrip())
+            pad = indent + " " * (len(marker) + 1)
+            lines.extend(md.item_lines(f"{indent}{marker} ", pad, blocks))
             for sub in (c for c in item if _is_element(c) and c.tag == "list"):
-                lines.extend(self.list_lines(sub, indent + " " * (len(marker) + 1)))
+                lines.extend(self.list_lines(sub, pad))
         return lines
 
     def _item_blocks(self, item: etree._Element) -> list[str]:
@@ -211,7 +216,7 @@ class MarkdownWriter:
         return self.blocks(clone)
 
     def table(self, el: etree._Element) -> str:
-        rows = [[_flat(self.inline(c)).replace("|", "\\|") or " "
+        rows = [[" ".join(flat(b) for b in self.blocks(c)).replace("|", "\\|") or " "
                  for c in row if _is_element(c) and c.tag == "cell"] for row in el.iter("row")]
         rows = [r for r in rows if any(c.strip() for c in r)]
         if not rows:
@@ -229,7 +234,7 @@ class MarkdownWriter:
             depth = 1 + max((len(r) for r in re.findall(f"{marks.DEEPER}+", block)), default=0)
             block = block.replace(marks.DEEPER, "")
             if out:
-                out.append(">" * min(previous, depth))
+                out.append(("> " * min(previous, depth)).rstrip())
             out.extend(("> " * depth + line).rstrip() for line in block.split("\n"))
             previous = depth
         return "\n".join(out)
@@ -241,32 +246,9 @@ def _copy(el: etree._Element) -> etree._Element:
     return clone
 
 
-def _flat(text: str) -> str:
-    """One line: hard breaks become spaces (headings, list items, table cells)."""
-    return text.replace("\\\n", " ").replace("\n", " ")
-
-
-def _lines(raw: str) -> str:
-    lines = (re.sub(r" {2,}", " ", line).strip() for line in raw.split("\n"))
-    return "\\\n".join(line for line in lines if line)
-
-
-def _paragraph(text: str) -> str:
-    return "\n".join(_line_start(line) for line in text.split("\n"))
-
-
-def code_block(el: etree._Element) -> str:
-    """A fenced block, verbatim: indentation and blank lines are meaning in code."""
-    text = "".join(str(t) for t in el.itertext()).replace("\r\n", "\n").strip("\n").rstrip()
-    text = marks.stray(text)
-    fence = "`" * max(3, max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
-    language = next((c.split("-", 1)[1] for c in (el.get("class") or "").split()
-                     if c.startswith(("language-", "lang-")) and "-" in c), "")
-    return f"{fence}{language}\n{text}\n{fence}"
-
-
 def render_markdown(body: etree._Element, base: str) -> tuple[str, tuple[Image, ...]]:
     """The body as Markdown, and its images in order (each once)."""
+    emphasis.settle(body)
     writer = MarkdownWriter(base)
     text = writer.document(body)
     text = marks.NOTE_REF_MARK.sub(lambda m: f"[^{m.group(1)}]", text)

@@ -11,6 +11,8 @@ page uses these code points in its text; if one does, they are removed from both
 - ``CITE`` at the head of a blockquote's citation, ``CAPTION`` at the head of a figure caption.
 - ``NOTE_REF`` + label + ``NOTE_REF``: a footnote reference; ``NOTE`` + label + ``NOTE`` at the
   head of the footnote itself.
+- ``IMAGE_LINK`` + URL + ``IMAGE_LINK`` at the head of an image's ``title``: the link the image
+  is the whole of (trafilatura moves an image out of its link).
 - ``EMBED`` + URL + ``EMBED`` + title: an embedded video, audio, frame or tweet, as the link it
   becomes. A plain paragraph, not an ``<a>``: trafilatura drops a paragraph that is one link.
 """
@@ -19,13 +21,14 @@ from __future__ import annotations
 
 import re
 
-START, DEEPER, CITE, CAPTION, NOTE_REF, NOTE, EMBED = (
-    "\ue011", "\ue012", "\ue013", "\ue014", "\ue015", "\ue016", "\ue017")
-ALL = START + DEEPER + CITE + CAPTION + NOTE_REF + NOTE + EMBED
+START, DEEPER, CITE, CAPTION, NOTE_REF, NOTE, EMBED, IMAGE_LINK = (
+    "\ue011", "\ue012", "\ue013", "\ue014", "\ue015", "\ue016", "\ue017", "\ue018")
+ALL = START + DEEPER + CITE + CAPTION + NOTE_REF + NOTE + EMBED + IMAGE_LINK
 
 LIST_START = re.compile(f"^\\s*{START}(\\d{{1,9}}){START}")
 NOTE_REF_MARK = re.compile(f"{NOTE_REF}([^{NOTE_REF}]{{1,20}}){NOTE_REF}")
 NOTE_MARK = re.compile(f"^\\s*{NOTE}([^{NOTE}]{{1,20}}){NOTE}\\s*")
+IMAGE_LINK_MARK = re.compile(f"^{IMAGE_LINK}([^{IMAGE_LINK}\\s]+){IMAGE_LINK}")
 EMBED_MARK = re.compile(f"{EMBED}([^{EMBED}\\s]+){EMBED}(.*)$", re.DOTALL)
 _STRAY = re.compile(f"[{ALL}]")
 _START_ANYWHERE = re.compile(f"{START}\\d{{1,9}}{START}")

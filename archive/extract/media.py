@@ -2,9 +2,15 @@
 
 - **Images**: each ``<img>`` gets the one source a reader should see in ``src``: the largest
   ``srcset`` candidate (lazy-load ``data-srcset`` included), else the lazy-load real source when
-  ``src`` is a placeholder. These are URLs the crawl fetches as page requisites, so the reading copy
-  points at what was archived. Images that are not the author's are removed: avatars, emoji, share
-  and like buttons, tracking pixels (1-2 px or a tracker host), and theme images.
+  ``src`` is a placeholder, else the copy a lazy-load plugin put in ``<noscript>``. These are URLs
+  the crawl fetches as page requisites (``requisites.page_requisites``, resolved against the same
+  ``<base>``), so the reading copy points at what was archived. Images that are not the author's
+  are removed: avatars, share and like buttons, tracking pixels (1-2 px or a tracker host), theme
+  and plugin images; an emoji or smiley image becomes the text it stands for (its ``alt``). An
+  image that is the whole of a link keeps the link's target in a mark (``marks.IMAGE_LINK``, in
+  ``title``: trafilatura moves an image out of its link).
+- **Links**: made absolute here (trafilatura resolves them against the host only, and makes
+  ``//host`` links ``http:``); ``javascript:`` and other script targets lose their ``href``.
 - **Embeds**: trafilatura drops ``iframe``, ``video`` and ``audio``; a tweet is a ``blockquote`` of
   someone else's words. Each becomes a paragraph with one link (the video's page, the tweet) and
   its title, so the reading copy says what was there and where it lives.
@@ -26,7 +32,10 @@ from archive.urls import join_url
 _NOT_AUTHOR_IMAGE = re.compile(r"(^|[-_])(avatar|emoji|smiley|gravatar|share|sharing|like|icon)s?"
                                r"($|[-_])")
 _NOT_AUTHOR_HOSTS = ("gravatar.com", "s.w.org", "pixel.wp.com", "stats.wp.com")
-_THEME_PATHS = ("/wp-content/themes/", "/wp-includes/", "/themes/")
+_THEME_PATHS = ("/wp-content/themes/", "/wp-content/plugins/", "/wp-includes/", "/themes/")
+_EMOJI_CLASSES = frozenset({"emoji", "wp-smiley", "wp-emoji"})
+_EMOJI_PATHS = ("/images/core/emoji/", "/wp-includes/images/smilies/")
+_SCRIPT_SCHEMES = ("javascript:", "vbscript:", "data:")
 _PLACEHOLDER = re.compile(r"^(data:|about:)|(blank|spacer|pixel|lazy|placeholder|loading)\.(gif|png|svg)",
                           re.IGNORECASE)
 _TWEETS = css("blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed, "
@@ -74,25 +83,91 @@ def _author_image(img: HtmlElement, url: str) -> bool:
     return not any(s.strip().isdigit() and int(s) <= 2 for s in sizes)
 
 
-def _remove(el: HtmlElement) -> None:
-    if el.getparent() is not None:
-        el.drop_tree()  # keeps the tail text
+def _remove(el: HtmlElement, text: str = "") -> None:
+    """Remove ``el``, keeping the text that follows it (``text`` goes in its place)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if text:
+        previous = el.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+    el.drop_tree()
+
+
+def page_base(root: HtmlElement, url: str) -> str:
+    """The URL relative references resolve against: ``<base href>`` when the page has one."""
+    for base in root.iter("base"):
+        if base.get("href"):
+            return join_url(url, base.get("href", ""))
+    return url
+
+
+def _is_emoji(img: HtmlElement) -> bool:
+    src = img.get("src") or ""
+    return bool(classes(img) & _EMOJI_CLASSES) or any(p in src for p in _EMOJI_PATHS)
 
 
 def images(root: HtmlElement, base: str) -> None:
     """Give each author image its one real source; remove the others."""
+    _noscript_copies(root, base)
     for img in list(root.iter("img")):
+        if _is_emoji(img):
+            _remove(img, (img.get("alt") or "").strip())
+            continue
         url = best_source(img, base)
         if url is None or not _author_image(img, url):
             _remove(img)
             continue
         alt, title = img.get("alt"), img.get("title")
         img.attrib.clear()
-        img.set("src", url)
+        img.set("src", url.split("#", 1)[0])
         if alt:
             img.set("alt", alt)
+        title = _link_mark(img, base) + (title or "")
         if title:
             img.set("title", title)
+
+
+def _noscript_copies(root: HtmlElement, base: str) -> None:
+    """A lazy-load plugin's ``<img>`` + ``<noscript><img></noscript>``: one image. The copy in
+    ``<noscript>`` is used only when the image before it has no real source of its own."""
+    for noscript in list(root.iter("noscript")):
+        copies = list(noscript.iter("img"))
+        previous = noscript.getprevious()
+        if not copies or previous is None or previous.tag != "img":
+            continue
+        if best_source(previous, base) is None:
+            copies[0].tail = previous.tail
+            previous.getparent().replace(previous, copies[0])
+        _remove(noscript)
+
+
+def _link_mark(img: HtmlElement, base: str) -> str:
+    """The target of a link that is this image and nothing else, as a mark; the link goes."""
+    link = img.getparent()
+    if link is None or link.tag != "a" or len(link) != 1 or (link.text or "").strip() or (
+            (img.tail or "").strip()):
+        return ""
+    href = (link.get("href") or "").replace(marks.IMAGE_LINK, "").strip()
+    link.drop_tag()
+    if not href or href.lower().startswith(_SCRIPT_SCHEMES):
+        return ""
+    return f"{marks.IMAGE_LINK}{join_url(base, href)}{marks.IMAGE_LINK}"
+
+
+def links(root: HtmlElement, base: str) -> None:
+    """Every link absolute; a script link loses its target and stays as its text."""
+    for link in root.iter("a"):
+        href = (link.get("href") or "").strip()
+        if not href:
+            continue
+        if href.lower().startswith(_SCRIPT_SCHEMES) or href.startswith("#"):
+            del link.attrib["href"]
+        else:
+            link.set("href", join_url(base, href))
 
 
 def _link_paragraph(href: str, title: str) -> HtmlElement:

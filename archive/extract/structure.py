@@ -2,30 +2,28 @@
 
 - ``<ol start=N>``: the number goes into the first item.
 - Nested block quotes: trafilatura flattens them; each paragraph says how much deeper it is.
-- Citations and figure captions: marked so Markdown can show them as such (``prepare`` then
-  makes them paragraphs trafilatura keeps).
+- Citations (a quote's own ``cite`` or ``footer``, a paragraph that is only a ``cite``, the
+  ``figcaption`` of a figure that holds a quote) and figure captions: marked so Markdown can show
+  them as such; a citation outside its quote is moved into it, a ``footer`` becomes a paragraph
+  (``prepare`` makes the others paragraphs trafilatura keeps).
 - Footnotes (WordPress's footnotes block, Markdown's ``.footnotes`` of Hugo, Jekyll, Pelican,
   Hexo): each reference becomes a mark with its label, each note a marked paragraph, and the
   "back to text" arrows go.
-- Code blocks: highlighters' line-number gutters (Hexo, Rouge, Pygments, Chroma, Prism,
-  highlight.js) are removed and their line tables become one ``<pre>``, one line per line.
+- Code blocks: ``codeblocks.py`` (line numbers removed, one ``<pre><code>`` a block).
 """
 
 from __future__ import annotations
 
-from lxml.html import Element, HtmlElement
+import re
+
+from lxml.html import HtmlElement
 
 from archive.extract import marks
+from archive.extract.codeblocks import code_blocks
 from archive.extract.dom import css, select
 
-_GUTTERS = css(".gutter, .linenos, .lineno, .ln, .lnt, .line-numbers-rows, .hljs-ln-numbers, "
-               ".rouge-gutter, .lntd:first-child, .line-number, .line-numbers")
-_CODE_TABLES = css("figure.highlight, table.highlighttable, table.lntable, table.rouge-table, "
-                   "table.hljs-ln, table.highlight")
-_CODE_CELLS = css("td.code, td.lntd, td.rouge-code, td.hljs-ln-code, td")
-_LINES = css(".line")
 _CAPTIONS = css("figcaption, .wp-caption-text, .gallery-caption")
-_CITES = css("blockquote cite, blockquote footer")
+_NOTE_LABEL = re.compile(r"[^\w-]")
 _NOTE_REFS = css("sup a[href^='#'], a.footnote-ref, a[rel='footnote'], a[href^='#fn']")
 _BACKREFS = css("a.footnote-backref, a.reversefootnote, a[rev='footnote'], a[href^='#fnref']")
 
@@ -36,18 +34,37 @@ def _prefix(el: HtmlElement, mark: str) -> None:
 
 def mark_structure(root: HtmlElement) -> None:
     """All the rewrites of the module docstring, in an order where none undoes another."""
-    _code_blocks(root)
+    code_blocks(root)
     _footnotes(root)
     for ol in root.iter("ol"):
         start = (ol.get("start") or "").strip()
         first = next((li for li in ol if li.tag == "li"), None)
         if start.isdigit() and start != "1" and first is not None:
             _prefix(first, f"{marks.START}{int(start)}{marks.START}")
-    for el in select(root, _CITES):
-        _prefix(el, marks.CITE)
+    _citations(root)
     for el in select(root, _CAPTIONS):
-        _prefix(el, marks.CAPTION)
+        if marks.CITE not in (el.text or ""):
+            _prefix(el, marks.CAPTION)
     _nested_quotes(root)
+
+
+def _citations(root: HtmlElement) -> None:
+    for quote in list(root.iter("blockquote")):
+        figure = quote.getparent()
+        if figure is not None and figure.tag == "figure" and not any(True for _ in figure.iter("img")):
+            for caption in [c for c in figure if c.tag == "figcaption"]:
+                caption.tag = "cite"
+                quote.append(caption)  # moved into the quote, where the citation belongs
+        for child in quote:
+            if child.tag in ("cite", "footer") or (child.tag == "p" and _only_cite(child)):
+                child.tag = "p" if child.tag == "footer" else child.tag
+                _prefix(child, marks.CITE)
+
+
+def _only_cite(paragraph: HtmlElement) -> bool:
+    """``<p><cite>Author</cite></p>``: a paragraph that is a citation and nothing else."""
+    return (len(paragraph) == 1 and paragraph[0].tag == "cite" and not (paragraph.text or "").strip()
+            and not (paragraph[0].tail or "").strip())
 
 
 def _nested_quotes(root: HtmlElement) -> None:
@@ -61,61 +78,37 @@ def _nested_quotes(root: HtmlElement) -> None:
             _prefix(el, marks.DEEPER * depth)
 
 
-def _code_text(el: HtmlElement) -> str:
-    """Text of a code element, ``<br>`` as a newline, ``.line`` spans one a line when unbroken."""
-    lines = select(el, _LINES)
-    if lines and "\n" not in "".join(el.itertext()) and not any(True for _ in el.iter("br")):
-        return "\n".join("".join(line.itertext()) for line in lines)
-    for br in list(el.iter("br")):
-        br.tail = "\n" + (br.tail or "")
-        br.drop_tree()
-    return "".join(el.itertext())
-
-
-def _code_blocks(root: HtmlElement) -> None:
-    for gutter in select(root, _GUTTERS):
-        if gutter.getparent() is not None and _in_code(gutter):
-            gutter.drop_tree()
-    for table in select(root, _CODE_TABLES):
-        if table.getparent() is None:
-            continue
-        cells = [c for c in select(table, _CODE_CELLS) if c.tag == "td"] or [table]
-        pre = Element("pre")
-        pre.text = "\n".join(_code_text(c).rstrip("\n") for c in cells)
-        pre.tail = table.tail
-        table.getparent().replace(table, pre)
-    for pre in list(root.iter("pre")):
-        if any(True for _ in pre.iter("br")) or select(pre, _LINES):
-            text = _code_text(pre)
-            for child in list(pre):
-                pre.remove(child)
-            pre.text = text
-
-
-def _in_code(el: HtmlElement) -> bool:
-    return any(a.tag in ("pre", "table", "figure") or "highlight" in (a.get("class") or "")
-               for a in el.iterancestors())
-
-
 def _footnotes(root: HtmlElement) -> None:
     ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     for back in select(root, _BACKREFS):
-        back.drop_tree()
+        _drop_backref(back)
     numbered = 0
     for ref in select(root, _NOTE_REFS):
         note = ids.get((ref.get("href") or "")[1:])
         if note is None or ref.getparent() is None:
             continue
-        note = note if note.tag == "li" else next(note.iterancestors("li"), note)
+        note = note if note.tag == "li" else next(note.iterancestors("li"), None)
+        if note is None:  # a link to a heading or an anchor, not to a note
+            continue
         numbered += 1
-        label = "".join(ref.itertext()).strip().strip("[]") or str(numbered)
+        label = _NOTE_LABEL.sub("", "".join(ref.itertext()))[:20] or str(numbered)
         holder = ref.getparent() if ref.getparent().tag == "sup" else ref
         _replace_with_text(holder, f"{marks.NOTE_REF}{label}{marks.NOTE_REF}")
         for arrow in [a for a in note.iter("a") if (a.text or "").strip() in ("↩", "↩︎", "↑", "^")]:
-            arrow.drop_tree()
+            _drop_backref(arrow)
         target = next(iter(note.iter("p")), note)
         if marks.NOTE not in (target.text or ""):
             _prefix(target, f"{marks.NOTE}{label}{marks.NOTE}")
+
+
+def _drop_backref(link: HtmlElement) -> None:
+    """Remove a "back to the text" link and the no-break space that tied it to the note."""
+    previous, parent = link.getprevious(), link.getparent()
+    if previous is not None:
+        previous.tail = (previous.tail or "").rstrip(" \u00a0")
+    elif parent is not None:
+        parent.text = (parent.text or "").rstrip(" \u00a0")
+    link.drop_tree()
 
 
 def _replace_with_text(el: HtmlElement, text: str) -> None:
