@@ -206,13 +206,13 @@ def test_show_markdown_is_real_markdown(blog: Blog) -> None:
     assert meta["title"] == "Structure of things" and meta["comments"] == 1
     body = text.split("---\n", 2)[2]
     for expected in ("# Structure of things", "## Steps", "3. Third step\n4. Fourth step",
-                     "- Apples\n- Pears", "> Every archive is an argument.",
+                     "* Apples\n* Pears", "> Every archive is an argument.",
                      "> > And every argument quotes another.", "> — Ada Lovelace",
                      "| Harbour | Boats |", "| North | 12 |", "```\ndef harbour(boats):\n"
                      "    return sorted(boats)\n```", "`x < y`",
                      f"[the first post]({blog.url(FIRST)})",
                      f"![A blue harbour]({image_url(blog, '2024/03/harbour.png')})",
-                     f"![The lost lighthouse]({LOST})", "*The harbour at dawn.*",
+                     f"![The lost lighthouse]({LOST})", "_The harbour at dawn._",
                      "## Comments (1)", "> **Grace** 2024-03-11"):
         assert expected in body, expected
 
