@@ -29,6 +29,7 @@ class Comment:
     published: str | None
     text: str
     depth: int = 0
+    markdown: str = ""  # empty for a comment archived before comments had Markdown
 
 
 @dataclass(frozen=True)
@@ -145,7 +146,7 @@ def thread(rows: list[sqlite3.Row]) -> list[Comment]:
                 continue  # a cycle in bad markup must not loop forever
             seen.add(row["comment_id"])
             ordered.append(Comment(row["comment_id"], row["parent"], row["author"],
-                                   row["published"], row["text"], depth))
+                                   row["published"], row["text"], depth, row["markdown"] or ""))
             walk(row["comment_id"], depth + 1)
 
     walk(None, 0)
