@@ -138,4 +138,7 @@ def content_hash(extraction: Extraction, legacy: bool = False) -> str:
     meta = extraction.to_dict()
     fields = CONTENT_FIELDS if legacy or not extraction.markdown else (*CONTENT_FIELDS, "markdown")
     content = {key: meta.get(key) for key in fields}
+    if legacy:  # comments had no Markdown either
+        content["comments"] = [{k: v for k, v in c.items() if k != "markdown"}
+                               for c in meta.get("comments") or []]
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()

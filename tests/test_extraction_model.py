@@ -34,6 +34,9 @@ def legacy_hash(meta: dict[str, Any], markdown: bool = False) -> str:
     fields = ("title", "author", "published", "modified", "categories", "tags", "text", "comments")
     fields += ("markdown",) if markdown and meta.get("markdown") else ()
     content = {key: meta.get(key) for key in fields}
+    if not markdown:  # comments had no Markdown either
+        content["comments"] = [{k: v for k, v in c.items() if k != "markdown"}
+                               for c in meta.get("comments") or []]
     return hashlib.sha1(json.dumps(content, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog.db import Catalog
+from archive.catalog.migrate import COMMENT_COLUMNS, comment_columns, migrate
 from archive.catalog.resources import fold_resources
 from archive.catalog.shards import shard_paths
 from archive.layout import Layout
@@ -47,6 +48,7 @@ def open_combined(layout: Layout) -> Catalog:
             source.backup(view.db)
         finally:
             source.close()
+        migrate(view.db)  # the copy has the main catalog's schema, maybe an older one
     for shard in shards:
         fold(view, shard, FoldCounts())
     return view
@@ -115,11 +117,11 @@ def _add_version(db: sqlite3.Connection, source: sqlite3.Connection, post_id: in
         f"{', '.join('?' * len(VERSION_COLUMNS))})",
         (post_id, int(top) + 1, *(version[name] for name in VERSION_COLUMNS)))
     db.executemany(
-        """INSERT OR REPLACE INTO comments (version_id, comment_id, parent, author, published,
-           text, anchor) VALUES (?,?,?,?,?,?,?)""",
-        [(cursor.lastrowid, *tuple(c)[1:]) for c in source.execute(
-            """SELECT version_id, comment_id, parent, author, published, text, anchor
-               FROM comments WHERE version_id = ? ORDER BY rowid""", (version["id"],))])
+        f"""INSERT OR REPLACE INTO comments (version_id, {', '.join(COMMENT_COLUMNS)})
+            VALUES (?, {', '.join('?' * len(COMMENT_COLUMNS))})""",
+        [(cursor.lastrowid, *tuple(c)) for c in source.execute(
+            f"""SELECT {comment_columns(source)} FROM comments WHERE version_id = ?
+                ORDER BY rowid""", (version["id"],))])
     return True
 
 

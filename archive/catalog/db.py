@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import Any, Self
 
 from archive.catalog.health import CatalogDamaged, check_tables, damage_reason
+from archive.catalog.migrate import COMMENT_COLUMNS, comment_columns, migrate
 from archive.catalog.resources import SCHEMA as RESOURCES_SCHEMA
 from archive.extract.model import Extraction, iso
 
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE TABLE IF NOT EXISTS comments (
     version_id INTEGER NOT NULL REFERENCES versions(id),
     comment_id TEXT NOT NULL, parent TEXT, author TEXT, published TEXT, text TEXT NOT NULL,
-    anchor TEXT,
+    anchor TEXT, markdown TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (version_id, comment_id)
 );
 CREATE INDEX IF NOT EXISTS versions_post ON versions(post_id, version);
@@ -133,6 +134,7 @@ class Catalog:
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA + RESOURCES_SCHEMA)
+            migrate(self.db)
         except sqlite3.DatabaseError as error:
             self.db.close()
             raise CatalogDamaged(path, damage_reason(error)) from None
@@ -186,11 +188,10 @@ class Catalog:
                  row.content_hash))
             version_id = int(cursor.lastrowid or 0)
             self.db.executemany(
-                """INSERT OR REPLACE INTO comments
-                   (version_id, comment_id, parent, author, published, text, anchor)
-                   VALUES (?,?,?,?,?,?,?)""",
-                [(version_id, c.id, c.parent, c.author, iso(c.published), c.text, c.anchor)
-                 for c in meta.comments])
+                f"""INSERT OR REPLACE INTO comments (version_id, {', '.join(COMMENT_COLUMNS)})
+                   VALUES (?,?,?,?,?,?,?,?)""",
+                [(version_id, c.id, c.parent, c.author, iso(c.published), c.text, c.anchor,
+                  c.markdown) for c in meta.comments])
         return version_id
 
     def touch(self, url: str, seen: str) -> None:
@@ -260,8 +261,10 @@ class Catalog:
                        (SELECT 1 FROM versions WHERE post_id = ?)""", (post[0], post[0]))
 
     def comments(self, version_id: int) -> list[sqlite3.Row]:
+        """One version's comments in page order: ``version_id`` and ``COMMENT_COLUMNS``."""
         return list(self.db.execute(
-            "SELECT * FROM comments WHERE version_id = ? ORDER BY rowid", (version_id,)))
+            f"""SELECT version_id, {comment_columns(self.db)} FROM comments
+                WHERE version_id = ? ORDER BY rowid""", (version_id,)))
 
     def counts(self) -> dict[str, int]:
         one = self.db.execute

@@ -4,6 +4,11 @@ Classic themes nest replies in ``ul.children``/``ol.children`` inside the parent
 block themes render ``.wp-block-comment-template`` lists the same way. Old themes put the id on the
 ``li`` as ``li-comment-5`` and on an inner ``div`` as ``comment-5``; both are accepted. Comments
 are returned separately and never become part of the post text.
+
+Each comment's own text (its content container, less the theme's and plugins' chrome, found by
+class) is converted into trafilatura's XML vocabulary (``fragment.py``) and written by the body's
+writers: Markdown that keeps paragraphs, links, quotes, emphasis and code, and plain text for
+search, from the same tree.
 """
 
 from __future__ import annotations
@@ -14,9 +19,12 @@ from datetime import datetime
 
 from lxml.html import HtmlElement
 
+from archive.extract import fragment
 from archive.extract.dates import parse_iso, read_dateline
-from archive.extract.dom import Selector, clean, css, select, text_of
+from archive.extract.dom import Selector, classes, clean, css, select, text_of
+from archive.extract.markdown import render_markdown
 from archive.extract.model import Comment
+from archive.extract.render import render
 
 _ITEMS = css(
     "li.comment, li.pingback, li.trackback, .wp-block-comment-template li, "
@@ -25,15 +33,35 @@ _ITEMS = css(
 # WordPress: ``comment-5`` (``li-comment-5``/``div-comment-5`` on inner elements); Blogger: ``c5``.
 _ID = re.compile(r"^(?:(?:li-|div-)?comment-(\d+)|c(\d+))$")
 _AUTHOR = css(".comment-author .fn, .comment-author cite, .wp-block-comment-author-name, "
-              ".comment-author, cite.fn, .comment_postinfo .fn, cite.user")
+              ".comment-author, cite.fn, .comment_postinfo .fn, cite.user, p > cite > a.url")
 _DATE_TEXT = tuple(css(c) for c in (
     ".comment-metadata", ".wp-block-comment-date", ".commentmetadata", ".comment-meta",
-    ".comment_date", ".datetime",
+    ".comment_date", ".datetime", "p > cite",  # last: the "classic" theme's signature line
 ))
-_CONTENT = css(".comment-content, .wp-block-comment-content, .comment-text, .comment-body > p")
-_DROP_IN_CONTENT = css(".reply, .comment-reply-link, .comment-meta, .comment-metadata, "
-                       ".comment-author, .comment-actions")
-_WITH_ID, _TIME, _P = css("[id]"), css("time[datetime]"), css("p")
+# Where a comment's own text is, most specific first: the content container of HTML5 and block
+# themes; ``.comment-body``, which WordPress's older markup fills with the text's paragraphs
+# beside the author, date and reply lines; else the item's own paragraphs, quotes and lists.
+_CONTENT = css(".comment-content, .wp-block-comment-content, .comment-text")
+_BODY = css(".comment-body")
+_LOOSE = css("p, blockquote, ul, ol, pre, table")
+# Theme and plugin markup beside or inside a comment's own text: WordPress core (reply and "Log in
+# to Reply" links, edit links, the moderation note, author and date lines), Blogger's actions,
+# Jetpack's comment likes ("Like", "Liked by", "Loading..."; ``wpl-`` in its likes widget),
+# rating, karma and voting plugins (wpDiscuz's votes, WP ULike, Comments Like Dislike, Comment
+# Rating Field, GD Rating System: each has one of ``_CHROME_PARTS`` in its classes). Commenters cannot
+# write a class (WordPress's kses allows none in comments), so a class names the theme or a
+# plugin, and chrome is found by its classes, never by its words: a comment saying "Reply" keeps it.
+_CHROME_CLASSES = frozenset({
+    "reply", "comment-reply", "comment-reply-link", "comment-reply-login", "reply-container",
+    "comment-edit-link", "edit-link", "comment-awaiting-moderation", "comment-meta",
+    "comment-metadata", "commentmetadata", "comment-author", "says", "comment-actions",
+    "item-control", "wp-block-comment-reply-link", "wp-block-comment-edit-link",
+    "wp-block-comment-author-name", "wp-block-comment-date", "comment-likes", "comment-like",
+    "comment-like-link", "comment-like-feedback", "jetpack-likes-widget-wrapper", "sharedaddy",
+    "likes-widget-placeholder", "loading",
+})
+_CHROME_PARTS = ("wpl-", "rating", "karma", "vote", "ulike", "like-dislike")
+_WITH_ID, _TIME = css("[id]"), css("time[datetime]")
 
 
 def _owner(el: HtmlElement, items: set[HtmlElement]) -> HtmlElement | None:
@@ -73,27 +101,68 @@ def _published(item: HtmlElement, items: set[HtmlElement], language: str | None)
     return None
 
 
-def _meta(item: HtmlElement, items: set[HtmlElement]) -> list[HtmlElement]:
-    return _own(item, _DROP_IN_CONTENT, items)
+def _is_chrome(el: HtmlElement) -> bool:
+    """Whether ``el`` is theme or plugin markup, by its classes (``_CHROME_CLASSES``)."""
+    names = (el.get("class") or "").lower().split()
+    return any(n in _CHROME_CLASSES or any(part in n for part in _CHROME_PARTS) for n in names)
 
 
-def _text(item: HtmlElement, items: set[HtmlElement]) -> str:
-    """Comment paragraphs separated by a blank line, without the reply link or metadata."""
-    blocks = _own(item, _CONTENT, items) or [
-        p for p in _own(item, _P, items) if not any(a in p.iterancestors() for a in _meta(item, items))
-    ]
-    paragraphs: list[str] = []
-    for block in blocks:
-        own = copy.deepcopy(block)
-        for junk in select(own, _DROP_IN_CONTENT):
-            junk.drop_tree()
-        parts = [text_of(p) for p in select(own, _P)] or [text_of(own)]
-        paragraphs.extend(p for p in parts if p)
-    return "\n\n".join(paragraphs)
+def _in_chrome(el: HtmlElement, item: HtmlElement) -> bool:
+    """Whether an ancestor of ``el`` inside the comment ``item`` is chrome."""
+    parent = el.getparent()
+    while parent is not None and parent is not item:
+        if _is_chrome(parent):
+            return True
+        parent = parent.getparent()
+    return False
 
 
-def read_comments(root: HtmlElement, language: str | None) -> list[Comment]:
-    """All comments on the page, in document order, with reply parents."""
+def _signature(p: HtmlElement) -> bool:
+    """WordPress's first default theme ("classic") ends a comment with its author and date as
+    ``<p><cite>Comment by AUTHOR — DATE</cite></p>``: a last paragraph that is one ``cite``."""
+    children = [c for c in p if isinstance(c.tag, str)]
+    return (len(children) == 1 and children[0].tag == "cite" and not (p.text or "").strip()
+            and not (children[0].tail or "").strip())
+
+
+def _loose(item: HtmlElement, items: set[HtmlElement]) -> list[HtmlElement]:
+    """The item's own paragraphs, quotes and lists, outside chrome and the list of replies, less
+    the "classic" theme's signature line."""
+    found = [el for el in _own(item, _LOOSE, items) if not _in_chrome(el, item)
+             and "children" not in classes(el) and not any(c in items for c in el)]
+    if found and found[-1].tag == "p" and _signature(found[-1]):
+        found.pop()
+    return found
+
+
+def _blocks(item: HtmlElement, items: set[HtmlElement]) -> list[HtmlElement]:
+    """The elements holding the comment's own text, outermost only, none of them chrome."""
+    found = _own(item, _CONTENT, items) or _own(item, _BODY, items) or _loose(item, items)
+    outer = set(found)
+    return [b for b in found if not _is_chrome(b) and not _in_chrome(b, item)
+            and not any(a in outer for a in b.iterancestors())]
+
+
+def _without_chrome(block: HtmlElement) -> HtmlElement:
+    """A copy of ``block`` without its chrome (the text after each removed element stays)."""
+    own = copy.deepcopy(block)
+    own.tail = None
+    for el in [e for e in own.iterdescendants() if isinstance(e.tag, str) and _is_chrome(e)]:
+        el.drop_tree()
+    return own
+
+
+def _content(item: HtmlElement, items: set[HtmlElement], base: str) -> tuple[str, str]:
+    """The comment as plain text and as Markdown, both written from one XML tree by the body's
+    writers (paragraphs separated by a blank line, links absolute, everything escaped)."""
+    body = fragment.to_xml([_without_chrome(b) for b in _blocks(item, items)])
+    markdown, _ = render_markdown(body, base)
+    return render(body), markdown
+
+
+def read_comments(root: HtmlElement, language: str | None, base: str = "") -> list[Comment]:
+    """All comments on the page, in document order, with reply parents; ``base`` is the page's
+    URL, against which links in comments are made absolute."""
 
     found = [el for el in select(root, _ITEMS) if el.tag == "li"]
     items = set(found)
@@ -104,12 +173,14 @@ def read_comments(root: HtmlElement, language: str | None) -> list[Comment]:
         ids[item] = cid
         owner = _owner(item, items)
         author = next((a for a in (text_of(e) for e in _own(item, _AUTHOR, items)) if a), None)
+        text, markdown = _content(item, items, base)
         comments.append(Comment(
             id=cid,
             parent=ids.get(owner) if owner is not None else None,
             author=clean(re.sub(r"\s+(says|sagt|dit|dice):?$", "", author or "")),
             published=_published(item, items, language),
-            text=_text(item, items),
+            text=text,
             anchor=anchor,
+            markdown=markdown,
         ))
     return comments

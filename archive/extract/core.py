@@ -77,7 +77,7 @@ def _extract(html: str | bytes, url: str, encoding: str | None, captured_at: dat
     post = post_root(root)
     meta = read_metadata(root, post, graph, url)
     dates = read_dates(root, post, graph, meta.language, captured_at)
-    comments = tuple(read_comments(root, meta.language))
+    comments = tuple(read_comments(root, meta.language, url))
     body = _strip_title(extract_body(root, url, options), meta.title)
     text = body.text
     return Extraction(

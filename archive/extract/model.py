@@ -34,7 +34,11 @@ def iso(value: datetime | None) -> str | None:
 
 @dataclass(frozen=True)
 class Comment:
-    """One reader comment; ``parent`` is the id of the comment it replies to, if any."""
+    """One reader comment; ``parent`` is the id of the comment it replies to, if any.
+
+    ``markdown`` keeps the comment's paragraphs, links, quotes, emphasis and code; ``text`` is the
+    same content as plain text, for search. Empty for an archive extracted before it existed.
+    """
 
     id: str
     parent: str | None
@@ -42,10 +46,15 @@ class Comment:
     published: datetime | None
     text: str
     anchor: str | None
+    markdown: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready values; dates in ISO 8601 so the catalog and `--json` output agree."""
-        return {
+        """JSON-ready values; dates in ISO 8601 so the catalog and `--json` output agree.
+
+        ``markdown`` is left out when empty, so a comment without it (an archive extracted
+        before it existed) gives the dict, and the content hash, it always gave.
+        """
+        data = {
             "id": self.id,
             "parent": self.parent,
             "author": self.author,
@@ -53,13 +62,16 @@ class Comment:
             "text": self.text,
             "anchor": self.anchor,
         }
+        if self.markdown:
+            data["markdown"] = self.markdown
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Comment:
         """Back from ``to_dict``; only ``id`` is required, as the catalog always required it."""
         return cls(id=data["id"], parent=data.get("parent"), author=data.get("author"),
                    published=parse_iso(data.get("published")), text=data.get("text") or "",
-                   anchor=data.get("anchor"))
+                   anchor=data.get("anchor"), markdown=data.get("markdown") or "")
 
 
 @dataclass(frozen=True)
