@@ -22,8 +22,9 @@ written to them; they are trafilatura's structure, written out by ``render``):
 - table rows are one line each, cells joined by `` | `` (header cells like any other);
 - code (``<pre>``) is verbatim, indentation and blank lines included;
 - captions and blockquote citations are paragraphs of their own; images are not in the text (their
-  ``alt`` and caption are in ``Extraction.images`` and the Markdown); an embed is its title; a
-  footnote reference is ``[1]``;
+  ``alt`` and caption are in ``Extraction.images`` and the Markdown), except emoji, which are the
+  character they show; an embed is its title; a footnote reference is ``[1]``;
+- every ``<pre>`` is code; a verse block keeps its lines;
 - no-break spaces are kept; other runs of whitespace become one space.
 
 trafilatura's options were chosen by measurement on the 41 fixture posts with a known body (exact
