@@ -403,3 +403,19 @@ def test_a_caption_belongs_to_the_image_just_before_it_only() -> None:
         "<figcaption class='wp-element-caption'>Table caption</figcaption></figure>")
     assert [(i.url, i.caption) for i in post.images] == [(f"{UPLOADS}a.jpg", None)]
     assert "Table caption" in words(rendered(post))
+
+
+def test_a_fallback_extractors_containers_hold_blocks() -> None:
+    """trafilatura's readability/jusText fallback returns the page's own ``div``s and a ``<pre>`` as
+    ``quote > code`` (seen on Hugo's Ananke theme): blocks stay blocks, the code stays code."""
+    from lxml import etree
+
+    from archive.extract.markdown import render_markdown
+
+    body = etree.fromstring(
+        '<body><div><div class="x"><p>First <code>a.py</code> reads it:</p><div class="highlight">'
+        '<quote><code class="language-python">import csv\n\nprint(1)\n</code></quote></div>'
+        "<p>Then it ends.</p></div></div></body>")
+    markdown, _ = render_markdown(body, "http://blog.test/p/")
+    assert markdown == ("First `a.py` reads it:\n\n```python\nimport csv\n\nprint(1)\n```\n\n"
+                        "Then it ends.")

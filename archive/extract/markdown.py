@@ -28,7 +28,9 @@ _SPACES = re.compile(r"[ \t\r\f\v\n]+")
 _DASHES = ("\u2014", "\u2013", "\u2015", "-")  # a citation that brings its own dash
 _DEFINITION = re.compile(r"^\[\^[\w-]{1,20}\]: ")
 _EMPHASIS = {"#b": "**", "#i": "*", "#t": "`", "#s": "~~"}
-_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic"})
+# ``div`` and ``item`` too: trafilatura's fallback extractors (readability, jusText) return the
+# page's own containers, which hold blocks and must not be read as one run of inline text.
+_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic", "div", "item"})
 
 
 def _is_element(node: object) -> bool:
@@ -150,6 +152,8 @@ class MarkdownWriter:
             return ["\n".join(self.list_lines(el, "", self._after_list))]
         if tag == "table":
             return [self.table(el)]
+        if tag == "quote" and _only_code(el):
+            return [md.code_block(el[0])]  # a fallback extractor's ``<pre>``: code, not a quote
         if tag == "quote":
             return [self.quote(el)]
         if tag == "code":
@@ -244,6 +248,13 @@ def _copy(el: etree._Element) -> etree._Element:
     clone = copy.deepcopy(el)
     clone.tail = el.tail
     return clone
+
+
+def _only_code(el: etree._Element) -> bool:
+    """A quote holding one code element and no text of its own."""
+    children = [c for c in el if _is_element(c)]
+    return (len(children) == 1 and children[0].tag == "code" and not (el.text or "").strip()
+            and not (children[0].tail or "").strip())
 
 
 def render_markdown(body: etree._Element, base: str) -> tuple[str, tuple[Image, ...]]:
