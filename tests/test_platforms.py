@@ -208,6 +208,7 @@ def test_an_api_that_ignores_its_paging_is_left_after_one_repeat(hosted: Crawl) 
     assert len(hosted.asked("substack_stuck", "/api/v1/archive")) == 2
     record = hosted.kinds("substack_stuck")["substack_archive"]
     assert not record["complete"] and "paging ignored" in record["reason"]
+    assert (record["pages"], record["entries"]) == (1, 50)  # the repeat is not counted
     assert hosted.inventory("substack_stuck")["complete"]  # its sitemap lists them all
 
 
@@ -235,6 +236,23 @@ def test_a_wordpress_feed_paged_to_its_end_is_complete(tmp_path: Path) -> None:
     section = report["inventory"][urlsplit(blog.url).netloc]
     assert section["complete"] and not section["links_followed"]
     assert "paged with ?paged= to its end (3 pages)" in section["inventories"][0]["reason"]
+
+
+def test_a_partial_inventory_without_link_following_is_reported(tmp_path: Path) -> None:
+    """DISCOVERY_FOLLOW_LINKS off: the feed's 10 stories, and the report and log say what is
+    missing and why."""
+    medium = Medium(14)
+    with PlatformServer([medium]) as server:
+        code, log, report = crawl([server.start_url("medium")], tmp_path,
+                                  "DISCOVERY_FOLLOW_LINKS=False")
+        base = server.base("medium")
+    assert code == 0, log[-3000:]
+    latest = {base + medium.path("ada", p) for p in medium.writers["ada"][:10]}
+    assert archived(tmp_path) == latest
+    section = report["inventory"][urlsplit(base).netloc]
+    assert not section["complete"] and section["links"] == "off" and not section["links_followed"]
+    assert "inventories incomplete on 1 site, links followed on 0" in report["summary"]
+    assert "DISCOVERY_FOLLOW_LINKS is off: posts they do not list are missed" in log
 
 
 # -- the readers, on the fixtures' own answers ---------------------------------------------------

@@ -122,15 +122,18 @@ class PlatformSpider(GuardedSpider):
             self._bad_input(response, f"discovery/{kind}/malformed", f"not a {kind} answer")
             cover.stopped(kind, "a page was no answer of this API")
             return
-        partial = kind in PARTIAL_KINDS
-        read = cover.read_feed if partial else cover.read_complete
-        record = read(kind, kind, response.url, len(page.entries))
-        self.crawler.stats.inc_value(f"discovery/{kind}/entries", len(page.entries))
         first = page.entries[0].url if page.entries else ""
+        record = cover.inventory(kind, kind, response.url)
         if first and first == record.last_first:  # the server ignores the paging parameter
             cover.stopped(kind, "a page repeated the page before it: paging ignored")
             return
         record.last_first = first
+        partial = kind in PARTIAL_KINDS
+        if partial:
+            cover.read_feed(kind, kind, response.url, len(page.entries))
+        else:
+            cover.read_complete(kind, kind, response.url, len(page.entries))
+        self.crawler.stats.inc_value(f"discovery/{kind}/entries", len(page.entries))
         yield from self._listed(state, page.entries, kind, complete=not partial)
         if page.next_url:
             yield from self._discover(state, page.next_url, self.parse_api, kind,
