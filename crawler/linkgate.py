@@ -54,6 +54,8 @@ class LinkGate:
         self.last_year = last_year
         self.max_link_pages = max_link_pages
         self.followed: Counter[str] = Counter()  # pages asked for by following links, per site
+        self.prefixes: dict[str, str] = {}  # site -> the path its blog owns (medium.com/@ada/)
+        self.tracking: dict[str, frozenset[str]] = {}  # site -> its own tracking parameters
         self._logged: set[tuple[str, str]] = set()
 
     @classmethod
@@ -101,8 +103,8 @@ class LinkGate:
     def clean(self, url: str) -> str:
         """``url`` without session ids (``;jsessionid=...``, ``?sid=...``): one URL per page."""
         parts = urlsplit(url)
-        keys = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True)
-                if k.lower() in SESSION_PARAMS]
+        drop = SESSION_PARAMS | self.tracking.get(site_of(url), frozenset())
+        keys = [k for k, _ in parse_qsl(parts.query, keep_blank_values=True) if k.lower() in drop]
         cleaned = _PATH_SESSION.sub("", url.split("?", 1)[0]) + (
             "?" + parts.query if parts.query else "")
         if keys:
@@ -142,6 +144,9 @@ class LinkGate:
             if any(label.startswith("xn--") for label in host.split(".")):
                 return "offsite_idn", f"IDN host {_unicode_host(host)} is outside the crawl scope"
             return "offsite", "outside the crawl scope"
+        prefix = self.prefixes.get(site_of(url))
+        if prefix and not f"{parts.path.rstrip('/')}/".startswith(prefix):
+            return "offpath", f"outside the blog's path {prefix} on a shared host"
         if is_trap(url):
             return "trap", "a WordPress trap URL"
         number = _page_number(parts.path, parts.query)

@@ -25,6 +25,7 @@ from twisted.internet import task
 
 from archive.layout import write_atomic
 from crawler.config import crawl_config
+from crawler.coverage import inventory_of
 from crawler.protocols import scope_of
 
 logger = logging.getLogger("blogarchive.report")
@@ -47,6 +48,8 @@ class RunSummary:
     requisites_revisited: int = 0     # of them, stored as revisit records
     requisites_failed: int = 0
     requisites_skipped: dict[str, int] = field(default_factory=dict)  # by reason
+    partial_inventories: int = 0      # sites whose inventories list only some posts
+    links_filled: int = 0             # of them, sites whose links were followed to fill the gap
 
     @classmethod
     def from_stats(cls, stats: Any, duration: float) -> RunSummary:
@@ -61,14 +64,26 @@ class RunSummary:
                    requisites=get("requisites/fetched"), requisite_bytes=get("requisites/bytes"),
                    requisites_revisited=get("requisites/revisited"),
                    requisites_failed=get("requisites/failed"),
-                   requisites_skipped=_skipped(stats))
+                   requisites_skipped=_skipped(stats),
+                   partial_inventories=get("discovery/inventory/partial_sites"),
+                   links_filled=get("discovery/links/partial_sites")
+                   + get("discovery/links/fallback_sites"))
 
     def line(self) -> str:
         rate = (self.new + self.changed) / max(self.duration, 1e-6) * 60
         return (f"{self.found} posts found: {self.new} new, {self.changed} changed, "
                 f"{self.unchanged} unchanged, {self.deleted} deleted, {self.failed} failed; "
                 f"{self.captures} captures, {self.bytes_written / 1e6:.1f} MB WARC, "
-                f"{rate:.1f} posts/min, {self.duration:.0f} s{self.requisites_line()}")
+                f"{rate:.1f} posts/min, {self.duration:.0f} s{self.requisites_line()}"
+                f"{self.inventory_line()}")
+
+    def inventory_line(self) -> str:
+        """``; inventories incomplete on 1 site, links followed on 1`` (the report says why)."""
+        if not self.partial_inventories:
+            return ""
+        sites = "site" if self.partial_inventories == 1 else "sites"
+        return (f"; inventories incomplete on {self.partial_inventories} {sites}, links followed on "
+                f"{self.links_filled}")
 
     def requisites_line(self) -> str:
         """``; requisites: 120 fetched (3.4 MB), 2 revisited, 1 failed, skipped 3 tracker``."""
@@ -163,6 +178,7 @@ class ProgressReporter:
         report = {"started": self.started_at.isoformat(), "finished": datetime.now(UTC).isoformat(),
                   "reason": reason, "outcome": "failed" if failure else "ok", "failure": failure,
                   "sites": sorted(scope_of(spider)), **asdict(summary),
+                  "inventory": inventory_of(spider),
                   "summary": summary.line(), "stats": stats}
         write_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
         return path

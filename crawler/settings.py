@@ -152,7 +152,8 @@ MEMORY_TRIM_INTERVAL = 5.0
 METAREFRESH_ENABLED = False
 # Page size asked of the WordPress REST API (its maximum is 100).
 DISCOVERY_REST_PER_PAGE = 100
-# Follow links inside the blog when sitemaps, feeds and the REST API found no post.
+# Follow links inside the blog when no complete inventory (sitemap, REST API, a platform's paged
+# API, a feed paged to its end) lists the posts (crawler/coverage.py).
 DISCOVERY_FOLLOW_LINKS = True
 
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"

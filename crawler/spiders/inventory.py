@@ -2,8 +2,9 @@
 cheapest for the site and most complete for us.
 
 robots.txt ``Sitemap:`` lines and the usual sitemap locations, RSS/Atom feeds, the WordPress REST
-API, and only when none of them lists a post, following links inside the blog. What to do with the
-posts they list is ``BlogSpider``'s (``crawler/spiders/blog.py``): the hooks at the top of
+API, a hosted platform's own inventories (``PlatformSpider``, ``crawler/spiders/platforms.py``),
+and when none of them lists every post, following links inside the blog. What to do with the posts
+they list is ``BlogSpider``'s (``crawler/spiders/blog.py``): the hooks at the top of
 ``InventorySpider``.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator
-from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin
 
@@ -23,15 +23,16 @@ from scrapy.utils.sitemap import sitemap_urls_from_robots
 from twisted.python.failure import Failure
 
 from archive.urls import is_trap, join_url, site_of
-from crawler import discovery
-from crawler.config import DiscoveryConfig, crawl_config
+from crawler import discovery, platforms
+from crawler.coverage import inventory_key, stopped_by
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
 from crawler.limits import parsed_part  # hostile sites: a huge page is read from its start
 from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
 from crawler.sites import Claim, SiteState
-from crawler.spiders.guarded import GuardedSpider, is_html, request_of
+from crawler.spiders.guarded import is_html, request_of
+from crawler.spiders.platforms import PlatformSpider
 
 logger = logging.getLogger(__name__)
 SITEMAP_PROBES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
@@ -43,7 +44,7 @@ ROOT_STEPS = ("robots", "home")
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
-class InventorySpider(GuardedSpider):
+class InventorySpider(PlatformSpider):
     """Reads a site's inventories and hands every post they list to ``_candidates``."""
 
     options: CrawlOptions
@@ -68,17 +69,21 @@ class InventorySpider(GuardedSpider):
 
     def _discover_site(self, home: str) -> Iterator[Request]:
         state = self.site_states[site_of(home)]
+        self._coverage(state)  # its path scope and the platform its host names, before any link
         yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots, "robots")
         yield from self._discover(state, home, self.parse_home, "home")
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
-                  meta: dict[str, Any] | None = None) -> Iterator[Request]:
+                  meta: dict[str, Any] | None = None, budget: str | None = None
+                  ) -> Iterator[Request]:
+        """Ask for a discovery document once, within the budget of ``budget`` (default: ``step``)."""
         if self._canonical(url, step) is None or is_trap(url):
             return
-        budget = self.discovery_config.budget(step)
-        claim = state.claim(url, step, budget[0] if budget else None)
-        if claim is Claim.CAPPED and budget:
-            self._capped(state, step, budget[1], budget[0])
+        bound = self.discovery_config.budget(budget or step)
+        claim = state.claim(url, step, bound[0] if bound else None)
+        if claim is Claim.CAPPED and bound:
+            self._capped(state, step, bound[1], bound[0])
+            self._coverage(state).stopped(inventory_key(step, url), stopped_by(*bound))
         if claim is not Claim.NEW:
             return
         self.crawler.stats.inc_value(f"discovery/{step}/requests")
@@ -87,7 +92,7 @@ class InventorySpider(GuardedSpider):
                       priority=priority,
                       meta={STEP: step, HANDLE_HTTPSTATUS_LIST: MISSING, **(meta or {})})
 
-    def parse_robots(self, response: Response) -> Iterator[Request]:
+    def parse_robots(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
         listed = []
         if response.status == 200:
@@ -98,9 +103,15 @@ class InventorySpider(GuardedSpider):
         yield from self._finished(state)
 
     def _sitemaps(self, state: SiteState, listed: list[str]) -> Iterator[Request]:
-        """The sitemaps robots.txt lists, then the usual locations: also when robots.txt failed."""
+        """The sitemaps robots.txt lists, then the usual locations: also when robots.txt failed.
+
+        Not for a blog that is one path of a shared host (medium.com/@ada): the host's sitemaps
+        list every blog on it."""
+        if self._coverage(state).scope != "/":
+            self.crawler.stats.inc_value("discovery/sitemap/shared_host")
+            return
         probes = [urljoin(state.home, "/" + name) for name in SITEMAP_PROBES]
-        for url in [*listed, *probes]:
+        for url in platforms.post_sitemaps([*listed, *probes]):
             yield from self._discover(state, url, self.parse_sitemap, "sitemap")
 
     def parse_sitemap(self, response: Response) -> Iterator[Request | SeenItem]:
@@ -117,36 +128,49 @@ class InventorySpider(GuardedSpider):
             self._bad_input(response, "discovery/sitemap/malformed", "malformed sitemap")
         if doc.is_index:
             depth = int(response.meta.get(SITEMAP_DEPTH, 0)) + 1
-            wanted = [e.url for e in doc.entries if discovery.wanted_sitemap(e.url)]
+            wanted = platforms.post_sitemaps(
+                [e.url for e in doc.entries if discovery.wanted_sitemap(e.url)])
             if wanted and depth > self.discovery_config.max_sitemap_depth:
                 self._capped(state, "sitemap_depth", "DISCOVERY_MAX_SITEMAP_DEPTH",
                              self.discovery_config.max_sitemap_depth, len(wanted))
+                self._coverage(state).stopped("sitemap", stopped_by(
+                    self.discovery_config.max_sitemap_depth, "DISCOVERY_MAX_SITEMAP_DEPTH"))
                 return
             for url in wanted:
                 yield from self._discover(state, url, self.parse_sitemap, "sitemap",
                                           {SITEMAP_DEPTH: depth})
             return
         self.crawler.stats.inc_value("discovery/sitemap/urls", len(doc.entries))
+        if doc.entries:
+            self._coverage(state).read_complete("sitemap", "sitemap", response.url,
+                                                len(doc.entries))
         yield from self._candidates(state, doc.entries, "sitemap", complete=True)
 
-    def parse_home(self, response: Response) -> Iterator[Request | PostItem]:
+    def parse_home(self, response: Response) -> Iterator[Request | PostItem | SeenItem]:
         state = self._state(response)
         if response.status != 200:
             self._bad_input(response, "discovery/home/failed", "home page did not answer 200")
             yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
         elif is_html(response):
             assert isinstance(response, TextResponse)
-            yield from self._feeds_and_api(state, parsed_part(response))
+            part = parsed_part(response)
+            plan = self._platform_plan(state, part)
+            yield from self._platform_apis(state, plan)
+            yield from self._feeds_and_api(state, part, plan)
             state.home_links = self.link_gate.links(response, self.links)  # hostile: capped
             yield from self._page_results(response, "home")
         yield from self._finished(state)
 
-    def _feeds_and_api(self, state: SiteState, response: TextResponse) -> Iterator[Request]:
+    def _feeds_and_api(self, state: SiteState, response: TextResponse,
+                       plan: platforms.Plan) -> Iterator[Request]:
         feeds = response.xpath(
             "//link[@rel='alternate'][contains(@type,'rss') or contains(@type,'atom')]/@href")
         base = get_base_url(response)
         urls = [join_url(base, href) for href in feeds.getall() if "/comments/feed" not in href]
-        for url in [*urls, urljoin(state.home, "/feed/")]:
+        if plan.own_feeds:  # read by the platform's own inventory (paged, or cleaned)
+            urls = [url for url in urls if not platforms.path_of(url).startswith(plan.own_feeds)]
+        probe = [urljoin(state.home, "/feed/")] if plan.wordpress_feed else []
+        for url in [*urls, *probe]:
             yield from self._discover(state, url, self.parse_feed, "feed")
         api = response.xpath("//link[@rel='https://api.w.org/']/@href").get()
         header = b"".join(response.headers.getlist(b"Link")).decode("latin-1")
@@ -157,19 +181,28 @@ class InventorySpider(GuardedSpider):
     def parse_feed(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
         if response.status == 200:
-            entries, well_formed = discovery.parse_feed(self._unzip(response), response.url)
-            if not well_formed:
-                self._bad_input(response, "discovery/feed/malformed", "malformed feed")
-            self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
-            yield from self._candidates(state, entries, "feed", complete=False)
-            page = int(response.meta.get(FEED_PAGE, 1))
-            wordpress_feed = response.url.split("?")[0].rstrip("/").endswith("/feed")
-            if entries and wordpress_feed:
-                if page < self.discovery_config.max_page:
-                    state.feed_next.append(_feed_page(response.url, page + 1))
-                else:
-                    self.crawler.stats.inc_value("discovery/feed/pagination_capped")
+            yield from self._read_feed(state, response)
+        elif (page := int(response.meta.get(FEED_PAGE, 1))) > 1:  # WordPress: past the last page
+            self._coverage(state).feed_page(inventory_key("feed", response.url), response.url,
+                                            page, 0)
         yield from self._finished(state)
+
+    def _read_feed(self, state: SiteState, response: Response) -> Iterator[Request | SeenItem]:
+        entries, well_formed = discovery.parse_feed(self._unzip(response), response.url)
+        if not well_formed:
+            self._bad_input(response, "discovery/feed/malformed", "malformed feed")
+        self.crawler.stats.inc_value("discovery/feed/entries", len(entries))
+        page = int(response.meta.get(FEED_PAGE, 1))
+        key = inventory_key("feed", response.url)
+        self._coverage(state).feed_page(key, response.url, page, len(entries))
+        yield from self._listed(state, entries, "feed", complete=False)
+        wordpress_feed = response.url.split("?")[0].rstrip("/").endswith("/feed")
+        if entries and wordpress_feed:
+            if page < self.discovery_config.max_page:
+                state.feed_next.append(_feed_page(response.url, page + 1))
+            else:
+                self.crawler.stats.inc_value("discovery/feed/pagination_capped")
+                self._coverage(state).stopped(key, stopped_by(page, "DISCOVERY_MAX_PAGE"))
 
     def _rest_page(self, state: SiteState, root: str, page: int) -> Iterator[Request]:
         per_page = self.discovery_config.rest_per_page
@@ -183,8 +216,11 @@ class InventorySpider(GuardedSpider):
         entries = discovery.parse_rest_posts(self._unzip(response)) if response.status == 200 else None
         if entries is None:
             self.crawler.stats.inc_value("discovery/rest/unavailable")
+            self._coverage(state).stopped("rest", "a page was no list of posts")
         else:
             self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
+            if entries:
+                self._coverage(state).read_complete("rest", "rest", response.url, len(entries))
             yield from self._candidates(state, entries, "rest", complete=True)
             page = int(response.meta[REST_PAGE])
             if page == 1:
@@ -201,37 +237,41 @@ class InventorySpider(GuardedSpider):
             yield from self._rest_page(state, response.meta[REST_ROOT], number)
         if total > last:  # never loop over what the header claims: 100,000,000 pages were seen
             self._capped(state, "rest", "DISCOVERY_MAX_REST_PAGES", budget, total - last)
+            self._coverage(state).stopped("rest", stopped_by(budget, "DISCOVERY_MAX_REST_PAGES"))
 
     def _capped(self, state: SiteState, step: str, setting: str, budget: int,
                 count: int = 1) -> None:
         state.stop(self.crawler.stats, step, f"{setting}={budget}", count)  # counted, logged once
 
-    def discovery_failed(self, failure: Failure) -> Iterator[Request]:
+    def discovery_failed(self, failure: Failure) -> Iterator[Request | SeenItem]:
         request = request_of(failure)
         step = request.meta.get(STEP, "other")
         self._log_failure(failure, f"discovery/{step}/failed")
         state = self.site_states[site_of(request.url)]
+        if step not in ("sitemap", "feed") or request.meta.get(SITEMAP_DEPTH):  # not a guess
+            self._coverage(state).stopped(inventory_key(step, request.url), "a page failed")
         if step == "robots":  # as on a 404: no Sitemap: lines, but the usual places may answer
             yield from self._sitemaps(state, [])
         elif step == "home":  # no <link rel=alternate> to read: the usual feed may still answer
             yield from self._discover(state, urljoin(state.home, "/feed/"), self.parse_feed, "feed")
         yield from self._finished(state)
 
-    def _finished(self, state: SiteState) -> Iterator[Request]:
-        """When a site's discovery is idle: page the feed, else follow links, else nothing."""
+    def _finished(self, state: SiteState) -> Iterator[Request | SeenItem]:
+        """When a site's discovery is idle: page the feed, else judge the site's inventories
+        (``_judge``: complete, or partial and links are followed), once."""
         if not state.done():
             return
+        cover = self._coverage(state)
         if state.inventory_posts == 0 and state.feed_next:
+            cover.paging = True  # a paged feed is meant to end complete: its posts go now
+            for via, entries in cover.release():
+                yield from self._candidates(state, entries, via, complete=False)
             pages, state.feed_next = state.feed_next, []
             for url in pages:
                 page = int(url.rsplit("paged=", 1)[1])
                 yield from self._discover(state, url, self.parse_feed, "feed", {FEED_PAGE: page})
-        elif state.candidates == 0 and not state.following and self._may_follow():
-            state.following = True
-            self.crawler.stats.inc_value("discovery/links/fallback_sites")
-            logger.info("No sitemap, feed or REST API lists posts on %s: following links",
-                        state.home)
-            yield from self._follow(state.home_links)
+        elif not cover.decided:
+            yield from self._judge(state)
         if self.trust_inventory and state.pending == 0 and not state.revisited:
             state.revisited = True  # inventories read: ask for the archived posts they vouch not for
             yield from self._revisit_known(site_of(state.home))
@@ -240,13 +280,11 @@ class InventorySpider(GuardedSpider):
         return self.discovery_config.follow_links
 
     # -- helpers ---------------------------------------------------------------------------
-    @cached_property
-    def discovery_config(self) -> DiscoveryConfig:
-        return crawl_config(self.crawler).discovery
-
     def _state(self, response: Response) -> SiteState:
         return self.site_states[site_of(response.request.url if response.request else response.url)]
+
 
 def _feed_page(url: str, page: int) -> str:
     base = url.split("?")[0]
     return f"{base}?paged={page}"
+
