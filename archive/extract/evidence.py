@@ -91,6 +91,11 @@ class Entries:
         return len(self.full) > 1 or (not self.full and self.teasers > 0)
 
 
+# An entry with this many times the text of any other holds the page; the others are side items
+# (related stories as <article> cards whose titles are not links: faz.net, phys.org).
+DOMINANT_RATIO = 3
+
+
 def page_key(url: str) -> str:
     """A URL as a page identity: no scheme, ``www.``, fragment, tracking, trailing slash or
     ``index.html`` ("" for a URL that cannot be parsed)."""
@@ -119,7 +124,17 @@ def entries(root: HtmlElement, page: Page, url: str) -> Entries:
     outer = [el for el in dict.fromkeys(found)
              if not any(a in marked for a in el.iterancestors())]
     full = tuple(el for el in outer if not _is_teaser(el, page, url))
-    return Entries(full, len(outer) - len(full))
+    return Entries(_dominant(full), len(outer) - len(full))
+
+
+def _dominant(full: tuple[HtmlElement, ...]) -> tuple[HtmlElement, ...]:
+    """The one entry that holds the page's text, when there is one; else all of them."""
+    if len(full) < 2:
+        return full
+    sizes = sorted(((len(el.text_content().strip()), i) for i, el in enumerate(full)),
+                   reverse=True)
+    (largest, index), (second, _) = sizes[0], sizes[1]
+    return (full[index],) if largest >= DOMINANT_RATIO * max(second, 1) else full
 
 
 def _is_teaser(entry: HtmlElement, page: Page, url: str) -> bool:
@@ -221,15 +236,23 @@ def _in_row(date: HtmlElement, page: Page, url: str) -> bool:
     return any(page.is_other_page(url, href) for href in _strings(_ROW(date)))
 
 
-def article_declared(graph: list[jsonld.Entity], root: HtmlElement) -> str | None:
-    """``json-ld`` or ``og-article`` when the page's metadata declares a (dated) article."""
+def declared_article(graph: list[jsonld.Entity]) -> jsonld.Entity | None:
+    """The JSON-LD article entity (or a page's ``mainEntity`` article), unless it gives a zero
+    date: PaperMod's ``BlogPosting`` on About says ``0001-01-01``."""
     article = jsonld.article(graph)
     if article is None:
         mains = [e.get("mainEntity") for e in graph]
         article = next((m for m in mains if isinstance(m, dict)
                         and jsonld.types(m) & jsonld.ARTICLE_TYPES), None)
-    if article is not None and ("datePublished" not in article
-                                or real_date(article.get("datePublished"))):
+    if article is None or ("datePublished" in article
+                           and not real_date(article.get("datePublished"))):
+        return None
+    return article
+
+
+def article_declared(graph: list[jsonld.Entity], root: HtmlElement) -> str | None:
+    """``json-ld`` or ``og-article`` when the page's metadata declares a (dated) article."""
+    if declared_article(graph) is not None:
         return "json-ld"
     og_type = (meta(root, "og:type") or "").strip().lower()
     if og_type == "article" and real_date(meta(root, "article:published_time")):

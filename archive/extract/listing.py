@@ -10,7 +10,9 @@ kind it declares:
   template (list pages), Hexo's ``open_graph`` (every page but a post), jekyll-seo-tag (pages
   without a date) all say so;
 - a JSON-LD page type that is not an article (``AboutPage``, ``CollectionPage``, ``ProfilePage``,
-  ``SearchResultsPage``...) with no article entity beside it.
+  ``SearchResultsPage``...);
+
+either of them only when no JSON-LD article is declared beside it.
 
 The URL is the last resort: tag, category, label, author and date archives, ``/page/N/``,
 ``/pageN/``, ``indexN.html`` and search. It vetoes the markup's signals but not a JSON-LD
@@ -26,6 +28,7 @@ from lxml.html import HtmlElement
 
 from archive.extract import jsonld
 from archive.extract.dom import css, first, meta, text_of
+from archive.extract.evidence import declared_article
 from archive.urls import BadURL, split_url
 
 NOT_ARTICLE_OG_TYPES = frozenset({"website", "profile", "blog"})
@@ -50,14 +53,18 @@ _TITLE_SEPARATORS = re.compile(r"\s+[|\u2013\u2014:-]\s+|\s+\u00b7\s+")
 
 
 def declared_not_article(root: HtmlElement, graph: list[jsonld.Entity]) -> str | None:
-    """Why the page's own metadata says it is no article (None when it does not say so)."""
+    """Why the page's own metadata says it is no article (None when it does not say so).
+
+    A JSON-LD article outweighs ``og:type`` website: sites do write website on their posts
+    (a Django blog of trafilatura's test pages), and Ghost, whose static pages carry both, says
+    what they are in its body classes first."""
+    if declared_article(graph) is not None:
+        return None
     og_type = (meta(root, "og:type") or "").strip().lower()
     if og_type in NOT_ARTICLE_OG_TYPES:
         return f"og-type-{og_type}"
     kinds = {t for entity in graph for t in jsonld.types(entity)}
-    if kinds & PAGE_TYPES and jsonld.article(graph) is None:
-        return "json-ld-page-type"
-    return None
+    return "json-ld-page-type" if kinds & PAGE_TYPES else None
 
 
 def archive_url(url: str) -> str | None:

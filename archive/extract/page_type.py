@@ -6,7 +6,8 @@ decides:
 1. the engine's own word, where the page shows which engine made it (``engines``): WordPress and
    Ghost body classes, Blogger's view data;
 2. the page's declared kind when it is no article: ``og:type`` website or profile, a JSON-LD
-   ``AboutPage``/``CollectionPage``... (``listing``), or a "not found" title;
+   ``AboutPage``/``CollectionPage``... without a JSON-LD article (``listing``), or a "not found"
+   title;
 3. its entries (``evidence``): several full entries, or only teasers of other pages, is a listing;
 4. an archive, pagination or search URL (``listing.archive_url``), unless a JSON-LD article names
    the page itself;
@@ -38,19 +39,12 @@ from archive.urls import join_url
 
 _CANONICAL = css('link[rel="canonical"]')
 _BODY_TAG = re.compile(r"<body\b", re.IGNORECASE)
+_LD_JSON = re.compile(r"ld\+json", re.IGNORECASE)
 # The crawler's post test reads at most this much of a page. What decides is at the top (body
 # classes, og:type, JSON-LD, the canonical link, the first <article>); the whole of a 50 MB page of
 # 3.5 M elements took 1.6 GB to parse, its first MiB ~35 MB (a crawl of it peaked at 360 MB, all
 # processes; 2 MiB: 400 MB). The WARC keeps every byte.
 PARSE_MAX_BYTES = 1024 * 1024
-
-
-def _head_verdict(root: HtmlElement) -> Verdict | None:
-    """What the head and the ``<body>`` tag decide alone: the engine's word, a non-article type."""
-    verdict = engines.head_verdict(root)
-    if verdict is not None:
-        return verdict
-    return _not_article(root, [])
 
 
 def _not_article(root: HtmlElement, graph: list[jsonld.Entity]) -> Verdict | None:
@@ -60,7 +54,7 @@ def _not_article(root: HtmlElement, graph: list[jsonld.Entity]) -> Verdict | Non
 
 def decide(root: HtmlElement, url: str, listed: bool) -> Verdict:
     """The verdict on an already parsed page, with the evidence that decided it."""
-    verdict = _head_verdict(root) or engines.blogger_verdict(root)
+    verdict = engines.head_verdict(root) or engines.blogger_verdict(root)
     if verdict is not None:
         return verdict
     graph = jsonld.entities(root)
@@ -138,7 +132,10 @@ def _classify(text: str, url: str, listed: bool) -> PageKind:
     head = _head_and_body_tag(text)
     if head is not None:
         root = parse(head)
-        verdict = _head_verdict(root)
+        verdict = engines.head_verdict(root)
+        # A non-article declaration decides here unless the body may hold a JSON-LD article.
+        if verdict is None and _LD_JSON.search(text, len(head)) is None:
+            verdict = _not_article(root, jsonld.entities(root))
         if verdict is not None:
             return kind_of(root, url, verdict)
     root = parse(text)
