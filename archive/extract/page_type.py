@@ -20,7 +20,9 @@ How strict for a page found by following links: everything but the last rule. Su
 anything the site links to (About, a tag page, a project page), and only the page's declared
 markup separates a post from those; the bare layout (one date on the page) is trusted only where
 the blog itself listed the page as an entry. Undated pages are never posts, listed or not (About,
-Contact), except where JSON-LD declares an article without giving a date.
+Contact): a date is a machine-readable one or a visible dateline with a year. Two exceptions keep
+what the old rules kept: a JSON-LD article that gives no date at all, and one post ``div`` with
+its comment section (old WordPress themes and classic Blogger print the date outside the post).
 """
 
 from __future__ import annotations
