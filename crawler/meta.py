@@ -14,6 +14,10 @@ SITEMAP_DEPTH = "sitemap_depth"      # sitemap indexes above this sitemap (0: na
 
 # -- posts (crawler/spiders/blog.py) -------------------------------------------------------------
 DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitemap, feed, rest...
+# DISCOVERED_VIA values that name no inventory: a followed link, a meta refresh, the start URL.
+# Every other value is one of the blog's inventories (or the archive's own list of its posts),
+# whose listing makes the page a post candidate (archive.extract.page_type).
+NOT_INVENTORIES = frozenset({"links", "refresh", "home"})
 PRIOR = "prior"                      # the archive's latest capture of the post (archive.catalog.Prior)
 FOLLOWING = "following"              # reached by following links: follow this page's links too
 

@@ -30,6 +30,7 @@ from crawler.meta import (
     DISCOVERED_VIA,
     FOLLOWING,
     HANDLE_HTTPSTATUS_LIST,
+    NOT_INVENTORIES,
     PRIOR,
     REVISIT,
     WARC_LOCATION,
@@ -164,7 +165,10 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             return
         assert isinstance(response, TextResponse)
         # From the body, not response.text: the decoded text would stay cached on the response.
-        kind = classify_page(response.body, response.url, response.encoding)
+        # A page an inventory listed needs less of the page to confirm it (page_type.decide).
+        kind = classify_page(response.body, response.url, response.encoding,
+                             listed=via not in NOT_INVENTORIES)
+        self.crawler.stats.inc_value(f"crawl/page_kind/{kind.reason}")
         # Its stylesheets, images, scripts (and a post's attachments) right after the page. The
         # home page and pages whose links are followed are parsed by parsel anyway: reused.
         parsed = via == "home" or bool(self._state(response).following
