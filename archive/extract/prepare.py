@@ -14,6 +14,8 @@ Two kinds of change, both on the lxml tree and never on the text:
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import Element, HtmlElement
 
 from archive.extract.dom import Selector, css, select
@@ -55,13 +57,24 @@ _BLOCK = frozenset({
     "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table", "ul",
 })
 NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
+MOST = 0.5
+_NO_TEXT = css("script, style, noscript, template")
+# Characters XML 1.0 forbids: lxml's HTML parser keeps them, trafilatura's tree writes then fail
+# ("All strings must be XML compatible") and the whole page comes out empty.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def prune(root: HtmlElement, *selectors: Selector) -> None:
-    """Remove every element matching any selector, keeping the text that follows it."""
+    """Remove every element matching any selector, keeping the text that follows it, except one
+    that holds more than ``MOST`` of the tree's text: that is the post, whatever its class says
+    (a theme of another engine that calls its article area a ``widget``)."""
+    for el in select(root, _NO_TEXT):
+        if el.getparent() is not None:
+            el.drop_tree()
+    total = len(root.text_content())
     for selector in selectors:
         for el in select(root, selector):  # document order: an ancestor goes before its children
-            if el.getparent() is not None:
+            if el.getparent() is not None and len(el.text_content()) <= MOST * total:
                 el.drop_tree()
 
 
@@ -133,7 +146,17 @@ def prepare(root: HtmlElement) -> None:
     for el in [e for e in root.iter() if e.tag not in ("p", "pre") and _double_breaks(e)]:
         _break_paragraphs(el)
     for el in root.iter():
-        if el.text and NBSP in el.text:
-            el.text = el.text.replace(NBSP, NBSP_STANDIN)
-        if el.tail and NBSP in el.tail:
-            el.tail = el.tail.replace(NBSP, NBSP_STANDIN)
+        if el.text:
+            el.text = _text(el.text)
+        if el.tail:
+            el.tail = _text(el.tail)
+        for name, value in el.attrib.items():
+            if _NOT_XML.search(value):
+                el.set(name, _NOT_XML.sub("", value))
+
+
+def _text(text: str) -> str:
+    """No-break spaces carried through as ``NBSP_STANDIN``; characters XML forbids removed."""
+    if NBSP in text:
+        text = text.replace(NBSP, NBSP_STANDIN)
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
