@@ -22,7 +22,7 @@ from archive.extract import guard, media
 from archive.extract.dom import css, only_match
 from archive.extract.markdown import render_markdown
 from archive.extract.model import Image
-from archive.extract.prepare import CHROME, HEADER_CHROME, NBSP, NBSP_STANDIN, prepare, prune
+from archive.extract.prepare import CHROME, HEADER_CHROME, NBSP, NBSP_STANDIN, page_chrome, prepare, prune
 from archive.extract.render import render
 from archive.extract.structure import mark_structure
 
@@ -116,7 +116,9 @@ def _marked(tree: HtmlElement, base: str) -> HtmlElement:
 
 def _page_document(root: HtmlElement, base: str) -> HtmlElement:
     """The whole page, marked and pruned (title, dateline and footer too): trafilatura finds the post."""
-    page = _marked(copy.deepcopy(root), base)
+    page = copy.deepcopy(root)
+    page_chrome(page)
+    _marked(page, base)
     prune(page, CHROME, HEADER_CHROME)
     prepare(page)
     return page

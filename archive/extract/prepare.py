@@ -58,6 +58,8 @@ _BLOCK = frozenset({
 })
 NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
 MOST = 0.5
+_PLAYERS = re.compile(r"youtube(-nocookie)?\.com/|vimeo\.com/|dailymotion\.com/|soundcloud\.com/|"
+                      r"spotify\.com/|podcasts\.apple\.com/|brightcove|jwplayer|/video|/player", re.I)
 _NO_TEXT = css("script, style, noscript, template")
 # Characters XML 1.0 forbids: lxml's HTML parser keeps them, trafilatura's tree writes then fail
 # ("All strings must be XML compatible") and the whole page comes out empty.
@@ -135,6 +137,24 @@ def _flush(parts: list[HtmlElement], current: HtmlElement, breaks: int) -> tuple
     if breaks == 1:
         current.append(Element("br"))
     return current, 0
+
+
+def page_chrome(root: HtmlElement) -> None:
+    """Remove what, on a whole page of an unknown layout, is chrome far more often than the
+    author's: a teaser's thumbnail (an image inside a link that also holds the teaser's title: with
+    it, trafilatura keeps every "most read" list, since it never drops a block with an image), and a
+    frame with no title that is not a video or audio player (ads, like buttons, trackers).
+    An image alone in its link, a titled frame and a player stay."""
+    for link in list(root.iter("a")):
+        images = list(link.iter("img", "picture"))
+        if images and "".join(link.itertext()).strip():
+            for image in images:
+                if image.getparent() is not None:
+                    image.drop_tree()
+    for frame in list(root.iter("iframe")):
+        source = frame.get("src") or frame.get("data-src") or ""
+        if not (frame.get("title") or "").strip() and not _PLAYERS.search(source):
+            frame.drop_tree()
 
 
 def prepare(root: HtmlElement) -> None:
