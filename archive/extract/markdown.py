@@ -28,7 +28,7 @@ _SPACES = re.compile(r"[ \t\r\f\v\n]+")
 _DASHES = ("\u2014", "\u2013", "\u2015", "-")  # a citation that brings its own dash
 _DEFINITION = re.compile(r"^\[\^[\w-]{1,20}\]: ")
 _EMPHASIS = {"#b": "**", "#i": "*", "#t": "`", "#s": "~~"}
-_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic"})
+_BLOCKS = frozenset({"p", "head", "list", "table", "quote", "code", "graphic", "div"})  # as render.py
 
 
 def _is_element(node: object) -> bool:
@@ -93,7 +93,8 @@ class MarkdownWriter:
         url = join_url(self.base, target.strip()) if target.strip() else ""
         if not inner.strip() or not url.lower().startswith(("http://", "https://", "mailto:")):
             return inner
-        return f"[{inner.strip()}]({link_target(url)})"
+        lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+        return f"{lead}[{inner.strip()}]({link_target(url)}){trail}"  # spaces stay, as in md.wrap
 
     def image(self, el: etree._Element) -> str:
         src = (el.get("src") or "").strip()
