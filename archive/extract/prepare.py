@@ -58,6 +58,7 @@ _BLOCK = frozenset({
 })
 NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
 MOST = 0.5
+_IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg|bmp|tiff?)([?#]|$)", re.I)
 _PLAYERS = re.compile(r"youtube(-nocookie)?\.com/|vimeo\.com/|dailymotion\.com/|soundcloud\.com/|"
                       r"spotify\.com/|podcasts\.apple\.com/|brightcove|jwplayer|/video|/player", re.I)
 _NO_TEXT = css("script, style, noscript, template")
@@ -141,13 +142,13 @@ def _flush(parts: list[HtmlElement], current: HtmlElement, breaks: int) -> tuple
 
 def page_chrome(root: HtmlElement) -> None:
     """Remove what, on a whole page of an unknown layout, is chrome far more often than the
-    author's: a teaser's thumbnail (an image inside a link that also holds the teaser's title: with
-    it, trafilatura keeps every "most read" list, since it never drops a block with an image), and a
-    frame with no title that is not a video or audio player (ads, like buttons, trackers).
-    An image alone in its link, a titled frame and a player stay."""
+    author's: a teaser's thumbnail (``_teaser``: with it, trafilatura keeps every "most read" list,
+    as it never drops a block holding an image), and a frame with no title that is not a video or
+    audio player (ads, like buttons, trackers). An image linked to its own file, to a photo page
+    outside a list or to nothing, a titled frame and a player stay."""
     for link in list(root.iter("a")):
         images = list(link.iter("img", "picture"))
-        if images and "".join(link.itertext()).strip():
+        if images and _teaser(link):
             for image in images:
                 if image.getparent() is not None:
                     image.drop_tree()
@@ -155,6 +156,17 @@ def page_chrome(root: HtmlElement) -> None:
         source = frame.get("src") or frame.get("data-src") or ""
         if not (frame.get("title") or "").strip() and not _PLAYERS.search(source):
             frame.drop_tree()
+
+
+def _teaser(link: HtmlElement) -> bool:
+    """A link with a title besides its image, or an image link in a list item that leads to a page
+    (not to an image file, an anchor or a script): a list of them is a list of other articles."""
+    if "".join(link.itertext()).strip():
+        return True
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")) or _IMAGE_FILE.search(href):
+        return False
+    return any(el.tag == "li" for el in link.iterancestors())
 
 
 def prepare(root: HtmlElement) -> None:
