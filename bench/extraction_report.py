@@ -70,7 +70,7 @@ def missed_lines(result: dict[str, Any]) -> list[str]:
                   for page, items in res["structure_missed"].items() for item in items)]
 
 
-REAL_COLUMNS = ("pages", "F1 ours", "F1 traf", "P ours", "P traf", "R ours", "R traf", "empty", "traf empty")
+REAL_COLUMNS = ("pages", "F1 ours", "F1 traf", "P ours", "P traf", "R ours", "R traf", "empty", "empty tr")
 
 
 def _real_row(label: str, pages: int, scores: dict[str, dict[str, Any]]) -> str:
@@ -94,6 +94,8 @@ def real_lines(result: dict[str, Any], worst: int = 10) -> list[str]:
         *(_real_row(g, result["groups"][g], s) for g, s in result["by_group"].items()),
         "", f"ms per page: ours {mine['ms_mean']:.1f} mean, {mine['ms_median']:.1f} median; trafilatura "
         f"{base['ms_mean']:.1f} mean, {base['ms_median']:.1f} median; ratio {result['ms_ratio']:.2f}x (mean)",
+        f"CPU ms per page (time.process_time, steadier on a busy machine): ours {mine['cpu_ms_mean']:.1f}, "
+        f"trafilatura {base['cpu_ms_mean']:.1f}; ratio {result['cpu_ratio']:.2f}x",
         *(f"{('FAIL', 'PASS')[t['passed']]}  {t['target']}: {t['detail']}" for t in result["targets"]),
         "pages where ours trails trafilatura most (F1 ours - trafilatura): "
         + ", ".join(f"{p} ({d:+.2f})" for d, p in behind[:worst] if d < 0)]

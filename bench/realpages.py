@@ -55,6 +55,7 @@ class Output:
     text: str
     markdown: str
     ms: float
+    cpu_ms: float
 
 
 def corpus_dir() -> Path:
@@ -102,16 +103,19 @@ def extract_all(pages: Sequence[RealPage]) -> dict[str, list[Output]]:
     outputs: dict[str, list[Output]] = {name: [] for name in EXTRACTORS}
     for page in pages:
         for name, extractor in EXTRACTORS.items():
-            start = time.perf_counter()
+            start, cpu = time.perf_counter(), time.process_time()
             text, markdown = extractor(page)
-            outputs[name].append(Output(text, markdown, (time.perf_counter() - start) * 1000))
+            outputs[name].append(Output(text, markdown, (time.perf_counter() - start) * 1000,
+                                        (time.process_time() - cpu) * 1000))
     return outputs
 
 
-def _summary(counts: Sequence[Counts], texts: Sequence[str], ms: Sequence[float]) -> dict[str, Any]:
-    return {"pages": len(counts), **summarise(counts), "empty": sum(not t.strip() for t in texts),
+def _summary(counts: Sequence[Counts], outputs: Sequence[Output]) -> dict[str, Any]:
+    ms, cpu = [o.ms for o in outputs], [o.cpu_ms for o in outputs]
+    return {"pages": len(counts), **summarise(counts), "empty": sum(not o.text.strip() for o in outputs),
             "ms_mean": statistics.fmean(ms) if ms else 0.0,
-            "ms_median": statistics.median(ms) if ms else 0.0}
+            "ms_median": statistics.median(ms) if ms else 0.0,
+            "cpu_ms_mean": statistics.fmean(cpu) if cpu else 0.0}
 
 
 def short_pages(pages: Sequence[RealPage], page_scores: dict[str, dict[str, dict[str, float]]]) -> list[str]:
@@ -133,8 +137,7 @@ def score(pages: Sequence[RealPage], outputs: dict[str, list[Output]], n: int) -
 
     def summary(name: str, group: str | None) -> dict[str, Any]:
         chosen = [i for i, p in enumerate(pages) if group in (None, p.group)]
-        return _summary([counts[name][i] for i in chosen], [outputs[name][i].text for i in chosen],
-                        [outputs[name][i].ms for i in chosen])
+        return _summary([counts[name][i] for i in chosen], [outputs[name][i] for i in chosen])
 
     result: dict[str, Any] = {
         "scored": len(pages), "ngram": n, "groups": {g: sum(p.group == g for p in pages) for g in groups},
@@ -167,4 +170,5 @@ def run(directory: Path | None = None, n: int = 4, limit: int = 0) -> dict[str, 
     result = score(pages, extract_all(pages), n)
     mine, base = result["extractors"]["ours"], result["extractors"]["trafilatura"]
     result["ms_ratio"] = mine["ms_mean"] / (base["ms_mean"] or 1e-9)
+    result["cpu_ratio"] = mine["cpu_ms_mean"] / (base["cpu_ms_mean"] or 1e-9)
     return {"corpus": str(directory), **result}

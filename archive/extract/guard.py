@@ -31,7 +31,8 @@ _AROUND = frozenset({"article", "main"})
 
 def words(el: HtmlElement) -> int:
     """Words a reader sees in ``el`` (scripts and styles are not text)."""
-    return sum(len(str(text).split()) for text in _TEXTS(el))
+    found = _TEXTS(el)
+    return sum(len(str(text).split()) for text in found) if isinstance(found, list) else 0
 
 
 def distrust(container: HtmlElement, scoped_text: str) -> bool:
