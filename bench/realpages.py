@@ -68,7 +68,8 @@ def corpus_dir() -> Path:
 def load(directory: Path, limit: int = 0) -> list[RealPage]:
     """The corpus's pages (``limit``: the first ``limit`` of each group, 0 for all)."""
     manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
-    pages, taken = [], dict[str, int]()
+    pages: list[RealPage] = []
+    taken: dict[str, int] = {}
     for entry in manifest:
         group = entry["group"]
         if limit and taken.get(group, 0) >= limit:
