@@ -1,8 +1,10 @@
-"""Our ``extract_post`` against plain trafilatura, on the fixture pages with a known-correct body.
+"""Our ``extract_post`` against plain trafilatura, on the fixture pages with a known-correct body and
+on the real-pages corpus (``realpages.py``: real article pages from public parser test suites, per
+group, the requirements of issue 18).
 
 Run from the project root: ``python bench/extraction.py`` (table, ratios, the targets of issues #3
 and #17), ``python -m bench.extraction --repeat 20 --show-leaks --show-missed``,
-``... --json --pages 'tests/*/pages/w*.html'``.
+``... --json --pages 'tests/*/pages/w*.html'``, ``--corpus real`` (or ``fixtures``; both by default).
 
 Text quality is scored as scrapinghub/article-extraction-benchmark does it (``evaluate.py``:
 ``_tokenize``, ``string_shingle_matching``, ``metrics_from_tp_fp_fns``), so numbers read like that
@@ -21,11 +23,9 @@ from __future__ import annotations
 import argparse
 import glob
 import json
-import re
 import statistics
 import sys
 import time
-from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,8 +38,10 @@ import trafilatura
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # ``python bench/extraction.py``
 
 from archive.extract import extract_post
+from bench import realpages
 from bench.expected_structure import expected_items
-from bench.extraction_report import header, leak_lines, missed_lines, table, verdict
+from bench.extraction_report import header, leak_lines, missed_lines, real_lines, table, verdict
+from bench.scoring import match, prf, summarise
 from bench.structure import Item, Recall, markdown_items, recall, rendered_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -92,9 +94,6 @@ class Output(NamedTuple):
     markdown: str
 
 
-Counts = tuple[float, float, float]  # shingle true positives, false positives, false negatives of a page
-
-
 def ours(page: Page) -> Output:
     """Our pipeline as the crawler calls it: bytes plus the HTTP charset and capture time."""
     post = extract_post(page.html, page.url, encoding=page.charset, captured_at=page.captured_at)
@@ -141,36 +140,6 @@ def load_pages(pattern: str) -> tuple[list[Page], list[str]]:
                           tuple(data.get("quoted_chrome", ())),
                           tuple(expected_items(root, data["url"], data["text"]))))
     return pages, skipped
-
-
-def shingles(text: str, n: int) -> Counter[tuple[str, ...]]:
-    """Multiset of ``n``-token shingles; ``\\w+`` tokens, one short shingle for texts under n tokens."""
-    tokens = re.findall(r"\w+", text)
-    return Counter(tuple(tokens[i:i + n]) for i in range(max(1, len(tokens) - n + 1)) if tokens[i:i + n])
-
-
-def match(true: str, pred: str, n: int) -> Counts:
-    """Multiset overlap of shingles, as upstream ``string_shingle_matching``."""
-    t, p = shingles(true, n), shingles(pred, n)
-    return sum((t & p).values()), sum((p - t).values()), sum((t - p).values())
-
-
-def prf(c: Counts) -> tuple[float, float, float]:
-    """Upstream ``precision_score`` and ``recall_score`` (two empty texts agree perfectly), and F1."""
-    tp, fp, fn = c
-    p = 1.0 if fp == fn == 0 else (0.0 if tp == fp == 0 else tp / (tp + fp))
-    r = 1.0 if fp == fn == 0 else (0.0 if tp == fn == 0 else tp / (tp + fn))
-    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
-
-
-def summarise(counts: Sequence[Counts]) -> dict[str, float]:
-    """Page means as upstream ``metrics_from_tp_fp_fns`` (F1 of the means), plus micro averages."""
-    ps = [prf(c)[0] for c in counts if c[0] + c[1] > 0]  # an empty prediction has no precision
-    rs = [prf(c)[1] for c in counts if c[0] + c[2] > 0]
-    p, r = (statistics.mean(ps) if ps else 0.0), (statistics.mean(rs) if rs else 0.0)
-    micro = prf((sum(c[0] for c in counts), sum(c[1] for c in counts), sum(c[2] for c in counts)))
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "micro_precision": micro[0], "micro_recall": micro[1], "micro_f1": micro[2]}
 
 
 def leaks(text: str, quoted: Sequence[str]) -> list[str]:
@@ -248,23 +217,41 @@ def run(pattern: str, repeat: int, n: int) -> dict[str, Any]:
             "targets": targets(res["ours"], res["trafilatura"], ratio)}
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Command line; the exit status reflects the targets only with ``--strict``."""
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    parser.add_argument("--repeat", type=int, default=5, help="timed repetitions after the warm-up")
+    parser.add_argument("--corpus", choices=("both", "fixtures", "real"), default="both",
+                        help="the fixture pages, the real-pages corpus (realpages.py), or both")
+    parser.add_argument("--repeat", type=int, default=5, help="timed passes after the warm-up (fixtures)")
     parser.add_argument("--pages", default=DEFAULT_PAGES, help="glob of .html pages, relative to the root")
+    parser.add_argument("--realpages", type=Path, default=None,
+                        help="the real-pages corpus folder (default: realpages.corpus_dir())")
+    parser.add_argument("--real-limit", type=int, default=0,
+                        help="only the first N real pages of each group (0: all)")
     parser.add_argument("--ngram", type=int, default=4, help="shingle length (upstream 4; 1 = bag of tokens)")
     parser.add_argument("--json", action="store_true", help="print the machine-readable result")
     parser.add_argument("--show-leaks", action="store_true", help="list the chrome each page leaked")
     parser.add_argument("--show-missed", action="store_true", help="list the structure each page lost")
     parser.add_argument("--strict", action="store_true", help="exit 1 when a target fails")
-    args = parser.parse_args(argv)
-    result = run(args.pages, max(args.repeat, 1), max(args.ngram, 1))
-    shown = [*(leak_lines(result) if args.show_leaks else []),
-             *(missed_lines(result) if args.show_missed else [])]
-    text = "\n".join([*header(result), "", *table(result), "", *verdict(result), *shown])
-    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else text)
-    return 1 if args.strict and not all(t["passed"] for t in result["targets"]) else 0
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command line; the exit status reflects the targets only with ``--strict``. The fixture
+    corpus's result is the top level of ``--json``; the real pages' is under ``"real"``."""
+    args = _parser().parse_args(argv)
+    result: dict[str, Any] = {}
+    lines: list[str] = []
+    if args.corpus != "real":
+        result = run(args.pages, max(args.repeat, 1), max(args.ngram, 1))
+        lines += [*header(result), "", *table(result), "", *verdict(result),
+                  *(leak_lines(result) if args.show_leaks else []),
+                  *(missed_lines(result) if args.show_missed else [])]
+    if args.corpus != "fixtures":
+        result["real"] = realpages.run(args.realpages, max(args.ngram, 1), max(args.real_limit, 0))
+        lines += ["", *real_lines(result["real"])]
+    print(json.dumps(result, indent=2, ensure_ascii=False) if args.json else "\n".join(lines).strip("\n"))
+    checked = [*result.get("targets", []), *result.get("real", {}).get("targets", [])]
+    return 1 if args.strict and not all(t["passed"] for t in checked) else 0
 
 
 if __name__ == "__main__":

@@ -68,3 +68,34 @@ def missed_lines(result: dict[str, Any]) -> list[str]:
     return ["", *(f"missed  {name:15} {page}: {' / '.join(item)}"
                   for name, res in result["extractors"].items()
                   for page, items in res["structure_missed"].items() for item in items)]
+
+
+REAL_COLUMNS = ("pages", "F1 ours", "F1 traf", "P ours", "P traf", "R ours", "R traf", "empty", "empty tr")
+
+
+def _real_row(label: str, pages: int, scores: dict[str, dict[str, Any]]) -> str:
+    mine, base = scores["ours"], scores["trafilatura"]
+    cells = [str(pages), *(f"{s[k]:.3f}" for k in ("f1", "precision", "recall") for s in (mine, base))]
+    return f"{label:14}" + "".join(f"{c:>9}" for c in [*cells, str(mine["empty"]), str(base["empty"])])
+
+
+def real_lines(result: dict[str, Any], worst: int = 10) -> list[str]:
+    """The real-pages corpus (``realpages.py``): per group and overall, ours against plain trafilatura,
+    cost, targets, and the pages where ours falls furthest behind."""
+    mine, base = result["extractors"]["ours"], result["extractors"]["trafilatura"]
+    scores = result["page_scores"]
+    behind = sorted((scores["ours"][p]["f1"] - scores["trafilatura"][p]["f1"], p) for p in scores["ours"])
+    return [
+        f"real pages: {result['scored']} from {result['corpus']} "
+        f"({', '.join(f'{g} {n}' for g, n in result['groups'].items())}); {result['ngram']}-token shingles; "
+        "F1 of page means; ours against plain trafilatura.extract(html, url=url)", "",
+        f"{'group':14}" + "".join(f"{c:>9}" for c in REAL_COLUMNS),
+        _real_row("all", result["scored"], result["extractors"]),
+        *(_real_row(g, result["groups"][g], s) for g, s in result["by_group"].items()),
+        "", f"ms per page: ours {mine['ms_mean']:.1f} mean, {mine['ms_median']:.1f} median; trafilatura "
+        f"{base['ms_mean']:.1f} mean, {base['ms_median']:.1f} median; ratio {result['ms_ratio']:.2f}x (mean)",
+        f"CPU ms per page (time.process_time, steadier on a busy machine): ours {mine['cpu_ms_mean']:.1f}, "
+        f"trafilatura {base['cpu_ms_mean']:.1f}; ratio {result['cpu_ratio']:.2f}x",
+        *(f"{('FAIL', 'PASS')[t['passed']]}  {t['target']}: {t['detail']}" for t in result["targets"]),
+        "pages where ours trails trafilatura most (F1 ours - trafilatura): "
+        + ", ".join(f"{p} ({d:+.2f})" for d, p in behind[:worst] if d < 0)]

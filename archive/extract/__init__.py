@@ -9,7 +9,9 @@ The body pipeline: decode -> parse -> choose the post container (``body.MAIN_CON
 prune WordPress/Jetpack/plugin chrome by markup and prepare the tree (``prepare``) -> trafilatura
 ``bare_extraction`` -> write trafilatura's XML body out as text (``render``) and as Markdown
 (``markdown``). Structure trafilatura would drop is carried through it as private-use marks
-(``media``, ``structure``, ``marks``). Text is never filtered by phrase.
+(``media``, ``structure``, ``marks``). Text is never filtered by phrase. A container that lost the
+post (``guard``) is retried with trafilatura's own balance and against the whole page, and a page
+without one gets trafilatura's balance: measured on real pages of other engines, ``bench/realpages.py``.
 
 Conventions of the clean text (the fixture sidecars ``tests/fixtures/pages/*.expected.json`` are
 written to them; they are trafilatura's structure, written out by ``render``):

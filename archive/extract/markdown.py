@@ -95,7 +95,8 @@ class MarkdownWriter:
         url = join_url(self.base, target.strip()) if target.strip() else ""
         if not inner.strip() or not url.lower().startswith(("http://", "https://", "mailto:")):
             return inner
-        return f"[{inner.strip()}]({link_target(url)})"
+        lead, trail = inner[: len(inner) - len(inner.lstrip())], inner[len(inner.rstrip()):]
+        return f"{lead}[{inner.strip()}]({link_target(url)}){trail}"  # spaces stay, as in md.wrap
 
     def image(self, el: etree._Element) -> str:
         src = (el.get("src") or "").strip()

@@ -14,6 +14,8 @@ Two kinds of change, both on the lxml tree and never on the text:
 
 from __future__ import annotations
 
+import re
+
 from lxml.html import Element, HtmlElement
 
 from archive.extract.dom import Selector, css, select
@@ -55,13 +57,27 @@ _BLOCK = frozenset({
     "h2", "h3", "h4", "h5", "h6", "header", "hr", "ol", "p", "pre", "section", "table", "ul",
 })
 NBSP, NBSP_STANDIN = "\u00a0", "\ue000"
+MOST = 0.5
+_IMAGE_FILE = re.compile(r"\.(jpe?g|png|gif|webp|avif|svg|bmp|tiff?)([?#]|$)", re.I)
+_PLAYERS = re.compile(r"youtube(-nocookie)?\.com/|vimeo\.com/|dailymotion\.com/|soundcloud\.com/|"
+                      r"spotify\.com/|podcasts\.apple\.com/|brightcove|jwplayer|/video|/player", re.I)
+_NO_TEXT = css("script, style, noscript, template")
+# Characters XML 1.0 forbids: lxml's HTML parser keeps them, trafilatura's tree writes then fail
+# ("All strings must be XML compatible") and the whole page comes out empty.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def prune(root: HtmlElement, *selectors: Selector) -> None:
-    """Remove every element matching any selector, keeping the text that follows it."""
+    """Remove every element matching any selector, keeping the text that follows it, except one
+    that holds more than ``MOST`` of the tree's text: that is the post, whatever its class says
+    (a theme of another engine that calls its article area a ``widget``)."""
+    for el in select(root, _NO_TEXT):
+        if el.getparent() is not None:
+            el.drop_tree()
+    total = len(root.text_content())
     for selector in selectors:
         for el in select(root, selector):  # document order: an ancestor goes before its children
-            if el.getparent() is not None:
+            if el.getparent() is not None and len(el.text_content()) <= MOST * total:
                 el.drop_tree()
 
 
@@ -124,6 +140,35 @@ def _flush(parts: list[HtmlElement], current: HtmlElement, breaks: int) -> tuple
     return current, 0
 
 
+def page_chrome(root: HtmlElement) -> None:
+    """Remove what, on a whole page of an unknown layout, is chrome far more often than the
+    author's: a teaser's thumbnail (``_teaser``: with it, trafilatura keeps every "most read" list,
+    as it never drops a block holding an image), and a frame with no title that is not a video or
+    audio player (ads, like buttons, trackers). An image linked to its own file, to a photo page
+    outside a list or to nothing, a titled frame and a player stay."""
+    for link in list(root.iter("a")):
+        images = list(link.iter("img", "picture"))
+        if images and _teaser(link):
+            for image in images:
+                if image.getparent() is not None:
+                    image.drop_tree()
+    for frame in list(root.iter("iframe")):
+        source = frame.get("src") or frame.get("data-src") or ""
+        if not (frame.get("title") or "").strip() and not _PLAYERS.search(source):
+            frame.drop_tree()
+
+
+def _teaser(link: HtmlElement) -> bool:
+    """A link with a title besides its image, or an image link in a list item that leads to a page
+    (not to an image file, an anchor or a script): a list of them is a list of other articles."""
+    if "".join(link.itertext()).strip():
+        return True
+    href = (link.get("href") or "").strip()
+    if not href or href.startswith(("#", "javascript:")) or _IMAGE_FILE.search(href):
+        return False
+    return any(el.tag == "li" for el in link.iterancestors())
+
+
 def prepare(root: HtmlElement) -> None:
     """Rewrite author text that trafilatura would drop into paragraphs it keeps (see module doc)."""
     for el in select(root, _CAPTIONS):
@@ -133,7 +178,17 @@ def prepare(root: HtmlElement) -> None:
     for el in [e for e in root.iter() if e.tag not in ("p", "pre") and _double_breaks(e)]:
         _break_paragraphs(el)
     for el in root.iter():
-        if el.text and NBSP in el.text:
-            el.text = el.text.replace(NBSP, NBSP_STANDIN)
-        if el.tail and NBSP in el.tail:
-            el.tail = el.tail.replace(NBSP, NBSP_STANDIN)
+        if el.text:
+            el.text = _text(el.text)
+        if el.tail:
+            el.tail = _text(el.tail)
+        for name, value in el.attrib.items():
+            if _NOT_XML.search(value):
+                el.set(name, _NOT_XML.sub("", value))
+
+
+def _text(text: str) -> str:
+    """No-break spaces carried through as ``NBSP_STANDIN``; characters XML forbids removed."""
+    if NBSP in text:
+        text = text.replace(NBSP, NBSP_STANDIN)
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
