@@ -105,7 +105,7 @@ def test_post_metadata(engine: str, slug: str) -> None:
     published = shows.published(post)
     assert isinstance(published, datetime)
     assert (got["author"], got["categories"], got["tags"]) == (
-        shows.author(post), list(shows.categories(post)), list(shows.tags(post)))  # type: ignore[call-overload]
+        shows.author(post), list(shows.categories(post)), list(shows.tags(post)))
     assert got["published"] == published.isoformat()  # the same instant *and* the same offset
 
 
@@ -172,7 +172,8 @@ def test_no_author_from_a_sentence_comments_or_the_site_header() -> None:
 
 def test_jsonld_authors_list_all_names() -> None:
     ld = {"@context": "https://schema.org", "@type": "NewsArticle", "headline": "A post",
-          "author": [{"@type": "Person", "name": "Ada Lovelace"}, {"@type": "Person", "name": "Grace Hopper"}]}
+          "author": [{"@type": "Person", "name": "Ada Lovelace"},
+                     {"@type": "Person", "name": "Grace Hopper"}]}
     got = _meta(f"<article>{_TEXT}</article>",
                 head=f"<script type='application/ld+json'>{json.dumps(ld)}</script>")
     assert got["author"] == "Ada Lovelace, Grace Hopper"

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import clean, css, meta, metas, select, text_of
+from archive.extract.dom import Selector, clean, css, meta, metas, select, text_of
 from archive.extract.terms import in_chrome, link_path, slug
 
 _MICRODATA = css("[itemprop~='author']")
@@ -90,9 +90,9 @@ def _jsonld_author(graph: list[jsonld.Entity], art: jsonld.Entity) -> str | None
     return ", ".join(dict.fromkeys(names)) or None
 
 
-def _own(post: HtmlElement, selector: Callable[[HtmlElement], object]) -> Iterator[HtmlElement]:
+def _own(post: HtmlElement, selector: Selector) -> Iterator[HtmlElement]:
     """Elements of ``post`` matching ``selector`` that belong to the post, not its chrome."""
-    return (el for el in select(post, selector) if not in_chrome(el, post))  # type: ignore[arg-type]
+    return (el for el in select(post, selector) if not in_chrome(el, post))
 
 
 def _microdata(post: HtmlElement) -> Iterator[str | None]:
@@ -128,12 +128,12 @@ def _squash(name: str) -> str:
 
 
 def _byline_name(el: HtmlElement) -> str | None:
-    """A byline element's name: "By Jane Doe" -> "Jane Doe"."""
+    """A byline element's name: "By Jane Doe · 3 min read" -> "Jane Doe"."""
     text = text_of(el)
     if not text:
         return None
     rest = _BYLINE_PREFIX.sub("", text)
-    return clean(_NAME_END.sub("", rest)) if rest != text else clean(rest)
+    return _plausible(_NAME_END.sub("", rest) if rest != text else rest)
 
 
 def _prefixed_name(el: HtmlElement) -> str | None:
@@ -144,8 +144,15 @@ def _prefixed_name(el: HtmlElement) -> str | None:
     if not _BYLINE_PREFIX.match(lead + " ") or len(text_of(el) or "") > _MAX_NAME + 30:
         return None
     rest = _BYLINE_PREFIX.sub("", lead + " ").strip()
-    name = text_of(el[0]) if not rest and len(el) else clean(_NAME_END.sub("", rest))
-    return name if name and len(name.split()) <= _MAX_WORDS and not name.endswith(".") else None
+    return _plausible(text_of(el[0]) if not rest and len(el) else _NAME_END.sub("", rest))
+
+
+def _plausible(name: str | None) -> str | None:
+    """Visible text read as a name only when it reads like one: a few words, not a sentence."""
+    name = clean(name)
+    if not name or len(name.split()) > _MAX_WORDS or name.endswith((".", ":", "!", "?")):
+        return None
+    return name
 
 
 def _meta_author(root: HtmlElement) -> str | None:

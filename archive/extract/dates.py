@@ -152,24 +152,26 @@ def _time_stamps(post: HtmlElement, selectors: tuple[Selector, ...]) -> list[dat
     return [d for selector in selectors for el in select(post, selector) if (d := _stamp(el))]
 
 
-def _own_offset(
-    chosen: datetime, stamps: list[datetime], post: HtmlElement, language: str | None
-) -> datetime:
-    """``chosen`` with the page's own offset when the page states it elsewhere (module docstring)."""
+def _own_offset(chosen: datetime, stamps: list[datetime]) -> datetime:
+    """``chosen`` with the page's own offset when another stamp states it (module docstring)."""
     if chosen.tzinfo is None:  # the same wall-clock time with a zone is the same statement
         return next((s for s in stamps if s.tzinfo and s.replace(tzinfo=None) == chosen), chosen)
     if chosen.utcoffset():
         return chosen
-    same = next((s for s in stamps if s.tzinfo and s.utcoffset() and s == chosen), None)
-    return same or _visible_offset(chosen, post, language) or chosen
+    return next((s for s in stamps if s.tzinfo and s.utcoffset() and s == chosen), chosen)
 
 
-def _visible_offset(utc: datetime, post: HtmlElement, language: str | None) -> datetime | None:
-    """The UTC stamp of a ``<time>`` whose visible text shows the local time ("16:05"): the
-    difference is the page's offset. dateparser runs only for such a element."""
+def _visible_offset(utc: datetime, post: HtmlElement, language: str | None) -> datetime:
+    """A stamp written in Zulu (``...Z``, JavaScript's ``toISOString``: Hexo) whose element shows
+    the local time ("2023-12-24 16:05"): the difference is the page's offset. dateparser runs
+    only for such an element."""
+    if utc.tzinfo is None or utc.utcoffset():
+        return utc
     for el in select(post, _STAMPED):
         text = clean(text_of(el))
-        if not text or not _CLOCK.search(text) or not _YEAR.search(text) or _stamp(el) != utc:
+        stamp = (el.get("datetime") if el.tag == "time" else el.get("title")) or ""
+        if not text or not stamp.rstrip().endswith(("Z", "z")) or not _CLOCK.search(text) \
+                or not _YEAR.search(text) or _stamp(el) != utc:
             continue
         local = _parse_text(text, _lang(language), datetime(2000, 6, 15, 12))
         if local is None or local.tzinfo is not None:
@@ -177,7 +179,7 @@ def _visible_offset(utc: datetime, post: HtmlElement, language: str | None) -> d
         offset = local - utc.replace(tzinfo=None)
         if offset and abs(offset) <= _MAX_OFFSET and not offset % timedelta(minutes=15):
             return utc.astimezone(timezone(offset))
-    return None
+    return utc
 
 
 def _dateline(
@@ -209,10 +211,11 @@ def read_dates(
     only when JSON-LD, meta and ``<time datetime>`` all say nothing.
     """
     found = _machine_stamps(root, graph, "datePublished") + _time_stamps(post, _PUBLISHED_TIME)
-    found += _time_stamps(post, _ANY_TIME)
-    published = _own_offset(found[0], found, post, language) if found else None
+    if not found or not found[0].utcoffset():  # none yet, or UTC or no zone: another may say more
+        found += _time_stamps(post, _ANY_TIME)
+    published = _visible_offset(_own_offset(found[0], found), post, language) if found else None
     changed = _machine_stamps(root, graph, "dateModified") + _time_stamps(post, _UPDATED_TIME)
-    modified = _own_offset(changed[0], changed + found, post, language) if changed else None
+    modified = _own_offset(changed[0], changed + found) if changed else None
     reason = None
     if published is None:
         published, reason = _dateline(post, language, captured_at)

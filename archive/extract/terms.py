@@ -26,7 +26,7 @@ from __future__ import annotations
 import copy
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
 from lxml.html import HtmlElement
@@ -49,7 +49,6 @@ _TAG_LINKS = css(".tags-links a, .taxonomy-post_tag a, .post-tags a, .article-ta
 _REL_CATEGORY, _REL_TAG = css('a[rel~="category"]'), css('a[rel~="tag"]')
 _LINKS = css("a[href]")
 _KEYWORDS = css("[itemprop~='keywords']")
-_LABELLED = css("p, div, span, li, dd, footer, section, ul")
 _DECORATIONS = css(".tag-hash, [aria-hidden='true']")
 _CATEGORY_BOXES = frozenset({"cat-links", "category-links", "post-categories", "taxonomy-category"})
 _POST_CLASSES = frozenset({"hentry", "type-post", "post"})
@@ -107,28 +106,30 @@ def link_text(a: HtmlElement) -> str | None:
 def read_terms(
     root: HtmlElement, post: HtmlElement, art: jsonld.Entity, url: str
 ) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(categories, tags) of the post in ``post`` (see the module docstring)."""
-    links = [a for a in select(post, _LINKS) if not in_chrome(a, post)]
-    categories = _choose(
-        (_names(post, _CATEGORY_LINKS), _names(post, _REL_CATEGORY), _taxonomy(links, _CATEGORY_PATH),
-         _labelled(post, _CATEGORY_LABEL)),
-        _sections(root, art, url),
-    )
-    tags = _choose(
-        (_names(post, _TAG_LINKS), _rel_tags(post), _taxonomy(links, _TAG_PATH),
-         _labelled(post, _TAG_LABEL)),
-        _declared_tags(root, post, art),
-        exclude=categories,
-    )
+    """(categories, tags) of the post in ``post`` (see the module docstring). Each visible source
+    is read only when the ones before it found nothing."""
+    links = select(post, _LINKS)
+    categories = _choose((
+        lambda: _names(post, _CATEGORY_LINKS),
+        lambda: _names(post, _REL_CATEGORY),
+        lambda: _taxonomy(post, links, _CATEGORY_PATH),
+        lambda: _labelled(post, links, _CATEGORY_LABEL),
+    ), _sections(root, art, url))
+    tags = _choose((
+        lambda: _names(post, _TAG_LINKS),
+        lambda: _rel_tags(post),
+        lambda: _taxonomy(post, links, _TAG_PATH),
+        lambda: _labelled(post, links, _TAG_LABEL),
+    ), _declared_tags(root, post, art), exclude=categories)
     return categories, tags
 
 
 def _choose(
-    visible: Iterable[list[str]], declared: list[str], exclude: tuple[str, ...] = ()
+    visible: Iterable[Callable[[], list[str]]], declared: list[str], exclude: tuple[str, ...] = ()
 ) -> tuple[str, ...]:
     """The first visible list; the declared one when nothing is visible, or when it holds every
     visible term and more (terms already read as categories do not count)."""
-    shown = next((unique(v) for v in visible if v), ())
+    shown = next((unique(found) for read in visible if (found := read())), ())
     said = tuple(t for t in unique(declared) if t.casefold() not in {e.casefold() for e in exclude})
     if not shown:
         return said
@@ -176,24 +177,26 @@ def _names_term(a: HtmlElement, pattern: re.Pattern[str]) -> str | None:
     return text if found and text and slug(text) == slug(found.group(1)) else None
 
 
-def _meta_line(a: HtmlElement) -> HtmlElement | None:
-    """The short line of links ("Tags: a, b") the link sits in; None inside a sentence."""
-    block = next((up for up in a.iterancestors() if up.tag in _BLOCKS), None)
-    if block is None:
-        return None
+def _meta_line(block: HtmlElement) -> bool:
+    """A short line of links ("Tags: a, b"), not a sentence: little text besides its links."""
     words = len(text_of(block) or "") - sum(len(text_of(x) or "") for x in select(block, _LINKS))
-    return block if words <= _MAX_LABEL_TEXT else None
+    return words <= _MAX_LABEL_TEXT
 
 
-def _taxonomy(links: list[HtmlElement], pattern: re.Pattern[str]) -> list[str]:
+def _block(a: HtmlElement) -> HtmlElement | None:
+    return next((up for up in a.iterancestors() if up.tag in _BLOCKS), None)
+
+
+def _taxonomy(post: HtmlElement, links: list[HtmlElement], pattern: re.Pattern[str]) -> list[str]:
     """Links to taxonomy pages in short meta lines; a line counts once one of its links is named
     as its URL's term (Pelican writes 日本 as ``/tag/ri-ben.html``: its neighbours vouch for it)."""
     lines: dict[HtmlElement, list[HtmlElement]] = {}
     for a in links:
-        block = _meta_line(a)
-        if block is not None and pattern.search(link_path(a.get("href") or "")):
+        if pattern.search(link_path(a.get("href") or "")) and (block := _block(a)) is not None:
             lines.setdefault(block, []).append(a)
-    vouched = (line for line in lines.values() if any(_names_term(a, pattern) for a in line))
+    vouched = (line for block, line in lines.items()
+               if any(_names_term(a, pattern) for a in line)
+               and _meta_line(block) and not in_chrome(block, post))
     return [t for line in vouched for a in line if (t := link_text(a))]
 
 
@@ -208,14 +211,21 @@ def _label(el: HtmlElement) -> str | None:
     return clean(head.text)
 
 
-def _labelled(post: HtmlElement, label: re.Pattern[str]) -> list[str]:
-    """Links after a visible label ("Tags: a, b"), in a short line."""
-    for el in select(post, _LABELLED):
-        name = _label(el)
-        if name and len(name) <= _MAX_LABEL_TEXT and label.match(name) and not in_chrome(el, post):
-            found = [t for a in select(el, _LINKS) if (t := link_text(a))]
-            if found and _meta_line(select(el, _LINKS)[0]) is not None:
-                return found
+def _labelled(post: HtmlElement, links: list[HtmlElement], label: re.Pattern[str]) -> list[str]:
+    """Links after a visible label ("Tags: a, b"): the label starts the link's parent, or an
+    ancestor up to three levels up (``<div><span>Tags:</span><ul><li><a>``)."""
+    seen: set[HtmlElement] = set()
+    for a in links:
+        for up in list(a.iterancestors())[:3]:
+            if up is post:
+                break
+            if up in seen:
+                continue
+            seen.add(up)
+            name = _label(up)
+            if name and len(name) <= _MAX_LABEL_TEXT and label.match(name) and _meta_line(up) \
+                    and not in_chrome(up, post):
+                return [t for x in select(up, _LINKS) if (t := link_text(x))]
     return []
 
 
