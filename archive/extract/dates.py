@@ -1,17 +1,28 @@
 """Publication and modification dates, read from what the page states and never guessed.
 
-Sources in order of reliability: JSON-LD (``@graph`` included), ``article:*_time`` meta, ``<time
-datetime>`` in the post, then the visible dateline read with dateparser in the page's language. A
-zone is attached only when the source gives one. Relative datelines ("3 days ago") are read against
-the capture time, and only when it is known. htmldate is deliberately not used: it falls back to
-URL and copyright-year heuristics, and a wrong date in an archive is worse than none.
+Sources in order of reliability: JSON-LD (``@graph`` included), ``article:*_time`` meta,
+microdata ``itemprop=datePublished``, ``<time datetime>`` and hAtom's ``<abbr class="published"
+title>`` in the post, then the visible dateline read with dateparser in the page's language.
+htmldate is deliberately not used: it falls back to URL and copyright-year heuristics, and a wrong
+date in an archive is worse than none.
+
+A date keeps the page's own offset, never converted to UTC or to this machine's zone: a zone is
+attached only when the source gives one. When the chosen stamp is in UTC and another stamp of the
+page states the same instant with an offset, that offset is the page's (Ghost and Medium write
+JSON-LD in UTC). Hexo writes ``<time datetime="...Z">`` in UTC; when the ``<time>``'s visible text
+shows the local wall-clock time ("2023-12-24 16:05"), the difference is the page's offset; when it
+shows only the day, nothing on the page gives the offset and UTC is the truth. A stamp without a
+zone stays without one (``2023-12-24T16:05:00``); a date alone (``<time datetime="2023-12-24">``,
+Eleventy) is stored as that day at midnight without a zone. Zero values (Hugo's
+``0001-01-01T00:00:00Z`` on pages without a date, the Unix epoch) are no date. Relative datelines
+("3 days ago") are read against the capture time, and only when it is known.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import dateparser
@@ -24,12 +35,19 @@ from archive.extract.dom import Selector, clean, css, meta, select, text_of
 
 _PUBLISHED_TIME = tuple(css(c) for c in (
     "time.published[datetime]", "time.entry-date[datetime]", ".wp-block-post-date time[datetime]",
-    "time[itemprop='datePublished'][datetime]", ".posted-on time[datetime]",
+    "time[itemprop~='datePublished'][datetime]", ".posted-on time[datetime]",
+    "abbr.published[title]", "abbr[itemprop~='datePublished'][title]",
 ))
 _ANY_TIME = (css("time[datetime]"),)
 _UPDATED_TIME = tuple(css(c) for c in (
-    "time.updated[datetime]", "time[itemprop='dateModified'][datetime]",
+    "time.updated[datetime]", "time[itemprop~='dateModified'][datetime]", "abbr.updated[title]",
 ))
+_STAMPED = css("time[datetime], abbr[title]")
+_MICRODATA = {"datePublished": css("meta[itemprop~='datePublished'][content]"),
+              "dateModified": css("meta[itemprop~='dateModified'][content]")}
+_CLOCK = re.compile(r"\b\d{1,2}[:h.]\d\d\b")
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MAX_OFFSET = timedelta(hours=14)
 _DATELINES = tuple(css(c) for c in (
     ".posted-on", ".entry-date", ".post-date", ".wp-block-post-date", ".published", ".dateline",
     ".entry-meta .date", ".postdate", ".date", ".entry-meta", ".post-meta", ".postmetadata", "time",
@@ -50,10 +68,15 @@ def parse_iso(value: str | None) -> datetime | None:
     if not value:
         return None
     moment = when.parse_iso(value)
-    if moment is not None:
-        return moment
-    parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
-    return parsed if isinstance(parsed, datetime) else None
+    if moment is None:
+        parsed = dateparser.parse(value, languages=["en"], settings={"STRICT_PARSING": True})
+        moment = parsed if isinstance(parsed, datetime) else None
+    return moment if moment is not None and not _zero(moment) else None
+
+
+def _zero(moment: datetime) -> bool:
+    """A zero value written for "no date" (Go's year 1, the Unix epoch), not a publication."""
+    return moment.year < 1900 or (moment.tzinfo is not None and moment == _EPOCH)
 
 
 def _lang(language: str | None) -> list[str] | None:
@@ -107,24 +130,56 @@ def read_dateline(
     return relative, None
 
 
-def _from_machine(root: HtmlElement, graph: list[jsonld.Entity], key: str) -> datetime | None:
+def _machine_stamps(root: HtmlElement, graph: list[jsonld.Entity], key: str) -> list[datetime]:
+    """What the page declares for machines, most deliberate first: JSON-LD, Open Graph, microdata."""
     art = jsonld.article(graph) or {}
     page = next((e for e in graph if "WebPage" in jsonld.types(e)), {})
-    stamps = (
+    stamps = [
         jsonld.text(art.get(key)),
         jsonld.text(page.get(key)),
         meta(root, "article:published_time" if key == "datePublished" else "article:modified_time"),
-    )
-    return next((d for d in (parse_iso(s) for s in stamps) if d), None)
+        *(el.get("content") for el in select(root, _MICRODATA[key])),
+    ]
+    return [d for d in (parse_iso(s) for s in stamps) if d]
 
 
-def _from_time(post: HtmlElement, selectors: tuple[Selector, ...]) -> datetime | None:
-    for selector in selectors:
-        for el in select(post, selector):
-            parsed = parse_iso(el.get("datetime"))
-            if parsed:
-                return parsed
-    return None
+def _stamp(el: HtmlElement) -> datetime | None:
+    """``<time datetime>``, or hAtom's ``<abbr title>`` (Pelican's notmyidea, Blogger)."""
+    return parse_iso(el.get("datetime") if el.tag == "time" else el.get("title"))
+
+
+def _time_stamps(post: HtmlElement, selectors: tuple[Selector, ...]) -> list[datetime]:
+    return [d for selector in selectors for el in select(post, selector) if (d := _stamp(el))]
+
+
+def _own_offset(chosen: datetime, stamps: list[datetime]) -> datetime:
+    """``chosen`` with the page's own offset when another stamp states it (module docstring)."""
+    if chosen.tzinfo is None:  # the same wall-clock time with a zone is the same statement
+        return next((s for s in stamps if s.tzinfo and s.replace(tzinfo=None) == chosen), chosen)
+    if chosen.utcoffset():
+        return chosen
+    return next((s for s in stamps if s.tzinfo and s.utcoffset() and s == chosen), chosen)
+
+
+def _visible_offset(utc: datetime, post: HtmlElement, language: str | None) -> datetime:
+    """A stamp written in Zulu (``...Z``, JavaScript's ``toISOString``: Hexo) whose element shows
+    the local time ("2023-12-24 16:05"): the difference is the page's offset. dateparser runs
+    only for such an element."""
+    if utc.tzinfo is None or utc.utcoffset():
+        return utc
+    for el in select(post, _STAMPED):
+        text = clean(text_of(el))
+        stamp = (el.get("datetime") if el.tag == "time" else el.get("title")) or ""
+        if not text or not stamp.rstrip().endswith(("Z", "z")) or not _CLOCK.search(text) \
+                or not _YEAR.search(text) or _stamp(el) != utc:
+            continue
+        local = _parse_text(text, _lang(language), datetime(2000, 6, 15, 12))
+        if local is None or local.tzinfo is not None:
+            continue
+        offset = local - utc.replace(tzinfo=None)
+        if offset and abs(offset) <= _MAX_OFFSET and not offset % timedelta(minutes=15):
+            return utc.astimezone(timezone(offset))
+    return utc
 
 
 def _dateline(
@@ -155,10 +210,12 @@ def read_dates(
     dateparser (slow: it tries every language's patterns) only reads the visible dateline, and
     only when JSON-LD, meta and ``<time datetime>`` all say nothing.
     """
-    published = _from_machine(root, graph, "datePublished") or _from_time(post, _PUBLISHED_TIME)
-    if published is None:
-        published = _from_time(post, _ANY_TIME)
-    modified = _from_machine(root, graph, "dateModified") or _from_time(post, _UPDATED_TIME)
+    found = _machine_stamps(root, graph, "datePublished") + _time_stamps(post, _PUBLISHED_TIME)
+    if not found or not found[0].utcoffset():  # none yet, or UTC or no zone: another may say more
+        found += _time_stamps(post, _ANY_TIME)
+    published = _visible_offset(_own_offset(found[0], found), post, language) if found else None
+    changed = _machine_stamps(root, graph, "dateModified") + _time_stamps(post, _UPDATED_TIME)
+    modified = _own_offset(changed[0], changed + found) if changed else None
     reason = None
     if published is None:
         published, reason = _dateline(post, language, captured_at)
