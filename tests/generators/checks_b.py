@@ -73,7 +73,7 @@ def _each(built: Built, archived: dict[str, Archived]) -> Iterable[tuple[str, Po
 
 
 def titles(built: Built, archived: dict[str, Archived]) -> list[str]:
-    return [f"{url}: title {got.title!r}, expected {post.title!r}"
+    return [f"{url}: title {got.title!r}, expected {post.title!r}\n{evidence(built, url)}"
             for url, post, got in _each(built, archived) if got.title != post.title]
 
 
@@ -232,7 +232,10 @@ def evidence(built: Built, url: str) -> str:
                     for a in block.iter("a")}
     links = [_outer(a) for a in root.iter("a") if a not in chrome_links and (
         a.get("rel") == "tag" or re.search(r"/(tags?|categor(y|ies))/", a.get("href") or ""))][:4]
-    lines = [f"body class={body.get('class') if body is not None else None!r}",
+    heading = next((_outer(h) for h in root.iter("h1", "h2") if (h.text_content() or "").strip()
+                    and h.getparent() is not None and h.getparent().tag != "hgroup"), None)
+    lines = [f"<title>: {root.findtext('.//title')!r}, first heading: {heading}",
+             f"body class={body.get('class') if body is not None else None!r}",
              f"<article>: {len(root.findall('.//article'))}, h-entry: "
              f"{len(root.cssselect('.h-entry'))}, itemtype: "
              f"{[e.get('itemtype') for e in root.cssselect('[itemtype]')][:2]}",
