@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages demo test lint typecheck unit clean
+.PHONY: install system-packages generators demo test lint typecheck unit clean
 
 install: $(STAMP)
 
@@ -30,8 +30,12 @@ demo: install
 system-packages:
 	sh tests/system-packages.sh
 
+## generators: the npm site generators the tests build real blogs with (Hexo, Eleventy), from the lock file
+generators:
+	sh tests/generators/install.sh
+
 ## test: install everything, lint, type-check, run every test, then the demo (the command CI runs)
-test: install system-packages lint typecheck
+test: install system-packages generators lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
 	$(MAKE) demo
 
@@ -42,4 +46,4 @@ typecheck: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) archive-data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cache/generators archive-data .mypy_cache .ruff_cache .pytest_cache
