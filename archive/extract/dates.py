@@ -152,6 +152,14 @@ def _time_stamps(post: HtmlElement, selectors: tuple[Selector, ...]) -> list[dat
     return [d for selector in selectors for el in select(post, selector) if (d := _stamp(el))]
 
 
+def _sole_stamp(root: HtmlElement) -> list[datetime]:
+    """The page's one ``<time datetime>`` when the post container is the body alone and the
+    dateline sits beside it (the Eleventy base blog v5: ``<h1>``, ``<time>``, ``div.post``). Only
+    a single stamp: with more, a listing's or a sidebar's could be taken for the post's."""
+    stamps = _time_stamps(root, _ANY_TIME)
+    return stamps if len(stamps) == 1 else []
+
+
 def _own_offset(chosen: datetime, stamps: list[datetime]) -> datetime:
     """``chosen`` with the page's own offset when another stamp states it (module docstring)."""
     if chosen.tzinfo is None:  # the same wall-clock time with a zone is the same statement
@@ -213,6 +221,8 @@ def read_dates(
     found = _machine_stamps(root, graph, "datePublished") + _time_stamps(post, _PUBLISHED_TIME)
     if not found or not found[0].utcoffset():  # none yet, or UTC or no zone: another may say more
         found += _time_stamps(post, _ANY_TIME)
+    if not found and post is not root:
+        found = _sole_stamp(root)
     published = _visible_offset(_own_offset(found[0], found), post, language) if found else None
     changed = _machine_stamps(root, graph, "dateModified") + _time_stamps(post, _UPDATED_TIME)
     modified = _own_offset(changed[0], changed + found) if changed else None

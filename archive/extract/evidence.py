@@ -224,11 +224,14 @@ def _dated(entry: HtmlElement, page: Page, url: str) -> bool:
 
 
 def dated_layout(root: HtmlElement, found: Entries, page: Page, url: str) -> bool:
-    """No entry markup, exactly one ``<time>``, and it is not in a row linking another page."""
+    """No entry markup, exactly one ``<time>`` that holds a date (the base blog v5 prints
+    ``datetime="Invalid DateTime"`` on its About page), not in a row linking another page."""
     if found.full or found.teasers:
         return False
     times = select(root, _TIME)
-    return len(times) == 1 and not _in_row(times[0], page, url)
+    stamp = times[0].get("datetime") if len(times) == 1 else None
+    return (len(times) == 1 and (stamp is None or real_date(stamp))
+            and not _in_row(times[0], page, url))
 
 
 def _in_row(date: HtmlElement, page: Page, url: str) -> bool:

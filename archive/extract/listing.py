@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
-from archive.extract.dom import css, first, meta, text_of
+from archive.extract.dom import css, first, meta, select, text_of
 from archive.extract.evidence import declared_article
 from archive.urls import BadURL, split_url
 
@@ -90,8 +90,9 @@ def archive_url(url: str) -> str | None:
 
 
 def not_found_page(root: HtmlElement) -> bool:
-    """A soft 404: the title (without the site name) or the first heading says "not found"."""
+    """A soft 404: the title (without the site name) or a top heading says "not found" (any
+    ``<h1>``: the first is often the site's name, as in the Eleventy base blog v5's header)."""
     title = text_of(first(root, _TITLE)) or ""
-    heading = text_of(first(root, _H1)) or ""
-    parts = [*_TITLE_SEPARATORS.split(title), title, heading]
+    headings = [text_of(h1) or "" for h1 in select(root, _H1)]
+    parts = [*_TITLE_SEPARATORS.split(title), title, *headings]
     return any(_NOT_FOUND.match(part) for part in parts if part)
