@@ -16,12 +16,13 @@ import re
 from datetime import datetime
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from archive.extract import jsonld
 from archive.extract.body import Body, BodyOptions, extract_body
 from archive.extract.comments import read_comments
 from archive.extract.dates import read_dates
-from archive.extract.dom import parse
+from archive.extract.dom import css, parse, select, text_of
 from archive.extract.encoding import decode_html
 from archive.extract.metadata import post_root, read_metadata
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES, UNPARSABLE, Extraction
@@ -44,6 +45,39 @@ def _strip_title(body: Body, title: str | None) -> Body:
 
 
 _IMAGES = ("![", "[![")  # Markdown blocks that have no text
+_TIME, _LINKS = css("time"), css("a")
+_MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def _flat(text: str) -> str:
+    return " ".join(_MARKDOWN_LINK.sub(r"\1", text).split())
+
+
+def _dateline(root: HtmlElement) -> str | None:
+    """The text of the block holding the page's one ``<time>`` when that block is a dateline: the
+    date, its links (tags, author) and separators, no other word ("3 January 2021 · intro")."""
+    times = select(root, _TIME)
+    block = next(times[0].iterancestors("p", "div", "ul", "header"), None) if len(times) == 1 else None
+    if block is None:
+        return None
+    rest = _flat(text_of(block) or "")
+    for part in [text_of(times[0]) or "", *(text_of(a) or "" for a in select(block, _LINKS))]:
+        rest = rest.replace(" ".join(part.split()), " ", 1) if part.strip() else rest
+    return _flat(text_of(block) or "") if not re.search(r"\w", rest) else None
+
+
+def _strip_dateline(body: Body, line: str | None) -> Body:
+    """Drop a leading paragraph that is the post's dateline, from the text and the Markdown: a
+    theme without a content container (the Eleventy base blog) leaves it to trafilatura, which
+    keeps it, and on a short post it is a fifth of the text."""
+    head, _, rest = body.text.partition("\n\n")
+    if not line or not rest or _flat(head) != line:
+        return body
+    blocks = body.markdown.split("\n\n")
+    repeat = next((i for i, b in enumerate(blocks[:3]) if _flat(b) == line), None)
+    if repeat is not None:
+        del blocks[repeat]
+    return Body(rest, "\n\n".join(blocks), body.images)
 
 
 def _reads(block: str) -> str:
@@ -78,7 +112,8 @@ def _extract(html: str | bytes, url: str, encoding: str | None, captured_at: dat
     meta = read_metadata(root, post, graph, url)
     dates = read_dates(root, post, graph, meta.language, captured_at)
     comments = tuple(read_comments(root, meta.language, url))
-    body = _strip_title(extract_body(root, url, options), meta.title)
+    dateline = _dateline(root)  # before the body's extraction prunes the tree
+    body = _strip_dateline(_strip_title(extract_body(root, url, options), meta.title), dateline)
     text = body.text
     return Extraction(
         url=url,
