@@ -43,7 +43,7 @@ def result() -> dict[str, Any]:
 
 
 def _groups() -> dict[str, int]:
-    manifest = json.loads((realpages.corpus_dir() / "manifest.json").read_text("utf-8"))
+    manifest = realpages.manifest(realpages.corpus_dir())
     return {group: sum(e["group"] == group for e in manifest) for group in {e["group"] for e in manifest}}
 
 
