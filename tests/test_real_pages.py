@@ -165,3 +165,17 @@ def test_teaser_thumbnails_do_not_keep_a_list_of_other_stories() -> None:
     assert all(p in post.text for p in PARAGRAPHS)
     assert "Other story number" not in post.text
     assert [image.url for image in post.images] == ["https://news.example/photo.jpg"]
+
+
+def test_labels_for_screen_readers_only_are_not_text() -> None:
+    """BBC (burmese_article): every photo said "Image copyright" and "Image caption" in the text,
+    labels of ``span.off-screen`` that no reader sees; the caption and the credit themselves stay."""
+    figure = ("<figure><img src='/photo.jpg' alt='The valley'><span class='off-screen'>Image "
+              "copyright</span><span class='story-image-copyright'>Valley Press</span><figcaption>"
+              "<span class='off-screen'>Image caption</span><span>The valley at dawn</span>"
+              "</figcaption></figure>")
+    text = extract_post(_page(f"<div class='story'>{_prose(PARAGRAPHS[:4])}{figure}"
+                              f"{_prose(PARAGRAPHS[4:])}</div>"), URL).text
+    assert all(p in text for p in PARAGRAPHS)
+    assert "The valley at dawn" in text and "Valley Press" in text
+    assert "Image caption" not in text and "Image copyright" not in text
