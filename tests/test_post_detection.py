@@ -215,6 +215,22 @@ def test_a_json_ld_article_naming_the_page_outweighs_its_archive_url() -> None:
     assert classify_page(_article(ld, meta=DATED), url, listed=True)[::2] == (True, "json-ld")
 
 
+@pytest.mark.parametrize(("url", "link", "is_post"), [
+    ("http://b.test/2021/", "/travel/2021/01/15/cafe.html", False),  # jekyll-archives, a year
+    ("http://b.test/2021/01/", "/2021/01/15/cafe/", False),  # a month, WordPress permalinks
+    ("http://b.test/2021/01/", "/about/", True),  # links nothing dated inside it
+    ("http://b.test/2021/01/15/cafe/", "/2021/01/15/other/", True),  # a WordPress post
+])
+def test_a_date_archive_listing_dated_pages_is_no_post_despite_its_json_ld(
+        url: str, link: str, is_post: bool) -> None:
+    """jekyll-seo-tag gives jekyll-archives' year and month pages a BlogPosting naming them."""
+    entity = {"@type": "BlogPosting", "url": url, "datePublished": "2021-01-15T10:00:00Z"}
+    ld = f'<script type="application/ld+json">{json.dumps(entity)}</script>'
+    page = _article(ld, meta=DATED).replace("</main>", f'<a href="{link}">Café</a></main>')
+    kind = classify_page(page, url, listed=True)
+    assert (kind.is_post, kind.reason) == (is_post, "json-ld" if is_post else "date-archive")
+
+
 def test_an_entry_whose_title_links_elsewhere_is_a_teaser_unless_another_site() -> None:
     url = "http://b.test/notes/harbour/"
     same_site = _article(title='<a href="/notes/other/">Other</a>', meta=DATED)

@@ -17,6 +17,10 @@ either of them only when no JSON-LD article is declared beside it.
 The URL is the last resort: tag, category, label, author and date archives, ``/page/N/``,
 ``/pageN/``, ``indexN.html`` and search. It vetoes the markup's signals but not a JSON-LD
 article that names the page itself, so a post that really lives under ``/archive/`` is kept.
+A date archive (``/2021/``, ``/2021/01/``, ``/2021/01/15/``: nothing after the date) that links
+to pages dated inside it is a listing even then: jekyll-archives' year and month pages declare a
+``BlogPosting`` naming themselves (jekyll-seo-tag). WordPress posts live one segment deeper
+(``/2021/01/15/slug/``), so their URL is no date archive at all.
 """
 
 from __future__ import annotations
@@ -24,12 +28,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
 from archive.extract.dom import css, first, meta, text_of
-from archive.extract.evidence import declared_article
-from archive.urls import BadURL, split_url
+from archive.extract.evidence import Page, declared_article
+from archive.urls import BadURL, join_url, split_url
 
 NOT_ARTICLE_OG_TYPES = frozenset({"website", "profile", "blog"})
 PAGE_TYPES = frozenset(
@@ -40,6 +45,7 @@ TAXONOMY_SEGMENTS = frozenset(
      "archive", "archives"})
 _PAGINATION_TAIL = re.compile(r"(/page/?\d+|/index\d+\.html?)/?$", re.IGNORECASE)
 _DATE_TAIL = re.compile(r"/(19|20)\d\d(/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?)?/?$")
+_LINKS = etree.XPath("//a/@href")
 _PAGE_QUERY = frozenset({"page", "paged"})
 _SEARCH_QUERY = frozenset({"s", "q", "query", "search"})
 _NOT_FOUND = re.compile(
@@ -87,6 +93,32 @@ def archive_url(url: str) -> str | None:
         if segment in TAXONOMY_SEGMENTS and len(segments) - index - 1 <= 2:
             return "taxonomy"
     return "date-archive" if _DATE_TAIL.search(path) else None
+
+
+def date_archive_lists(root: HtmlElement, page: Page, url: str) -> bool:
+    """A date-archive URL whose page links to another page of the site dated inside it (the
+    link's path holds the archive's date and more): a year, month or day listing."""
+    try:
+        path = re.sub(r"/{2,}", "/", split_url(url).path or "/")
+    except BadURL:
+        return False
+    tail = _DATE_TAIL.search(path)
+    if tail is None:
+        return False
+    date = tail.group().rstrip("/") + "/"
+    hrefs = _LINKS(root)
+    for href in hrefs if isinstance(hrefs, list) else []:
+        target = join_url(url, str(href))
+        if not page.is_other_page(url, str(href)):
+            continue
+        try:
+            linked = split_url(target).path or "/"
+        except BadURL:
+            continue
+        _, found, rest = linked.partition(date)
+        if found and rest.strip("/"):
+            return True
+    return False
 
 
 def not_found_page(root: HtmlElement) -> bool:

@@ -10,7 +10,7 @@ decides:
    title;
 3. its entries (``evidence``): several full entries, or only teasers of other pages, is a listing;
 4. an archive, pagination or search URL (``listing.archive_url``), unless a JSON-LD article names
-   the page itself;
+   the page itself (a date archive that links to pages dated inside it is a listing even then);
 5. a declared post signal (``evidence``): JSON-LD article, ``og:type`` article with a publication
    time, the one dated ``h-entry``/microdata/``<article>``, one post ``div`` with its comments;
 6. only for a page the blog's inventory listed (feed item, sitemap, API: ``listed``), a dated
@@ -70,7 +70,8 @@ def decide(root: HtmlElement, url: str, listed: bool) -> Verdict:
     if found.listing or evidence.several_articles(graph, url):
         return Verdict(False, "listing")
     archive = listing.archive_url(url)
-    if archive and not evidence.json_ld_names(graph, page, url):
+    if archive and (not evidence.json_ld_names(graph, page, url)
+                    or listing.date_archive_lists(root, page, url)):
         return Verdict(False, archive)
     signal = (evidence.article_declared(graph, root)
               or evidence.entry_signal(root, found, page, url, evidence.page_dated(root, graph)))
