@@ -231,6 +231,23 @@ def test_a_date_archive_listing_dated_pages_is_no_post_despite_its_json_ld(
     assert (kind.is_post, kind.reason) == (is_post, "json-ld" if is_post else "date-archive")
 
 
+@pytest.mark.parametrize(("nav", "is_post"), [
+    ('<nav><ul><li><a aria-current="page" href="/about/">About</a></li></ul></nav>', False),
+    ('<nav aria-label="Main"><a class="active" href="http://b.test/about/">About</a></nav>', False),
+    ('<div role="navigation"><a href="/about/index.html">About</a></div>', False),
+    ('<nav><a href="/posts/">Posts</a><a href="/other/">Other</a></nav>', True),
+    ('<nav class="breadcrumb"><a href="/">Home</a><a href="/about/">About</a></nav>', True),
+    ('<nav id="TableOfContents"><a href="#tides">Tides</a></nav>', True),
+])
+def test_a_page_the_site_navigation_links_as_itself_is_a_menu_page(nav: str, is_post: bool) -> None:
+    """Hugo's starter theme and Doks: About is a dated page in the main menu (listing.menu_page)."""
+    og = ('<meta property="og:type" content="article">'
+          '<meta property="article:published_time" content="2020-12-30T09:00:00+01:00">')
+    page = _article(og, meta=DATED).replace("<main>", nav + "<main>")
+    kind = classify_page(page, "http://b.test/about/", listed=True)
+    assert (kind.is_post, kind.reason) == (is_post, "og-article" if is_post else "menu-page")
+
+
 def test_an_entry_whose_title_links_elsewhere_is_a_teaser_unless_another_site() -> None:
     url = "http://b.test/notes/harbour/"
     same_site = _article(title='<a href="/notes/other/">Other</a>', meta=DATED)

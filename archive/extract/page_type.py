@@ -14,7 +14,9 @@ decides:
 5. a declared post signal (``evidence``): JSON-LD article, ``og:type`` article with a publication
    time, the one dated ``h-entry``/microdata/``<article>``, one post ``div`` with its comments;
 6. only for a page the blog's inventory listed (feed item, sitemap, API: ``listed``), a dated
-   single-content layout: no entry markup, one ``<time>``.
+   single-content layout: no entry markup, one ``<time>``;
+7. whatever signal 5 or 6 found, a page the site's navigation links to as itself is a menu page
+   (About, Contact: ``listing.menu_page``), never a post.
 
 How strict for a page found by following links: everything but the last rule. Such a page can be
 anything the site links to (About, a tag page, a project page), and only the page's declared
@@ -77,6 +79,8 @@ def decide(root: HtmlElement, url: str, listed: bool) -> Verdict:
               or evidence.entry_signal(root, found, page, url, evidence.page_dated(root, graph)))
     if signal is None and listed and evidence.dated_layout(root, found, page, url):
         signal = "dated-layout"
+    if signal is not None and listing.menu_page(root, page, url):
+        return Verdict(False, "menu-page")
     return Verdict(signal is not None, signal or "no-post-signal")
 
 
