@@ -151,8 +151,9 @@ def terms(blog: GeneratedBlog) -> list[Problem]:
     shows = blog.engine.exposes
     for post, path, row in posts(blog):
         got = {kind: json.loads(row[kind]) if row else None for kind in ("categories", "tags")}
-        for kind, source, exposed in (("categories", post.categories, shows.categories),
+        for kind, terms_, exposed in (("categories", post.categories, shows.categories),
                                       ("tags", post.tags, shows.tags)):
+            source = tuple(shows.shown_term(term) for term in terms_)
             found = got[kind]
             if found is None or not _terms_ok(found, source, exposed):
                 want = sorted(source) if exposed else f"a subset of {sorted(source)} (not shown)"

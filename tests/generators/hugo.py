@@ -123,6 +123,12 @@ def build_doks(source: Path, output: Path, base_url: str) -> str:
     return hugo_build(DEBIAN_HUGO, source, output)
 
 
+def term_title(term: str) -> str:
+    """A term as the starter theme shows it: its page's ``LinkTitle``, which Hugo title-cases
+    from the front matter's spelling (``intro`` -> ``Intro``, ``日本`` unchanged)."""
+    return " ".join(word[:1].upper() + word[1:] for word in term.split(" "))
+
+
 def slug(term: str) -> str:
     """Hugo's term URL: lower case, spaces as hyphens, other characters kept (percent-encoded)."""
     return quote(term.lower().replace(" ", "-"))
@@ -134,7 +140,8 @@ STARTER = Engine(
         time=True, author=False, categories=False, tags=True,
         note="Hugo's starter theme: the title, <time datetime> with the offset, the body and a "
              "'Tags:' list of links (its section page lists every post, unpaginated); "
-             "no author, no categories, no Open Graph or JSON-LD"),
+             "no author, no categories, no Open Graph or JSON-LD",
+        shown_term=term_title),
     build=build_starter, post_path=lambda post: f"/posts/{post.slug}/",
     page_date=lambda post: post.date,
     samples={"post": f"/posts/{POSTS[1].slug}/", "about": "/about/",

@@ -46,6 +46,9 @@ class Exposes:
     categories: bool
     tags: bool
     note: str
+    # How the page prints a term given in the front matter: Hugo's starter theme shows a tag's
+    # page title, which Hugo title-cases ("intro" -> "Intro"); the checks expect what is shown.
+    shown_term: Callable[[str], str] = str
 
 
 @dataclass(frozen=True)

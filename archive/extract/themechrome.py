@@ -1,0 +1,72 @@
+"""Theme chrome inside the post container that no WordPress class names: removed before trafilatura.
+
+``prepare.CHROME`` knows WordPress's and its plugins' classes; generator themes print their own
+around the body, inside the element that holds it:
+
+- a **term list**: a block whose every link goes to a taxonomy page (``/tags/x/``,
+  ``/categories/x/``, ``rel=tag``) and whose other text is at most a short label ("Tags:"):
+  Hugo's starter theme (``<div><div>Tags:</div><ul><li><a>``), Doks' tag buttons. Terms are
+  read from the page itself (``terms.py``), never from the body;
+- a **bare dateline**: a ``<time>`` that stands between blocks, not inside a sentence (Hugo's
+  starter theme prints it between the title and the first paragraph);
+- the **title block** of themes that put the byline in it, by class (``TITLE_BLOCKS``): Doks'
+  ``.blog-header`` ("Posted in Notes on <date> by <a>Author</a> - 1 min read").
+
+None of them is removed when it holds most of the container's text: that is the post.
+"""
+
+from __future__ import annotations
+
+from lxml.html import HtmlElement
+
+from archive.extract.dom import css, select, text_of
+from archive.extract.terms import taxonomy_link
+
+TITLE_BLOCKS = css(".blog-header")
+_BLOCKS = css("div, p, ul, ol, dl, section, footer, aside")
+_LINKS = css("a[href]")
+_LABEL_MAX = 20  # "Tags:", "Categories:", separators
+_BETWEEN_BLOCKS = frozenset({"main", "article", "div", "section", "header", "body", "footer"})
+MOST = 0.5
+
+
+def remove_theme_chrome(root: HtmlElement) -> None:
+    """Every kind of the module docstring, outermost first."""
+    total = len(root.text_content())
+    doomed = list(select(root, TITLE_BLOCKS))
+    doomed += [el for el in select(root, _BLOCKS) if _term_list(el)]
+    doomed += [el for el in root.iter("time") if _bare(el)]
+    for el in doomed:
+        if el.getparent() is not None and len(el.text_content()) <= MOST * total:
+            _drop(el)
+
+
+def _term_list(block: HtmlElement) -> bool:
+    links = select(block, _LINKS)
+    if not links or not all(taxonomy_link(a) for a in links) or block.find(".//img") is not None:
+        return False
+    label = len(text_of(block) or "") - sum(len(text_of(a) or "") for a in links)
+    return label <= _LABEL_MAX
+
+
+def _bare(time: HtmlElement) -> bool:
+    parent = time.getparent()
+    return (parent is not None and parent.tag in _BETWEEN_BLOCKS
+            and not (time.tail or "").strip() and not _text_before(time))
+
+
+def _text_before(el: HtmlElement) -> bool:
+    previous, parent = el.getprevious(), el.getparent()
+    before = previous.tail if previous is not None else parent.text if parent is not None else ""
+    return bool((before or "").strip())
+
+
+def _drop(el: HtmlElement) -> None:
+    """Remove the element, keeping the text that follows it."""
+    tail, previous, parent = el.tail, el.getprevious(), el.getparent()
+    if tail and tail.strip():
+        if previous is not None:
+            previous.tail = (previous.tail or "") + tail
+        elif parent is not None:
+            parent.text = (parent.text or "") + tail
+    el.drop_tree()
