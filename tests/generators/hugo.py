@@ -151,10 +151,11 @@ STARTER = Engine(
 DOKS_ENGINE = Engine(
     name="hugo-doks", origin="Debian hugo; theme @hyas/doks 0.5.0 from npm (tests/generators/npm)",
     exposes=Exposes(
-        time=False, author=True, categories=True, tags=True,
+        time=True, author=True, categories=True, tags=True,
         note="Doks: 'Posted in <a>Category</a> on <day> by <a>Author</a>' under the title (the day "
              "only), tags as buttons under the body; Doks' Open Graph says og:type article with "
-             "article:published_time"),
+             "article:published_time (the time and offset); its JSON-LD names Doks' own author "
+             "and a wrong zone (the post's clock time with the site's zone name)"),
     build=build_doks, post_path=lambda post: f"/blog/{post.slug}/", page_date=lambda post: post.date,
     samples={"post": f"/blog/{POSTS[1].slug}/", "about": "/about/",
              "tag": f"/tags/{slug(POSTS[1].tags[0])}/", "listing": "/blog/page/2/"},
