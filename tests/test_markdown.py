@@ -407,7 +407,8 @@ def test_a_caption_belongs_to_the_image_just_before_it_only() -> None:
 
 def test_a_fallback_extractors_containers_hold_blocks() -> None:
     """trafilatura's readability/jusText fallback returns the page's own ``div``s and a ``<pre>`` as
-    ``quote > code`` (seen on Hugo's Ananke theme): blocks stay blocks, the code stays code."""
+    ``quote > code`` (seen on Hugo's Ananke theme, no longer built by the suite): blocks stay
+    blocks, the code stays code."""
     from lxml import etree
 
     from archive.extract.markdown import render_markdown

@@ -1,11 +1,11 @@
 """Author, categories, tags and date on any engine (issue 18 point 5), on real generator output.
 
 ``tests/fixtures/engines/meta-*/`` hold the known blog (``tests/generators/content.py``) as Hugo
-(PaperMod, Ananke), Jekyll (minima + jekyll-seo-tag), Pelican (notmyidea, simple), Hexo
+(its starter theme, Doks), Jekyll (minima + jekyll-seo-tag), Pelican (notmyidea, simple), Hexo
 (landscape), the Eleventy base blog built it, and as Ghost, Blogger, Substack and Medium serve it
 (hand-made from their markup): see each folder's README and ``meta-build/``. The truth is the
 post's front matter, as far as the page shows it: ``SHOWS`` says, per engine, what its pages show
-(PaperMod shows no categories; Pelican has one category per post; Hexo's landscape names only the
+(Hugo's starter theme shows no categories; Pelican has one category per post; Hexo's landscape names only the
 site's author and writes UTC; Jekyll writes the site's zone...). The rules themselves are tested
 below on small pages.
 """
@@ -23,6 +23,7 @@ import pytest
 
 from archive.extract import extract_post
 from tests.generators.content import POSTS, Post
+from tests.generators.hugo import ABOUT_DATE, term_title
 
 ENGINES = Path(__file__).parent / "fixtures" / "engines"
 SITE_AUTHOR = "Harbour Keeper"  # the site owner in each generator's configuration (meta-build)
@@ -55,9 +56,13 @@ class Shows:
 
 
 SHOWS = {
+    # Hugo's starter theme: no author, no categories; tags as their pages' titles ("Intro").
+    "hugo-starter": Shows(author=lambda p: None, categories=_none,
+                          tags=lambda p: tuple(map(term_title, p.tags))),
+    # Doks: "Posted in <a>Category</a> on <day> by <a>Author</a>" (its JSON-LD names its own
+    # author on every post); article:published_time with the offset.
+    "hugo-doks": Shows(),
     # Hugo: the section "posts" is article:section on every page; these themes link tags only.
-    "hugo-papermod": Shows(categories=_none),
-    "hugo-ananke": Shows(categories=_none),
     # minima shows no taxonomy; Jekyll writes every date in the site's `timezone`.
     "jekyll-minima": Shows(categories=_none, tags=_none, published=_in_zone(KOLKATA)),
     "pelican-notmyidea": Shows(categories=lambda p: p.categories[:1]),
@@ -112,8 +117,8 @@ def test_post_metadata(engine: str, slug: str) -> None:
 def test_about_page_has_no_taxonomy_and_no_invented_date(engine: str) -> None:
     got = _extract(engine, "about.html")
     assert (got["categories"], got["tags"]) == ([], [])  # never a sidebar's tag cloud
-    if engine.startswith("hugo"):
-        assert got["published"] is None  # Hugo's zero date 0001-01-01 is no date
+    if engine.startswith("hugo"):  # the date `hugo new about.md` wrote, not an invented one
+        assert got["published"] == ABOUT_DATE
 
 
 # The rules, each on a small page written for it.

@@ -1,7 +1,7 @@
 """Post detection beyond WordPress: real generator output, hosted platforms, and a real crawl.
 
-The fixtures (``tests/fixtures/engines/detect-*``) are pages of small blogs built by Hugo (Ananke,
-PaperMod), Jekyll (minima), Pelican (notmyidea, simple), Hexo (landscape) and the Eleventy base
+The fixtures (``tests/fixtures/engines/detect-*``) are pages of small blogs built by Hugo (its
+starter theme, Doks), Jekyll (minima), Pelican (notmyidea, simple), Hexo (landscape) and the Eleventy base
 blog, and pages written after Ghost's (Casper), Blogger's, Substack's and Medium's markup. Each
 page's truth (post or not) was decided by hand; ``expected.json`` also names the evidence that must
 decide, so a right answer for a wrong reason fails too.
@@ -28,7 +28,7 @@ from tests.conftest import BIN, FAST, ROOT
 from tests.fixtures.discovery_sites import SiteServer, xml
 
 ENGINES = Path(__file__).parent / "fixtures" / "engines"
-GENERATORS = ("hugo-ananke", "hugo-papermod", "jekyll-minima", "pelican-notmyidea",
+GENERATORS = ("hugo-starter", "hugo-doks", "jekyll-minima", "pelican-notmyidea",
               "pelican-simple", "hexo-landscape", "eleventy-base-blog")
 HOSTED = ("ghost-casper", "blogger", "substack", "medium")
 Case = tuple[str, str, dict[str, Any]]
@@ -80,8 +80,11 @@ def _undeclared(html: str) -> str:
 
 
 # Hexo's landscape renders About as a dated h-entry with BlogPosting microdata: only its
-# ``og:type`` website says it is a page (README of detect-hexo-landscape).
-MARKUP_ONLY = [c for c in NOT_POSTS if c[:2] != ("hexo-landscape", "about.html")]
+# ``og:type`` website says it is a page (README of detect-hexo-landscape). Hugo's starter theme
+# prints About exactly as a post: only its main menu linking to the page's own URL tells, and
+# this test moves the page to another URL (README of detect-hugo-starter).
+MARKUP_ONLY = [c for c in NOT_POSTS
+               if c[:2] not in {("hexo-landscape", "about.html"), ("hugo-starter", "about.html")}]
 
 
 @pytest.mark.parametrize(("engine", "page", "spec"), MARKUP_ONLY, ids=_ids(MARKUP_ONLY))
@@ -213,6 +216,39 @@ def test_a_json_ld_article_naming_the_page_outweighs_its_archive_url() -> None:
     entity = {"@type": "BlogPosting", "url": url, "datePublished": "2009-05-01T10:00:00Z"}
     ld = f'<script type="application/ld+json">{json.dumps(entity)}</script>'
     assert classify_page(_article(ld, meta=DATED), url, listed=True)[::2] == (True, "json-ld")
+
+
+@pytest.mark.parametrize(("url", "link", "is_post"), [
+    ("http://b.test/2021/", "/travel/2021/01/15/cafe.html", False),  # jekyll-archives, a year
+    ("http://b.test/2021/01/", "/2021/01/15/cafe/", False),  # a month, WordPress permalinks
+    ("http://b.test/2021/01/", "/about/", True),  # links nothing dated inside it
+    ("http://b.test/2021/01/15/cafe/", "/2021/01/15/other/", True),  # a WordPress post
+])
+def test_a_date_archive_listing_dated_pages_is_no_post_despite_its_json_ld(
+        url: str, link: str, is_post: bool) -> None:
+    """jekyll-seo-tag gives jekyll-archives' year and month pages a BlogPosting naming them."""
+    entity = {"@type": "BlogPosting", "url": url, "datePublished": "2021-01-15T10:00:00Z"}
+    ld = f'<script type="application/ld+json">{json.dumps(entity)}</script>'
+    page = _article(ld, meta=DATED).replace("</main>", f'<a href="{link}">Café</a></main>')
+    kind = classify_page(page, url, listed=True)
+    assert (kind.is_post, kind.reason) == (is_post, "json-ld" if is_post else "date-archive")
+
+
+@pytest.mark.parametrize(("nav", "is_post"), [
+    ('<nav><ul><li><a aria-current="page" href="/about/">About</a></li></ul></nav>', False),
+    ('<nav aria-label="Main"><a class="active" href="http://b.test/about/">About</a></nav>', False),
+    ('<div role="navigation"><a href="/about/index.html">About</a></div>', False),
+    ('<nav><a href="/posts/">Posts</a><a href="/other/">Other</a></nav>', True),
+    ('<nav class="breadcrumb"><a href="/">Home</a><a href="/about/">About</a></nav>', True),
+    ('<nav id="TableOfContents"><a href="#tides">Tides</a></nav>', True),
+])
+def test_a_page_the_site_navigation_links_as_itself_is_a_menu_page(nav: str, is_post: bool) -> None:
+    """Hugo's starter theme and Doks: About is a dated page in the main menu (listing.menu_page)."""
+    og = ('<meta property="og:type" content="article">'
+          '<meta property="article:published_time" content="2020-12-30T09:00:00+01:00">')
+    page = _article(og, meta=DATED).replace("<main>", nav + "<main>")
+    kind = classify_page(page, "http://b.test/about/", listed=True)
+    assert (kind.is_post, kind.reason) == (is_post, "og-article" if is_post else "menu-page")
 
 
 def test_an_entry_whose_title_links_elsewhere_is_a_teaser_unless_another_site() -> None:

@@ -3,7 +3,7 @@
 Order, most deliberate first:
 
 1. JSON-LD article ``author`` (object, list, ``@id``): written per post by SEO plugins, Hugo
-   themes, jekyll-seo-tag, Ghost, Substack, Medium.
+   themes, jekyll-seo-tag, Ghost, Substack, Medium, unless the visible byline names another.
 2. Marked-up authorship inside the post: schema.org microdata (``itemprop=author`` with its
    ``itemprop=name``), the h-entry's ``p-author`` (its h-card's ``p-name``), ``rel=author`` links,
    hCard ``.vcard .fn``, a link to the blog's own ``/author/<name>`` page named like its slug.
@@ -11,6 +11,11 @@ Order, most deliberate first:
    header or meta that reads "By X", "Posted by X", "Written by X" (Hugo's Ananke, Pelican).
 4. Page-wide meta: ``<meta name=author>``, ``article:author`` when it is a name (Hexo writes the
    site's author there; Medium a profile URL), Ghost's "Written by" Twitter label.
+
+A visible byline that names someone the JSON-LD author does not is believed over the JSON-LD:
+themes fill that from one site-wide setting too (Doks' ``schemaAuthor``, "Henk Verlinde", its
+own author, on every post), while a byline printed in the post names this post's writer. Where
+they agree the JSON-LD stands (it lists every co-author; a byline may show the first).
 
 Meta comes last because themes fill it from the site's configuration (Hugo's ``params.author``,
 Jekyll's ``site.author``, Hexo's ``author``): a byline in the post names this post's writer.
@@ -47,7 +52,8 @@ _BYLINE_PREFIX = re.compile(
 # Where a name in a byline line ends: a date, a separator, "on"/"in"/"at" and what follows.
 _NAME_END = re.compile(r"\s*(?:[|·•,;@(\u2013\u2014]|\s-\s|\s(?:on|in|at)\s|\s\d).*$",
                        re.IGNORECASE | re.DOTALL)
-_AUTHOR_PAGES = re.compile(r"/(?:author|authors|profile|people|@)/?([^/]+)/?$", re.IGNORECASE)
+_AUTHOR_PAGES = re.compile(r"/(?:author|authors|contributors|profile|people|@)/?([^/]+)/?$",
+                           re.IGNORECASE)
 _MAX_NAME = 80
 _MAX_WORDS = 6
 
@@ -56,8 +62,22 @@ def read_author(
     root: HtmlElement, post: HtmlElement, graph: list[jsonld.Entity], art: jsonld.Entity
 ) -> str | None:
     """The post's author (see the module docstring for the order), or None."""
+    declared = _jsonld_author(graph, art)
+    visible = _visible_author(post)
+    if declared and (not visible or _agree(declared, visible)):
+        return declared
+    return visible or _meta_author(root)
+
+
+def _agree(declared: str, visible: str) -> bool:
+    """One names the other: a byline shows the first co-author, or adds screen-reader words."""
+    a, b = declared.casefold(), visible.casefold()
+    return a in b or b in a
+
+
+def _visible_author(post: HtmlElement) -> str | None:
+    """The author the post itself marks up or shows (readers 2 and 3 of the module docstring)."""
     readers: tuple[Callable[[], str | None], ...] = (
-        lambda: _jsonld_author(graph, art),
         lambda: _first(_microdata(post)),
         lambda: _first(_h_card(post)),
         lambda: _first(text_of(a) for a in _own(post, _REL_AUTHOR)),
@@ -65,7 +85,6 @@ def read_author(
         lambda: _first(_author_page_links(post)),
         lambda: _first(_byline_name(el) for el in _own(post, _BYLINE)),
         lambda: _first(_prefixed_name(el) for el in _own(post, _META_LINES)),
-        lambda: _meta_author(root),
     )
     return next((found for read in readers if (found := read())), None)
 

@@ -140,7 +140,12 @@ def _machine_stamps(root: HtmlElement, graph: list[jsonld.Entity], key: str) -> 
         meta(root, "article:published_time" if key == "datePublished" else "article:modified_time"),
         *(el.get("content") for el in select(root, _MICRODATA[key])),
     ]
-    return [d for d in (parse_iso(s) for s in stamps) if d]
+    # A strict ISO stamp before one only dateparser reads: Doks writes JSON-LD
+    # "2021-01-03T08:00:00CET" (the post's clock time, the site's zone name) beside the right
+    # "article:published_time" 2021-01-03T08:00:00-05:00.
+    strict = [s for s in stamps if s and when.parse_iso(s) is not None]
+    ordered = strict + [s for s in stamps if s and s not in strict]
+    return [d for d in (parse_iso(s) for s in ordered) if d]
 
 
 def _stamp(el: HtmlElement) -> datetime | None:

@@ -14,9 +14,22 @@ kind it declares:
 
 either of them only when no JSON-LD article is declared beside it.
 
+A page the site's own navigation links to as itself is a static page (About, Contact, Projects):
+themes put pages in the main menu and posts in sections, and mark the current menu item (Hugo's
+starter theme ``aria-current="page"``, Doks ``active``). It is the one generalising mark on those
+two Hugo themes, whose About pages otherwise look like posts: the starter theme prints About with
+its ``<time>`` and nothing else (no Open Graph, no JSON-LD), Doks declares ``og:type`` article
+with ``article:published_time`` on every page, and Hugo's default feed and sitemap list About
+beside the posts. Breadcrumbs (which may link the page itself) and in-page links (a table of
+contents, "skip to content") are no menu.
+
 The URL is the last resort: tag, category, label, author and date archives, ``/page/N/``,
 ``/pageN/``, ``indexN.html`` and search. It vetoes the markup's signals but not a JSON-LD
 article that names the page itself, so a post that really lives under ``/archive/`` is kept.
+A date archive (``/2021/``, ``/2021/01/``, ``/2021/01/15/``: nothing after the date) that links
+to pages dated inside it is a listing even then: jekyll-archives' year and month pages declare a
+``BlogPosting`` naming themselves (jekyll-seo-tag). WordPress posts live one segment deeper
+(``/2021/01/15/slug/``), so their URL is no date archive at all.
 """
 
 from __future__ import annotations
@@ -24,12 +37,13 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract import jsonld
 from archive.extract.dom import css, first, meta, select, text_of
-from archive.extract.evidence import declared_article
-from archive.urls import BadURL, split_url
+from archive.extract.evidence import Page, declared_article, page_key
+from archive.urls import BadURL, join_url, split_url
 
 NOT_ARTICLE_OG_TYPES = frozenset({"website", "profile", "blog"})
 PAGE_TYPES = frozenset(
@@ -40,6 +54,11 @@ TAXONOMY_SEGMENTS = frozenset(
      "archive", "archives"})
 _PAGINATION_TAIL = re.compile(r"(/page/?\d+|/index\d+\.html?)/?$", re.IGNORECASE)
 _DATE_TAIL = re.compile(r"/(19|20)\d\d(/(0?[1-9]|1[0-2])(/(0?[1-9]|[12]\d|3[01]))?)?/?$")
+_LINKS = etree.XPath("//a/@href")
+_MENU_LINKS = etree.XPath(
+    "//*[self::nav or @role='navigation']//a[@href]"
+    "[not(ancestor-or-self::*[contains(translate(concat(@class, ' ', @aria-label, ' ', @id),"
+    " 'BREADCRUMB', 'breadcrumb'), 'breadcrumb')])]/@href")
 _PAGE_QUERY = frozenset({"page", "paged"})
 _SEARCH_QUERY = frozenset({"s", "q", "query", "search"})
 _NOT_FOUND = re.compile(
@@ -87,6 +106,47 @@ def archive_url(url: str) -> str | None:
         if segment in TAXONOMY_SEGMENTS and len(segments) - index - 1 <= 2:
             return "taxonomy"
     return "date-archive" if _DATE_TAIL.search(path) else None
+
+
+def menu_page(root: HtmlElement, page: Page, url: str) -> bool:
+    """The site's navigation links to this very page (not the home page, not a fragment)."""
+    try:
+        if not split_url(url).path.strip("/"):
+            return False
+    except BadURL:
+        return False
+    hrefs = _MENU_LINKS(root)
+    for href in hrefs if isinstance(hrefs, list) else []:
+        text = str(href).strip()
+        if text and "#" not in text and page_key(join_url(url, text)) in page.keys:
+            return True
+    return False
+
+
+def date_archive_lists(root: HtmlElement, page: Page, url: str) -> bool:
+    """A date-archive URL whose page links to another page of the site dated inside it (the
+    link's path holds the archive's date and more): a year, month or day listing."""
+    try:
+        path = re.sub(r"/{2,}", "/", split_url(url).path or "/")
+    except BadURL:
+        return False
+    tail = _DATE_TAIL.search(path)
+    if tail is None:
+        return False
+    date = tail.group().rstrip("/") + "/"
+    hrefs = _LINKS(root)
+    for href in hrefs if isinstance(hrefs, list) else []:
+        target = join_url(url, str(href))
+        if not page.is_other_page(url, str(href)):
+            continue
+        try:
+            linked = split_url(target).path or "/"
+        except BadURL:
+            continue
+        _, found, rest = linked.partition(date)
+        if found and rest.strip("/"):
+            return True
+    return False
 
 
 def not_found_page(root: HtmlElement) -> bool:

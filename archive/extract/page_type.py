@@ -10,11 +10,13 @@ decides:
    title;
 3. its entries (``evidence``): several full entries, or only teasers of other pages, is a listing;
 4. an archive, pagination or search URL (``listing.archive_url``), unless a JSON-LD article names
-   the page itself;
+   the page itself (a date archive that links to pages dated inside it is a listing even then);
 5. a declared post signal (``evidence``): JSON-LD article, ``og:type`` article with a publication
    time, the one dated ``h-entry``/microdata/``<article>``, one post ``div`` with its comments;
 6. only for a page the blog's inventory listed (feed item, sitemap, API: ``listed``), a dated
-   single-content layout: no entry markup, one ``<time>``.
+   single-content layout: no entry markup, one ``<time>``;
+7. whatever signal 5 or 6 found, a page the site's navigation links to as itself is a menu page
+   (About, Contact: ``listing.menu_page``), never a post.
 
 How strict for a page found by following links: everything but the last rule. Such a page can be
 anything the site links to (About, a tag page, a project page), and only the page's declared
@@ -70,12 +72,15 @@ def decide(root: HtmlElement, url: str, listed: bool) -> Verdict:
     if found.listing or evidence.several_articles(graph, url):
         return Verdict(False, "listing")
     archive = listing.archive_url(url)
-    if archive and not evidence.json_ld_names(graph, page, url):
+    if archive and (not evidence.json_ld_names(graph, page, url)
+                    or listing.date_archive_lists(root, page, url)):
         return Verdict(False, archive)
     signal = (evidence.article_declared(graph, root)
               or evidence.entry_signal(root, found, page, url, evidence.page_dated(root, graph)))
     if signal is None and listed and evidence.dated_layout(root, found, page, url):
         signal = "dated-layout"
+    if signal is not None and listing.menu_page(root, page, url):
+        return Verdict(False, "menu-page")
     return Verdict(signal is not None, signal or "no-post-signal")
 
 

@@ -10,6 +10,8 @@
   Hexo): each reference becomes a mark with its label, each note a marked paragraph, and the
   "back to text" arrows go.
 - Code blocks: ``codeblocks.py`` (line numbers removed, one ``<pre><code>`` a block).
+- Generator themes' chrome inside the container (term lists, bare datelines, title blocks with
+  the byline): ``themechrome.py``, first, so nothing above reads it.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from lxml.html import HtmlElement
 from archive.extract import marks
 from archive.extract.codeblocks import code_blocks
 from archive.extract.dom import css, select
+from archive.extract.themechrome import remove_theme_chrome
 
 _CAPTIONS = css("figcaption, .wp-caption-text, .gallery-caption")
 _NOTE_LABEL = re.compile(r"[^\w-]")
@@ -34,6 +37,7 @@ def _prefix(el: HtmlElement, mark: str) -> None:
 
 def mark_structure(root: HtmlElement) -> None:
     """All the rewrites of the module docstring, in an order where none undoes another."""
+    remove_theme_chrome(root)
     code_blocks(root)
     _footnotes(root)
     for ol in root.iter("ol"):

@@ -8,7 +8,9 @@ What the post shows comes first, in this order for each of categories and tags:
 3. links to the blog's own taxonomy pages (``/categories/x/``, ``/category/x.html``, ``/tags/x/``,
    ``/tag/x``, ``/search/label/x``) whose text names the term of the URL, in a short meta line
    of the post, not in a sentence (Hugo themes, Pelican, Eleventy, Ghost, Medium);
-4. links after a visible label ("Tags:", "Labels:", "Categories:", "Filed under").
+4. links after a visible label ("Tags:", "Labels:", "Categories:", "Filed under"): all the links
+   of a short line, or the run of links right after the label in a longer one ("Posted in
+   <a>Notes</a> on <date> by <a>Author</a>", Doks).
 
 Then what the page declares for machines: ``article:tag``, Pelican's ``<meta name=tags>``,
 microdata and JSON-LD ``keywords`` for tags; ``article:section`` and JSON-LD ``articleSection``
@@ -53,6 +55,7 @@ _DECORATIONS = css(".tag-hash, [aria-hidden='true']")
 _CATEGORY_BOXES = frozenset({"cat-links", "category-links", "post-categories", "taxonomy-category"})
 _POST_CLASSES = frozenset({"hentry", "type-post", "post"})
 _BLOCKS = frozenset({"p", "li", "dd", "div", "footer", "header", "section", "td", "address", "ul"})
+_SEPARATOR = re.compile(r"[,;/|&\u00b7]?|and|und|et|y", re.IGNORECASE)
 _MAX_LABEL_TEXT = 40  # text of a meta line besides its links: "Tags:", "Filed under", commas
 _CHROME_CLASSES = frozenset({
     "author-info", "author-bio", "saboxplugin-wrap", "author-box", "elementor-author-box",
@@ -88,6 +91,13 @@ def link_path(href: str) -> str:
         return unquote(urlsplit(href).path)
     except ValueError:
         return ""
+
+
+def taxonomy_link(a: HtmlElement) -> bool:
+    """A link to a taxonomy page of the blog: ``rel=tag``/``category`` or a tag/category URL."""
+    rel = set((a.get("rel") or "").split())
+    path = link_path(a.get("href") or "")
+    return bool(rel & {"tag", "category"}) or bool(_TAG_PATH.search(path) or _CATEGORY_PATH.search(path))
 
 
 def link_text(a: HtmlElement) -> str | None:
@@ -223,10 +233,27 @@ def _labelled(post: HtmlElement, links: list[HtmlElement], label: re.Pattern[str
                 continue
             seen.add(up)
             name = _label(up)
-            if name and len(name) <= _MAX_LABEL_TEXT and label.match(name) and _meta_line(up) \
-                    and not in_chrome(up, post):
+            if not (name and len(name) <= _MAX_LABEL_TEXT and label.match(name)) \
+                    or in_chrome(up, post):
+                continue
+            if _meta_line(up):
                 return [t for x in select(up, _LINKS) if (t := link_text(x))]
+            if run := _run_after(up):
+                return run
     return []
+
+
+def _run_after(el: HtmlElement) -> list[str]:
+    """The links right after a label that starts a longer line, up to the first words that are
+    no separator: Doks' "Posted in <a>Notes</a>, <a>Writing</a> on <date> by <a>Author</a>"."""
+    found: list[str] = []
+    for child in el if clean(el.text) else []:
+        if child.tag != "a" or not (name := link_text(child)):
+            break
+        found.append(name)
+        if not _SEPARATOR.fullmatch(clean(child.tail) or ""):
+            break
+    return found
 
 
 def _declared_tags(root: HtmlElement, post: HtmlElement, art: jsonld.Entity) -> list[str]:
