@@ -1,5 +1,6 @@
 #!/bin/sh
-# The npm generators of the test suite (Hexo with landscape, Eleventy), exactly as locked in
+# The npm generators and themes of the test suite (Hexo with landscape, Eleventy, the Doks Hugo
+# theme), exactly as locked in
 # tests/generators/npm/package-lock.json, into .cache/generators/npm/ (gitignored). Pelican comes
 # with the venv (pyproject's `test` extra). Idempotent: nothing is done while the installed lock
 # is the committed one; `npm ci` starts afresh otherwise.
@@ -20,5 +21,5 @@ fi
 mkdir -p "$CACHE"
 rm -f "$CACHE/.installed-lock.json"
 cp "$SOURCE/package.json" "$SOURCE/package-lock.json" "$CACHE/"
-(cd "$CACHE" && npm ci --no-audit --no-fund --loglevel=error)
+(cd "$CACHE" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 cp "$SOURCE/package-lock.json" "$CACHE/.installed-lock.json"
