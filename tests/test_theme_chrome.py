@@ -32,3 +32,17 @@ def test_what_the_author_wrote_stays() -> None:
              '<h2 id="why">Why <a href="#why" aria-hidden="true">#</a></h2>' + WORDS + '</main>')
     assert _after(prose) == _after(prose.replace(' <a href="#why" aria-hidden="true">#</a>', ""))
     assert "boats" in _after(prose) and "3 January" in _after(prose)
+
+
+def test_a_dropped_self_anchor_leaves_its_heading_text_once() -> None:
+    """Hexo's ``<a class="headerlink" title="X"></a>X``: dropping the empty anchor must not
+    copy the heading's text (lxml's ``drop_tree`` already keeps the tail)."""
+    from archive.extract import extract_post
+
+    html = ('<html><body><article><div class="entry-content"><p>First paragraph of the post, long '
+            'enough to be kept by the extractor.</p><h2 id="Why-bother"><a href="#Why-bother" '
+            'class="headerlink" title="Why bother"></a>Why bother</h2><p>The second paragraph '
+            'follows the heading and is kept too.</p></div></article></body></html>')
+    result = extract_post(html, "http://blog.test/2021/03/14/tides/")
+    assert "## Why bother\n" in result.markdown
+    assert "Why botherWhy bother" not in result.text + result.markdown

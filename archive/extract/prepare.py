@@ -33,7 +33,8 @@ CHROME = css(", ".join((
     "#secondary", ".widget-area", ".widget", ".jetpack_subscription_widget",
     ".wp-block-jetpack-subscriptions", "#cookie-law-info-bar", ".cookie-notice",
     "#eu-cookie-law", ".wpcnt", "[class*='wordads-']", ".wordads-ad-wrapper", ".adsbygoogle",
-    "#wpadminbar", ".skip-link", ".screen-reader-text", ".wp-block-post-navigation-link",
+    "#wpadminbar", ".skip-link", "a.skip", "a[class*='skip-']", ".skip-to-content",
+    ".screen-reader-text", ".wp-block-post-navigation-link",
     "#actionbar", ".actnbr-container", ".postmetadata",
     # Plugins that append to the_content: related posts, sharing, author boxes, newsletters,
     # cookie banners.

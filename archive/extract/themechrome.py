@@ -92,11 +92,5 @@ def _text_before(el: HtmlElement) -> bool:
 
 
 def _drop(el: HtmlElement) -> None:
-    """Remove the element, keeping the text that follows it."""
-    tail, previous, parent = el.tail, el.getprevious(), el.getparent()
-    if tail and tail.strip():
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        elif parent is not None:
-            parent.text = (parent.text or "") + tail
+    """Remove the element; lxml's ``drop_tree`` keeps the text that follows it."""
     el.drop_tree()
