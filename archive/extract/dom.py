@@ -106,6 +106,16 @@ def metas(root: HtmlElement, key: str) -> list[str]:
     return [v for v in (clean(el.get("content")) for el in elements if isinstance(el, HtmlElement)) if v]
 
 
+def append_text(el: etree._Element, text: str | None) -> None:
+    """Add ``text`` at the end of ``el``'s content (after its last child, as that child's tail)."""
+    if not text:
+        return
+    if len(el):
+        el[-1].tail = (el[-1].tail or "") + text
+    else:
+        el.text = (el.text or "") + text
+
+
 def classes(el: HtmlElement | None) -> set[str]:
     return set((el.get("class") or "").split()) if el is not None else set()
 

@@ -18,6 +18,7 @@ from lxml import etree
 from lxml.html import HtmlElement
 
 from archive.extract import marks
+from archive.extract.dom import append_text
 
 _INLINE = {
     "a": ("ref", None), "b": ("hi", "#b"), "strong": ("hi", "#b"), "i": ("hi", "#i"),
@@ -36,15 +37,6 @@ _EMOJI = frozenset({"wp-smiley", "emoji"})
 MAX_DEPTH = 50
 
 
-def _add_text(el: etree._Element, text: str | None) -> None:
-    if not text:
-        return
-    if len(el):
-        el[-1].tail = (el[-1].tail or "") + text
-    else:
-        el.text = (el.text or "") + text
-
-
 def _emoji(el: HtmlElement) -> str:
     """WordPress turns ``:)`` into an image whose alt text is the emoji: that is the comment."""
     return (el.get("alt") or "") if set((el.get("class") or "").split()) & _EMOJI else ""
@@ -54,18 +46,18 @@ def _inline(src: HtmlElement, dst: etree._Element, depth: int) -> None:
     """``src``'s children as inline markup inside ``dst`` (unknown tags give their text)."""
     for child in src:
         _one(child, dst, depth + 1)
-        _add_text(dst, child.tail)
+        append_text(dst, child.tail)
 
 
 def _one(el: HtmlElement, dst: etree._Element, depth: int) -> None:
     """One inline element (without its tail) appended to ``dst``."""
     tag = el.tag if isinstance(el.tag, str) else ""
     if depth > MAX_DEPTH:
-        _add_text(dst, el.text_content() if tag and tag not in _SKIP else "")
+        append_text(dst, el.text_content() if tag and tag not in _SKIP else "")
     elif tag == "br":
         etree.SubElement(dst, "lb")
     elif tag == "img":
-        _add_text(dst, _emoji(el))
+        append_text(dst, _emoji(el))
     elif tag in _INLINE:
         name, rend = _INLINE[tag]
         sub = etree.SubElement(dst, name)
@@ -76,7 +68,7 @@ def _one(el: HtmlElement, dst: etree._Element, depth: int) -> None:
         sub.text = el.text
         _inline(el, sub, depth)
     elif tag and tag not in _SKIP:
-        _add_text(dst, el.text)
+        append_text(dst, el.text)
         _inline(el, dst, depth)
 
 
@@ -92,9 +84,9 @@ class _Flow:
     def text(self, text: str | None) -> None:
         if text and text.strip():
             self._pending()
-            _add_text(self._paragraph(), text)
+            append_text(self._paragraph(), text)
         elif text and self.para is not None and not self.breaks:
-            _add_text(self.para, text)
+            append_text(self.para, text)
 
     def inline(self, el: HtmlElement, depth: int) -> None:
         self._pending()

@@ -18,7 +18,7 @@ import re
 
 from lxml.html import Element, HtmlElement
 
-from archive.extract.dom import Selector, css, select
+from archive.extract.dom import Selector, append_text, css, select
 
 # Each group is one compiled union selector: one pass over the tree instead of one per selector.
 CHROME = css(", ".join((
@@ -91,15 +91,6 @@ def _plain(el: HtmlElement, tag: str) -> None:
     el.attrib.clear()
 
 
-def _append_text(el: HtmlElement, text: str | None) -> None:
-    if not text:
-        return
-    if len(el):
-        el[-1].tail = (el[-1].tail or "") + text
-    else:
-        el.text = (el.text or "") + text
-
-
 def _double_breaks(el: HtmlElement) -> bool:
     """Whether ``el`` has two ``<br>`` children in a row (only whitespace between them)."""
     return any(
@@ -113,7 +104,7 @@ def _break_paragraphs(el: HtmlElement) -> None:
     """``a<br><br>b`` -> ``<p>a</p><p>b</p>`` (Blogger posts have no ``<p>``); one ``<br>`` stays."""
     parts: list[HtmlElement] = []
     current, breaks = Element("p"), 0
-    _append_text(current, el.text)
+    append_text(current, el.text)
     el.text = None
     for child in list(el):
         el.remove(child)
@@ -129,7 +120,7 @@ def _break_paragraphs(el: HtmlElement) -> None:
         if tail and tail.strip():
             current, breaks = _flush(parts, current, breaks)
         if breaks == 0:
-            _append_text(current, tail)
+            append_text(current, tail)
     parts.append(current)
     el.extend(p for p in parts if p.tag != "p" or len(p) or (p.text or "").strip())
 
