@@ -84,6 +84,8 @@ class Ledger:
             schema = f"catalog{number}"
             self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
             try:
+                if not _has_posts(self.db, schema):
+                    continue  # a shard another worker has created but not yet given its tables
                 self.db.execute(
                     f"""INSERT INTO priors SELECT q.*, p.site FROM ({priors_query(schema, len(sites))}) q
                         JOIN {schema}.posts p ON p.url = q.url WHERE true
@@ -200,3 +202,11 @@ class ResourceLedger(Ledger):
                 etag = excluded.etag, last_modified = excluded.last_modified, this_crawl = 1""",
             (prior.url, prior.captured_at, prior.record_id, prior.payload_digest, prior.etag,
              prior.last_modified))
+
+
+def _has_posts(db: sqlite3.Connection, schema: str) -> bool:
+    """Whether an attached catalog has its tables yet: a scale-out worker creates its shard file
+    a moment before its schema, and another worker starting then must read it as empty."""
+    tables: int = db.execute(f"SELECT COUNT(*) FROM {schema}.sqlite_master WHERE type = 'table' "
+                             "AND name IN ('posts', 'versions')").fetchone()[0]
+    return tables == 2

@@ -86,3 +86,15 @@ def test_catalog_path_with_uri_characters(tmp_path: Path) -> None:
     ledger = Ledger()
     assert ledger.load_priors([path], ["http://a.test"]) == 1
     assert all(p.name.startswith("catalog.sqlite") for p in folder.iterdir())  # no stray new file
+
+
+def test_a_shard_without_tables_yet_holds_no_priors(tmp_path: Path) -> None:
+    """A scale-out worker's shard file exists a moment before its tables: another worker starting
+    then reads it as empty instead of failing its start (``no such table: catalog1.posts``)."""
+    import sqlite3
+
+    main = _catalog(tmp_path / "catalog.sqlite", [
+        _version("http://a.test/1/", "2024-01-01T00:00:00+00:00", "<urn:1a>")])
+    bare = tmp_path / "shard.sqlite"
+    sqlite3.connect(bare).close()  # the file, and no schema yet
+    assert Ledger().load_priors([main, bare], ["http://a.test"]) == 1
