@@ -19,7 +19,7 @@ LAYERS = {
     "archive.catalog": 2,
     "archive.store": 3,
     "archive.maintain": 4,
-    "archive.search": 5, "archive.export": 5, "archive.web": 5,
+    "archive.search": 5, "archive.export": 5, "archive.web": 5, "archive.changes": 5,
     "archive.cli": 6,
     "crawler": 7,
     "pipelines": 8,
