@@ -22,6 +22,7 @@ from typing import Any
 from archive.catalog import Catalog
 from archive.history import body_of, change_of, word_diff
 from archive.layout import Layout
+from archive.when import parse_iso
 
 KINDS = ("new", "edit", "comments", "deleted")
 EXCERPT = 160  # characters of a new comment shown in a listing or a feed entry
@@ -105,6 +106,21 @@ def read_events(catalog: Catalog, layout: Layout, query: Query) -> list[Event]:
     found = [*_new_posts(catalog, query), *_later_versions(catalog, layout, query),
              *_deletions(catalog, query)]
     return sorted(found, key=lambda e: (e.at, KINDS.index(e.kind), e.url))
+
+
+def recent_since(catalog: Catalog, query: Query, count: int) -> datetime | None:
+    """The capture or deletion moment of the ``count``-th newest version or deletion ``query``
+    selects (None when there are fewer), so a feed reads the files of its own entries only."""
+    on_versions, values = query.where("v.captured_at")
+    on_posts, more = query.where("p.deleted_at")
+    row = catalog.db.execute(
+        f"""SELECT at FROM (
+              SELECT v.captured_at AS at FROM versions v JOIN posts p ON p.id = v.post_id
+              WHERE {on_versions}
+              UNION ALL SELECT p.deleted_at FROM posts p
+              WHERE p.deleted_at IS NOT NULL AND {on_posts})
+            ORDER BY at DESC LIMIT 1 OFFSET ?""", [*values, *more, count - 1]).fetchone()
+    return parse_iso(row[0]) if row else None
 
 
 def _new_posts(catalog: Catalog, query: Query) -> Iterator[Event]:

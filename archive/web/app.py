@@ -23,7 +23,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 from werkzeug.wrappers import Request, Response
 
 from archive.layout import Layout
-from archive.web import filters, pages, post
+from archive.web import feeds, filters, pages, post
 from archive.web.warcindex import IndexCache
 
 logger = logging.getLogger(__name__)
@@ -49,7 +49,9 @@ class TermConverter(PathConverter):
 
 ROUTES = Map([
     Rule("/", endpoint="home"),
+    Rule("/changes.atom", endpoint="changes_feed"),
     Rule("/site/<site>/", endpoint="site"),
+    Rule("/site/<site>/changes.atom", endpoint="site_changes_feed"),
     Rule("/site/<site>/category/<term:term>", endpoint="category"),
     Rule("/site/<site>/tag/<term:term>", endpoint="tag"),
     Rule("/site/<site>/<year>/", endpoint="year"),
@@ -65,6 +67,7 @@ VIEWS: dict[str, View] = {
     "home": pages.home, "site": pages.site, "year": pages.year, "month": pages.month,
     "category": pages.category, "tag": pages.tag, "search": pages.search,
     "not_archived": pages.not_archived, "post": post.reading_view, "original": post.original,
+    "changes_feed": feeds.archive_feed, "site_changes_feed": feeds.site_feed,
 }
 
 
