@@ -25,6 +25,7 @@ from archive.catalog.open import has_catalog, open_read
 from archive.changes import Event, Query, read_events
 from archive.changes.events import ID_SPACE, recent_since
 from archive.web.context import Reader
+from archive.web.filters import urlq
 
 ATOM = "application/atom+xml; charset=utf-8"
 ENTRIES = 100  # the newest events a feed carries: enough for a reader polling daily or weekly
@@ -36,7 +37,8 @@ def archive_feed(app: Reader, request: Request) -> Response:
     with open_read(app.layout) as catalog:
         events = _newest(app, catalog, Query())
     feed = _feed(request, f"archive:{app.layout.root.resolve()}", "Changes in the blog archive",
-                 "New posts, edits, deletions and new comments found by each crawl.", "/")
+                 "New posts, edits, deletions and new comments found by each crawl.", "/",
+                 "/changes.atom")
     return _answer(request, feed, events)
 
 
@@ -46,8 +48,10 @@ def site_feed(app: Reader, request: Request, site: str) -> Response:
             raise NotFound(f"No blog {site!r} in this archive.")
         name = browse.site_name(catalog, site) or site
         events = [e for e in _newest(app, catalog, Query(site=site)) if e.site == site]
+    home = f"/site/{urlq(site)}/"  # as the reader's pages link it, however the request spelt it
     feed = _feed(request, f"site:{site}", f"Changes to {name}",
-                 f"New posts, edits, deletions and new comments on {site}.", f"/site/{site}/")
+                 f"New posts, edits, deletions and new comments on {site}.", home,
+                 home + "changes.atom")
     return _answer(request, feed, events)
 
 
@@ -58,10 +62,12 @@ def _newest(app: Reader, catalog: Catalog, query: Query) -> list[Event]:
     return events[::-1][:ENTRIES]
 
 
-def _feed(request: Request, key: str, title: str, description: str, home: str) -> Atom1Feed:
+def _feed(request: Request, key: str, title: str, description: str, home: str,
+          path: str) -> Atom1Feed:
+    """A feed whose self link is ``path`` on the host the request came to."""
     base = request.host_url.rstrip("/")
     return Atom1Feed(title=title, link=base + home, description=description,
-                     feed_url=request.base_url, feed_guid=uuid.uuid5(ID_SPACE, key).urn,
+                     feed_url=base + path, feed_guid=uuid.uuid5(ID_SPACE, key).urn,
                      author_name="blogarchive", language="en")
 
 
