@@ -7,6 +7,7 @@ user starts it, and ``feedparser`` parses what it answers over HTTP.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -143,7 +144,7 @@ def test_blog_feed_holds_only_that_blog(reader: Reader, changed: Changed, spelli
     assert [link.href for link in feed.feed.links if link.rel == "self"] == [
         f"{reader.url}site/{quote(site, safe='')}/changes.atom"]   # one spelling, as pages link it
     heading = re.search(r"<h1>(.*?)</h1>", reader.get(f"/site/{site}/").text)
-    assert heading and feed.feed.title == f"Changes to {heading.group(1)}"
+    assert heading and feed.feed.title == f"Changes to {html.unescape(heading.group(1))}"
 
 
 def test_blog_feed_ids_differ_from_the_archive_feed_id(reader: Reader, changed: Changed) -> None:
