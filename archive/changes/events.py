@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.catalog import Catalog
-from archive.history import body_of, change_of, word_diff
+from archive.history import Change, body_of, change_of, word_diff
 from archive.layout import Layout
 from archive.when import parse_iso
 
@@ -159,9 +159,10 @@ def _later_versions(catalog: Catalog, layout: Layout, query: Query) -> Iterator[
 
 def _edit(layout: Layout, row: sqlite3.Row, base: Event) -> Event | None:
     """The edit this version makes (title, text or Markdown changed), or None (comments only)."""
-    new_text, old_text = _read(layout, row["text_path"]), _read(layout, row["old_text_path"])
-    ops = word_diff(body_of(old_text), body_of(new_text))
-    change = change_of(ops)
+    new_body = body_of(_read(layout, row["text_path"]))
+    old_body = body_of(_read(layout, row["old_text_path"]))
+    # Most later versions only add comments: equal bodies need no diff (difflib is the cost here).
+    change = Change(0, 0) if new_body == old_body else change_of(word_diff(old_body, new_body))
     retitled = (row["title"] or "") != (row["old_title"] or "")
     same_text = not (retitled or change.added or change.removed)
     if same_text and _markdown(layout, row["meta_path"]) == _markdown(layout, row["old_meta_path"]):
