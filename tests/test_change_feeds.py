@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+import sqlite3
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -171,6 +174,8 @@ def test_pages_advertise_the_feeds(reader: Reader, changed: Changed) -> None:
     assert blog.status == 200
     blog_feed = f"/site/{quote(site, safe='')}/changes.atom"
     assert ALTERNATE.findall(blog.text) == ["/changes.atom", blog_feed]
+    year = reader.get(f"/site/{quote(site, safe='')}/2022/")
+    assert year.status == 200 and ALTERNATE.findall(year.text) == ["/changes.atom", blog_feed]
     feed, _ = parsed(reader, "/changes.atom")
     post = next(e.link for e in feed.entries if urlsplit(e.link).path.startswith("/post/"))
     page = reader.get(post[len(reader.url) - 1:])
@@ -178,3 +183,25 @@ def test_pages_advertise_the_feeds(reader: Reader, changed: Changed) -> None:
     assert links[0] == "/changes.atom" and links[1].endswith("/changes.atom")
     for href in links:
         assert reader.get(href).status == 200
+
+
+def test_a_feed_carries_the_newest_100_changes(changed: Changed, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(changed.first.archive, archive)
+    db = sqlite3.connect(archive / "catalog.sqlite")
+    site = changed.site["classic"]
+    with db:
+        for number in range(150):
+            stamp = f"2030-01-01T00:{number // 60:02d}:{number % 60:02d}+00:00"
+            url = f"http://{site}/later/{number}/"
+            post = db.execute("INSERT INTO posts (url, site, first_seen, last_seen) "
+                              "VALUES (?,?,?,?)", (url, site, stamp, stamp)).lastrowid
+            db.execute("""INSERT INTO versions (post_id, version, captured_at, fetched_url, title,
+                          text_path, meta_path, warc_file, warc_offset, warc_length, record_id)
+                          VALUES (?,1,?,?,?,'','','',0,0,'')""", (post, stamp, url, f"Later {number}"))
+    db.close()
+    with serving(archive) as running:
+        for path in ("/changes.atom", f"/site/{site}/changes.atom"):
+            feed, _ = parsed(running, path)
+            assert [e.title for e in feed.entries] == [f"New post: Later {n}"
+                                                      for n in range(149, 49, -1)]

@@ -9,8 +9,11 @@ command lists is checked against what was changed, and nothing else may be liste
 from __future__ import annotations
 
 import json
+import random
 import shlex
 import shutil
+import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -19,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from archive.catalog import Catalog
 from tests.conftest import CrawlRun, run_cli, run_crawl
 from tests.fixtures.blogs import BLOGS
 from tests.fixtures.blogs.mutations import COMMENT_AUTHOR, EDIT_NOTE
@@ -184,6 +188,9 @@ def test_since_in_the_future_is_an_empty_result(changed: Changed) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("No changes since ")
     assert len(result.stdout.splitlines()) == 1
+    scripted = run_cli("changes", "--json", "--since", "in 2 days", archive=changed.first.archive)
+    assert scripted.returncode == 0 and scripted.stdout == ""
+    assert scripted.stderr.startswith("No changes since ")
 
 
 def test_site_with_port_keeps_one_blog_and_host_alone_keeps_both(changed: Changed) -> None:
@@ -250,3 +257,82 @@ def test_no_archive_is_a_clean_error(tmp_path: Path) -> None:
     result = run_cli("changes", archive=tmp_path / "none")
     assert result.returncode == 1
     assert "no archive at" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_json_keys_are_always_the_same(changed: Changed) -> None:
+    keys = {"id", "kind", "at", "run", "run_started", "site", "url", "post_id", "version", "title",
+            "old_title", "author", "added", "removed", "diff", "reader_path", "comments"}
+    listed = events(changed)
+    assert {e["kind"] for e in listed} == {"new", "edit", "comments", "deleted"}
+    assert all(set(e) == keys for e in listed)
+    assert all(set(c) == {"id", "author", "published", "excerpt"}
+               for e in listed for c in e["comments"])
+
+
+def test_a_quiet_run_is_listed_as_no_changes(changed: Changed, server: FixtureServer,
+                                             tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(changed.first.archive, archive)
+    third = run_crawl(server, archive, SCOPE)          # the blogs as the second crawl saw them
+    assert third.returncode == 0, third.log[-3000:]
+    result = run_cli("changes", "--since", changed.reports[1]["finished"], archive=archive)
+    assert result.returncode == 0, result.stderr
+    (line,) = result.stdout.splitlines()
+    assert line.startswith(f"run {third.report['started'][:19].replace('T', ' ')} UTC (ok): ")
+    assert line.endswith(": no changes")
+
+
+# -- a large archive ----------------------------------------------------------------------------------
+def big_catalog(root: Path, posts: int = 10_000, edits: int = 300) -> None:
+    """``posts`` posts with 5 comments each, captured by one run; a second run finds ``edits``
+    edits, as many posts with one new comment each, and every 100th post gone."""
+    root.mkdir(parents=True)
+    (root / "runs").mkdir()
+    (root / "posts").mkdir()
+    stamps = ("2026-01-01T01:00:00+00:00", "2026-01-02T01:00:00+00:00")
+    for day, stamp in enumerate(stamps, 1):
+        (root / "runs" / f"2026010{day}T005900Z-{day}.json").write_text(json.dumps({
+            "started": stamp.replace("01:00", "00:59"), "finished": stamp.replace("01:00", "02:00"),
+            "outcome": "ok", "sites": ["blog.example:8080"]}))
+    rng = random.Random(19)
+    vocabulary = [f"w{n}" for n in range(3000)]
+    db = Catalog(root / "catalog.sqlite").db
+    with db:
+        for post in range(1, posts + 1):
+            url = f"http://blog.example:8080/p/{post}/"
+            db.execute("INSERT INTO posts VALUES (?,?,?,?,?,?)", (
+                post, url, "blog.example:8080", stamps[0], stamps[1],
+                stamps[1] if post % 100 == 0 else None))
+            later = post <= 2 * edits
+            text = " ".join(rng.choice(vocabulary) for _ in range(300)) if later else ""
+            for version in (1, 2) if later else (1,):
+                path = f"posts/{post}.v{version}"
+                if later:
+                    edit = " an added sentence" if version == 2 and post <= edits else ""
+                    (root / f"{path}.txt").write_text(f"Post {post}\n\n{text}{edit}")
+                    (root / f"{path}.json").write_text(json.dumps({"markdown": text + edit}))
+                row = db.execute(
+                    """INSERT INTO versions (post_id, version, captured_at, fetched_url, title,
+                       text_path, meta_path, warc_file, warc_offset, warc_length, record_id)
+                       VALUES (?,?,?,?,?,?,?,?,?,?,?)""",
+                    (post, version, stamps[version - 1], url, f"Post {post}", f"{path}.txt",
+                     f"{path}.json", "w.warc.gz", 0, 0, f"<urn:uuid:{post}-{version}>"))
+                count = 6 if version == 2 and post > edits else 5
+                db.executemany("INSERT INTO comments (version_id, comment_id, author, published, "
+                               "text) VALUES (?,?,?,?,?)",
+                               [(row.lastrowid, f"{post}-{n}", "C", stamps[0], "a comment")
+                                for n in range(count)])
+
+
+def test_a_10000_post_archive_answers_quickly(tmp_path: Path) -> None:
+    archive = tmp_path / "big"
+    big_catalog(archive)
+    started = time.monotonic()
+    result = run_cli("changes", "--json", "--since", "2026-01-02", archive=archive)
+    elapsed = time.monotonic() - started
+    assert result.returncode == 0, result.stderr
+    kinds = Counter(json.loads(line)["kind"] for line in result.stdout.splitlines())
+    assert kinds == {"edit": 300, "comments": 300, "deleted": 100}
+    assert elapsed < 10, f"{elapsed:.1f} s"   # measured 1.6 s with the interpreter's start-up
+    every = run_cli("changes", "--json", archive=archive)
+    assert len(every.stdout.splitlines()) == 10_000 + 700

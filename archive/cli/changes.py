@@ -42,8 +42,8 @@ def changes_command(obj: ArchiveContext, since: str | None, site: str | None, as
     if query.site and not _known(catalog.db, query):
         _usage_error(f"--site: no blog {query.site!r} in this archive (see `blogarchive list`)")
     groups = changes(catalog, obj.layout, query)
-    if not any(group.events for group in groups):
-        click.echo(_nothing(query, groups), err=as_json)
+    if not any(group.events for group in groups) and (as_json or not groups):
+        click.echo(_nothing(query), err=as_json)  # stdout stays JSON lines for scripts
     for group in groups:
         if as_json:
             for event in group.events:
@@ -101,12 +101,10 @@ def _details(event: Event) -> list[str]:
     return lines
 
 
-def _nothing(query: Query, groups: list[Group]) -> str:
+def _nothing(query: Query) -> str:
     where = f" on {query.site}" if query.site else ""
     since = f" since {query.since:%Y-%m-%d %H:%M} UTC" if query.since else ""
-    runs = sum(1 for group in groups if group.run)
-    checked = f" ({runs} run{'' if runs == 1 else 's'} checked)" if runs else ""
-    return f"No changes{where}{since}{checked}."
+    return f"No changes{where}{since}."
 
 
 def _since(text: str | None) -> datetime | None:
