@@ -194,7 +194,9 @@ def post_id(archive: Path, where: str, params: tuple[object, ...] = ()) -> int:
 
 
 def links(html: str, prefix: str) -> list[str]:
-    return [unquote_amp(h) for h in re.findall(r'href="(' + re.escape(prefix) + r'[^"]*)"', html)]
+    """The links of ``<a>`` elements (not the ``<link rel=alternate>`` feeds of the head)."""
+    return [unquote_amp(h) for h in
+            re.findall(r'<a\b[^>]*\bhref="(' + re.escape(prefix) + r'[^"]*)"', html)]
 
 
 def unquote_amp(href: str) -> str:
