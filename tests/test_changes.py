@@ -261,12 +261,28 @@ def test_no_archive_is_a_clean_error(tmp_path: Path) -> None:
 
 def test_json_keys_are_always_the_same(changed: Changed) -> None:
     keys = {"id", "kind", "at", "run", "run_started", "site", "url", "post_id", "version", "title",
-            "old_title", "author", "added", "removed", "diff", "reader_path", "comments"}
+            "old_title", "author", "added", "removed", "diff", "reader_path", "problem", "comments"}
     listed = events(changed)
     assert {e["kind"] for e in listed} == {"new", "edit", "comments", "deleted"}
     assert all(set(e) == keys for e in listed)
     assert all(set(c) == {"id", "author", "published", "excerpt"}
                for e in listed for c in e["comments"])
+
+
+def test_an_unreadable_text_file_still_lists_the_edit(changed: Changed, tmp_path: Path) -> None:
+    archive = tmp_path / "archive"
+    shutil.copytree(changed.first.archive, archive)
+    url = changed.url("classic", 12)
+    history = run_cli("history", url, "--json", archive=archive).stdout.splitlines()
+    (archive / json.loads(history[-1])["text_path"]).unlink()
+    result = run_cli("changes", "--json", archive=archive)
+    assert result.returncode == 0, result.stderr
+    listed = [json.loads(line) for line in result.stdout.splitlines()]
+    (edit,) = [e for e in listed if e["kind"] == "edit" and e["url"] == url]
+    assert edit["problem"].startswith("not compared: No such file or directory")
+    assert len(listed) == len(events(changed))
+    text = run_cli("changes", archive=archive)
+    assert text.returncode == 0 and "not compared: No such file" in text.stdout
 
 
 def test_a_quiet_run_is_listed_as_no_changes(changed: Changed, server: FixtureServer,

@@ -15,8 +15,9 @@ import shlex
 import sqlite3
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from archive.catalog import Catalog
@@ -80,6 +81,7 @@ class Event:
     added: int = 0                 # edit: words added and removed in the clean text
     removed: int = 0
     comments: tuple[NewComment, ...] = ()
+    problem: str | None = None     # edit: why its texts could not be compared
 
     @property
     def entry_id(self) -> str:
@@ -158,18 +160,37 @@ def _later_versions(catalog: Catalog, layout: Layout, query: Query) -> Iterator[
 
 
 def _edit(layout: Layout, row: sqlite3.Row, base: Event) -> Event | None:
-    """The edit this version makes (title, text or Markdown changed), or None (comments only)."""
+    """The edit this version makes (title, text or Markdown changed), or None (comments only).
+
+    A text file that cannot be read (missing, outside the archive, not UTF-8) does not hide the
+    change: the version is listed as an edit whose ``problem`` says why it was not compared.
+    """
+    retitled = (row["title"] or "") != (row["old_title"] or "")
+    old_title = row["old_title"] if retitled else None
+    try:
+        change, same_markdown = _compare(layout, row)
+    except (OSError, ValueError) as error:
+        return replace(base, old_title=old_title, problem=f"not compared: {_reason(error)}")
+    if not (retitled or change.added or change.removed) and same_markdown:
+        return None
+    return replace(base, old_title=old_title, added=change.added, removed=change.removed)
+
+
+def _compare(layout: Layout, row: sqlite3.Row) -> tuple[Change, bool]:
+    """Words added and removed between the two texts, and whether their Markdown is the same
+    (only read when the texts are: a changed link or image is an edit too)."""
     new_body = body_of(_read(layout, row["text_path"]))
     old_body = body_of(_read(layout, row["old_text_path"]))
-    # Most later versions only add comments: equal bodies need no diff (difflib is the cost here).
-    change = Change(0, 0) if new_body == old_body else change_of(word_diff(old_body, new_body))
-    retitled = (row["title"] or "") != (row["old_title"] or "")
-    same_text = not (retitled or change.added or change.removed)
-    if same_text and _markdown(layout, row["meta_path"]) == _markdown(layout, row["old_meta_path"]):
-        return None
-    return Event("edit", base.at, base.post_id, base.url, base.site, base.version, base.title,
-                 base.author, old_title=row["old_title"] if retitled else None,
-                 added=change.added, removed=change.removed)
+    if new_body != old_body:  # most later versions only add comments: no diff for them
+        return change_of(word_diff(old_body, new_body)), False
+    same = _markdown(layout, row["meta_path"]) == _markdown(layout, row["old_meta_path"])
+    return Change(0, 0), same
+
+
+def _reason(error: Exception) -> str:
+    if isinstance(error, OSError):
+        return f"{error.strerror or error} ({Path(str(error.filename or '')).name})"
+    return str(error)
 
 
 def _read(layout: Layout, path: str) -> str:

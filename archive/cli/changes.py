@@ -62,6 +62,7 @@ def event_json(group: Group, event: Event) -> dict[str, Any]:
             "added": event.added if event.kind == "edit" else None,
             "removed": event.removed if event.kind == "edit" else None,
             "diff": event.diff_command(), "reader_path": event.reader_path(),
+            "problem": event.problem,
             "comments": [{"id": c.comment_id, "author": c.author, "published": c.published,
                           "excerpt": c.excerpt} for c in event.comments]}
 
@@ -80,7 +81,8 @@ def _print_group(group: Group) -> None:
 def _headline(event: Event) -> str:
     title = event.title or "(untitled)"
     if event.kind == "edit":
-        return f"{title}  +{event.added} / -{event.removed} words"
+        words = event.problem or f"+{event.added} / -{event.removed} words"
+        return f"{title}  {words}"
     if event.kind == "comments":
         count = len(event.comments)
         return f"{count} new comment{'' if count == 1 else 's'} on {title}"

@@ -97,8 +97,9 @@ def summary(event: Event) -> Markup:
     parts = [Markup("<p>On <code>{}</code>: <a href=\"{}\">{}</a></p>").format(
         event.site, event.url, event.url)]
     if event.kind == "edit":
-        parts.append(Markup("<p>+{} / -{} words (version {} → {})</p>").format(
-            event.added, event.removed, event.version - 1, event.version))
+        words = event.problem or f"+{event.added} / -{event.removed} words"
+        parts.append(Markup("<p>{} (version {} → {})</p>").format(
+            words, event.version - 1, event.version))
         if event.old_title is not None:
             parts.append(Markup("<p>Title was: {}</p>").format(event.old_title))
     for comment in event.comments:
