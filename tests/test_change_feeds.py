@@ -169,6 +169,7 @@ def test_feeds_answer_conditional_requests(reader: Reader) -> None:
 def test_pages_advertise_the_feeds(reader: Reader, changed: Changed) -> None:
     home = reader.get("/")
     assert ALTERNATE.findall(home.text) == ["/changes.atom"]
+    assert '<a href="/changes.atom" type="application/atom+xml">' in home.text
     site = changed.site["classic"]
     blog = reader.get(f"/site/{quote(site, safe='')}/")
     assert blog.status == 200

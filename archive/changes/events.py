@@ -5,7 +5,9 @@ version can be both. So a version ``n > 1`` is compared with the version before 
 that version ``n - 1`` lacks are the new comments (SQL alone), and its title, clean text and
 Markdown decide whether it is also an edit. Only those versions' text files are read (and their
 sidecars when the text is the same), so the cost follows the number of changes, not the size of
-the archive: on a 10,000-post archive the queries take milliseconds.
+the archive. Measured on a 10,000-post catalog (53,300 comments): the new-post and deletion queries
+take 5 to 75 ms; a run with 600 later versions (300 edits, 300 with new comments) 0.3 to 0.6 s, most
+of it reading their 1,800 files and diffing the 300 edits.
 """
 
 from __future__ import annotations
@@ -108,6 +110,13 @@ def read_events(catalog: Catalog, layout: Layout, query: Query) -> list[Event]:
     found = [*_new_posts(catalog, query), *_later_versions(catalog, layout, query),
              *_deletions(catalog, query)]
     return sorted(found, key=lambda e: (e.at, KINDS.index(e.kind), e.url))
+
+
+def has_site(catalog: Catalog, site: str) -> bool:
+    """Whether any post is of ``site`` as ``Query`` reads it (a host alone: any port of it)."""
+    where, values = Query(site=site).where("p.deleted_at")
+    return catalog.db.execute(f"SELECT 1 FROM posts p WHERE {where} LIMIT 1",
+                              values).fetchone() is not None
 
 
 def recent_since(catalog: Catalog, query: Query, count: int) -> datetime | None:

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from archive.changes import Event, Group, Query, changes
+from archive.changes.events import has_site
 from archive.cli.base import ArchiveContext, main
 from archive.config import ConfigError
 from archive.urls import site_of
@@ -39,7 +40,7 @@ def changes_command(obj: ArchiveContext, since: str | None, site: str | None, as
     """
     query = Query(since=_since(since), site=_site(site))
     catalog = obj.catalog()
-    if query.site and not _known(catalog.db, query):
+    if query.site and not has_site(catalog, query.site):
         _usage_error(f"--site: no blog {query.site!r} in this archive (see `blogarchive list`)")
     groups = changes(catalog, obj.layout, query)
     if not any(group.events for group in groups) and (as_json or not groups):
@@ -125,11 +126,6 @@ def _site(text: str | None) -> str | None:
     if not site or "/" in site or " " in site:
         _usage_error(f"--site: {text!r} is not a host: try example.org or 127.0.0.1:8080")
     return site
-
-
-def _known(db: Any, query: Query) -> bool:
-    where, values = Query(site=query.site).where("NULL")
-    return db.execute(f"SELECT 1 FROM posts p WHERE {where} LIMIT 1", values).fetchone() is not None
 
 
 def _usage_error(message: str) -> None:
