@@ -12,8 +12,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 RATIO_KEYS = ("requests", "bytes", "seconds")
+REQUISITE_SUFFIXES = (".css", ".js", ".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".ico",
+                      ".woff", ".woff2")
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,28 @@ def from_report(label: str, report: dict[str, Any], seconds: float) -> Crawl:
             int(stats.get("downloader/response_bytes", 0) or 0),
             int(stats.get("downloader/response_status_count/304", 0) or 0))
     return counted(label, seen, seconds, report)
+
+
+def by_kind(uris: list[str]) -> dict[str, int]:
+    """Requests by what they asked for, to see where a repeat's cost goes: inventories (REST API,
+    sitemaps, feeds, robots.txt), page requisites, and pages (posts, listings, everything else)."""
+    counts = dict.fromkeys(("pages", "requisites", "REST API", "sitemaps", "feeds", "robots.txt"), 0)
+    for uri in uris:
+        path = urlsplit(uri).path.lower()
+        if path.startswith("/wp-json/") or "rest_route=" in uri:
+            kind = "REST API"
+        elif "sitemap" in path:
+            kind = "sitemaps"
+        elif path.rstrip("/").endswith("/feed") or path.endswith((".atom.xml", ".rss", "/feed.xml")):
+            kind = "feeds"
+        elif path == "/robots.txt":
+            kind = "robots.txt"
+        elif path.endswith(REQUISITE_SUFFIXES):
+            kind = "requisites"
+        else:
+            kind = "pages"
+        counts[kind] += 1
+    return counts
 
 
 def table(series: Series) -> str:

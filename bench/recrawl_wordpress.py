@@ -17,7 +17,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.recrawl_figures import Crawl, Series, counted, report_counts, reports_before
+from bench.recrawl_figures import Crawl, Series, by_kind, counted, report_counts, reports_before
 from bench.recrawl_runs import run_scrapy
 from tests.wordpress.crawls import rows, sidecar
 from tests.wordpress.servers import SetupError
@@ -38,7 +38,7 @@ def crawl(label: str, site: WordPressSite, archive: Path) -> Crawl:
     counts = (len(seen), sum(int(r.get("bytes") or 0) for r in seen),
               sum(r.get("status") == "304" for r in seen))
     return counted(label, counts, seconds, report,
-                   {"REST API pages": sum(r["uri"].startswith("/wp-json/") for r in seen)})
+                   {"requests by kind": by_kind([r["uri"] for r in seen])})
 
 
 def comment(site: WordPressSite, post_id: int) -> int:

@@ -68,6 +68,9 @@ def test_static_and_synthetic_sites_at_tiny_sizes() -> None:
     assert sites["static"]["checks"] == {"edit (version 2 of the post)": True}
     # the rebuild deployed only what changed: the edited page and the pages listing or indexing it
     deployed = [c["extra"]["files deployed before"] for c in sites["static"]["crawls"]]
+    kinds = sites["static"]["crawls"][0]["extra"]["requests by kind"]
+    assert kinds["pages"] > POSTS and kinds["sitemaps"] and kinds["feeds"] and not kinds["REST API"]
+    assert sum(kinds.values()) == sites["static"]["crawls"][0]["requests"], kinds
     assert deployed[0] > POSTS and deployed[2] < deployed[0] / 2, deployed
 
 
@@ -166,7 +169,8 @@ def test_real_wordpress_repeats_and_what_they_caught() -> None:
     site = bench("--only", "wordpress", timeout=1800)["wordpress"]
     first = site["crawls"][0]
     coherent(site, first["new"])
-    assert first["new"] >= 312 and first["extra"]["REST API pages"] > 0, first
+    assert first["new"] >= 312 and first["extra"]["requests by kind"]["REST API"] > 0, first
+    assert sum(first["extra"]["requests by kind"].values()) == first["requests"]
     changed = crawls(site)["repeat after 4 changes"]
     assert changed["new"] == 1 and changed["deleted"] == 1 and changed["changed"] >= 2, changed
     assert len(site["checks"]) == 4 and all(site["checks"].values()), site["checks"]
