@@ -96,7 +96,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="posts of the synthetic blog (2000)")
     parser.add_argument("--scratch", type=Path, help="keep archives and sites here (default: temporary)")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    if args.scratch and args.scratch.exists() and not args.scratch.is_dir():
+        parser.error(f"--scratch {args.scratch}: not a directory")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -151,7 +151,8 @@ def test_many_blogs_at_once_with_per_host_politeness(tmp_path: Path) -> None:
 
 
 def test_bad_options_are_one_clear_line() -> None:
-    for args in (["--only", "nowhere"], ["--posts", "0"], ["--blogs", "many"]):
+    for args in (["--only", "nowhere"], ["--posts", "0"], ["--blogs", "many"],
+                 ["--scratch", str(ROOT / "README.md")]):
         result = subprocess.run([sys.executable, "-m", "bench.recrawl", *args], cwd=ROOT,
                                 capture_output=True, text=True, timeout=60, check=False)
         assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
