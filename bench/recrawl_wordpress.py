@@ -11,6 +11,7 @@ access-log lines of the crawler's user agent; the checks read the archive's cata
 
 from __future__ import annotations
 
+import re
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -19,9 +20,10 @@ from typing import Any
 
 from bench.recrawl_figures import Crawl, Series, by_kind, counted, report_counts, reports_before
 from bench.recrawl_runs import run_scrapy
+from tests.wordpress.content import PUBLISHED
 from tests.wordpress.crawls import rows, sidecar
 from tests.wordpress.servers import SetupError
-from tests.wordpress.site import CLASSIC_THEME, WordPressSite
+from tests.wordpress.site import CLASSIC_THEME, WORDPRESS, WordPressSite
 
 # As tests/test_wordpress.py crawls it: one host, eight requests at a time, no AutoThrottle.
 SETTINGS = ("-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=8")
@@ -92,14 +94,22 @@ def caught(archive: Path, changes: dict[str, Any]) -> dict[str, bool]:
             and has(changes["edited"], EDIT, "text"),
             "new comment (in the latest version's thread)": has(changes["commented"], COMMENT, "comments"),
             "new post (archived)": changes["new"] in latest,
-            "trashed post (marked deleted)": bool(latest.get(changes["trashed"], {})
-                                                  and latest[changes["trashed"]]["deleted_at"])}
+            "trashed post (marked deleted)": changes["trashed"] in latest
+            and bool(latest[changes["trashed"]]["deleted_at"])}
+
+
+def wordpress_version() -> str:
+    """The installed package's version, as WordPress itself records it."""
+    source = WORDPRESS / "wp-includes" / "version.php"
+    found = re.search(r"\$wp_version = '([^']+)'", source.read_text() if source.exists() else "")
+    return found.group(1) if found else "(version unknown)"
 
 
 def bench(scratch: Path) -> Series:
     """Start WordPress, crawl it three times, stop it (also when a step fails)."""
     site = WordPressSite(scratch / "wordpress")
-    series = Series("wordpress", "real WordPress 6 (Debian), 312 posts, Twenty Twenty-One",
+    series = Series("wordpress", f"real WordPress {wordpress_version()} (Debian), {PUBLISHED} "
+                    "published posts, Twenty Twenty-One",
                     "nginx + PHP-FPM + MariaDB on 127.0.0.1, AutoThrottle off, 8 concurrent "
                     "requests; figures from nginx's access log")
     archive = scratch / "wordpress-archive"
@@ -116,7 +126,7 @@ def bench(scratch: Path) -> Series:
             series.notes.append(f"the comment was not published (the form answered "
                                 f"{changes['comment_status']}): its check means nothing")
     except SetupError as error:
-        raise SystemExit(f"WordPress did not start: {str(error).splitlines()[0]}") from error
+        raise SystemExit(f"the WordPress bench failed: {str(error).splitlines()[0]}") from error
     finally:
         site.stop()
     return series
