@@ -9,8 +9,9 @@ as the blogs' servers counted it (and as Scrapy's downloader did, ``bench/hostlo
 check that politeness holds while the crawl is spread over hosts. Requests and bytes come from the
 run reports.
 
-TODO(merger): once the sites registry is merged, crawl with ``-a sites=all`` after registering the
-URLs (``blogarchive sites add``), the way a user schedules many blogs, instead of the URL list.
+TODO(merger): with the sites registry merged (branch i19-sites), register the URLs first
+(``blogarchive --archive ARCHIVE sites add URL...``) and crawl with ``-a sites=all`` instead of the
+URL list, the way a user schedules many blogs; the figures are read the same way.
 """
 
 from __future__ import annotations
@@ -28,13 +29,16 @@ from crawler import settings as product
 
 
 class Fleet(Protocol):
-    """What the bench needs of the blogs: their URLs, and the most requests each host (address)
-    was answering at one time since the last ``reset``, as the servers counted them."""
+    """What the bench needs of the blogs: their URLs, and the most requests each host (address),
+    and all of them together, were answering at one time since the last ``reset``, as the servers
+    counted them."""
 
     @property
     def urls(self) -> list[str]: ...
 
     def max_in_flight(self) -> dict[str, int]: ...
+
+    def max_total_in_flight(self) -> int: ...
 
     def reset(self) -> None: ...
 
@@ -65,6 +69,7 @@ def crawl(label: str, fleet: Fleet, archive: Path) -> Crawl:
                   "most simultaneous requests to one host": max(fleet.max_in_flight().values(),
                                                                  default=0),
                   "same, counted in the crawler's downloader": int(stats.get(STAT, 0) or 0),
+                  "most simultaneous requests to all hosts": fleet.max_total_in_flight(),
                   "hosts": len(fleet.max_in_flight())}
     return replace(figures, extra=per_second)
 

@@ -84,14 +84,20 @@ class LoopbackBlogs:
         self.lock = threading.Lock()
         self.now: Counter[str] = Counter()
         self.peak: Counter[str] = Counter()
+        self.total = self.peak_total = 0
 
     def max_in_flight(self) -> dict[str, int]:
         with self.lock:
             return dict(self.peak)
 
+    def max_total_in_flight(self) -> int:
+        with self.lock:
+            return self.peak_total
+
     def reset(self) -> None:
         with self.lock:
             self.peak.clear()
+            self.peak_total = 0
 
     def handler(self, folder: Path) -> Any:
         blogs = self
@@ -101,13 +107,16 @@ class LoopbackBlogs:
                 host = str(self.connection.getsockname()[0])
                 with blogs.lock:
                     blogs.now[host] += 1
+                    blogs.total += 1
                     blogs.peak[host] = max(blogs.peak[host], blogs.now[host])
+                    blogs.peak_total = max(blogs.peak_total, blogs.total)
                 try:
                     time.sleep(0.02)  # as ManyBlogs: requests sent side by side overlap
                     super().handle_one_request()
                 finally:
                     with blogs.lock:
                         blogs.now[host] -= 1
+                        blogs.total -= 1
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
@@ -144,6 +153,8 @@ def test_many_blogs_at_once_with_per_host_politeness(tmp_path: Path) -> None:
         assert extra["hosts"] == 6, extra
         assert 1 <= extra["most simultaneous requests to one host"] <= limit, extra
         assert 1 <= extra["same, counted in the crawler's downloader"] <= limit, extra
+        together = extra["most simultaneous requests to all hosts"]
+        assert extra["most simultaneous requests to one host"] <= together <= product.CONCURRENT_REQUESTS
         assert extra["requests/s"] == pytest.approx(crawl["requests"] / crawl["seconds"], rel=0.01)
     first = series["crawls"][0]
     assert first["extra"]["posts/s"] > 0
