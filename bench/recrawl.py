@@ -1,200 +1,124 @@
-"""How much cheaper is the second crawl of an unchanged blog? Target: under a tenth of the first's
-time and bytes.
+"""How much do repeat crawls cost against the first one? Requests, bytes and time (issue 19).
 
-Run from the project root: ``python -m bench.recrawl`` (2,000 posts), ``python -m bench.recrawl
---posts 500 --json``. A synthetic WordPress blog is generated with the fixture server's classic theme
-(Twenty Twenty-One pages, ``wp-sitemap.xml``, the REST API, feeds, gzip, ETag/Last-Modified and 304)
-and served on 127.0.0.1; ``scrapy crawl blog`` runs twice into one archive (AutoThrottle off,
-``CONCURRENT_REQUESTS`` 16) and the two run reports are compared.
+Four sites, each crawled with the real ``scrapy crawl blog`` into its own archive, first crawl then
+repeats; every repeat is shown with its ratio to the first:
+
+- ``wordpress``: a real WordPress (``bench/recrawl_wordpress.py``): unchanged repeat, then a
+  repeat after an edit, a new comment, a new post and a trashed post, with what it caught;
+- ``static``: a Pelican blog without any API (``bench/recrawl_static.py``), served by nginx with
+  ETag and Last-Modified: unchanged repeat, then a repeat after one post was edited and rebuilt;
+- ``many``: many small blogs on distinct loopback addresses crawled in one run with the default
+  per-host politeness (``bench/recrawl_many.py``): posts/s, requests/s, the most simultaneous
+  requests one host saw;
+- ``synthetic``: the generated 2,000-post WordPress of the fixture server (``bench/recrawl_synthetic.py``).
+
+Examples, from the project root::
+
+    python -m bench.recrawl                              # every site, default sizes
+    python -m bench.recrawl --only static --posts 500 --json
+    python -m bench.recrawl --only many --blogs 200
+    python -m bench.recrawl --only wordpress,synthetic --synthetic-posts 500
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import tempfile
-import threading
-import time
-from dataclasses import dataclass
-from datetime import timedelta
-from functools import cached_property
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
-from tests.fixtures.blogs import theme_tt1
-from tests.fixtures.blogs.sitemaps import core
-from tests.fixtures.blogs.sites import _wp_robots
-from tests.fixtures.blogs.specs import BlogSpec, PostSpec, berlin, slugify
-from tests.fixtures.blogs.textgen import POLITICS, paragraphs
-from tests.fixtures.blogs.wordpress import WpSite
-from tests.fixtures.server import BlogHandler, QuietServer, RequestLog
+from bench.recrawl_figures import Series, table
 
-ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
-TARGET = 0.1
-CATEGORIES = ("News", "Analysis", "Energy", "Europe", "Trade", "Housing")
-TAGS = ("budget", "energy", "eu", "nato", "climate", "inflation", "elections", "trade")
+SITES = ("wordpress", "static", "many", "synthetic")
 
 
-class IndexedBlog(BlogSpec):
-    """A BlogSpec with O(1) post lookups: the fixture's linear scans are fine for 14 posts only."""
+def commit() -> str:
+    """The commit measured (``+dirty`` with uncommitted changes), for the figures' record."""
+    root = Path(__file__).resolve().parent.parent
 
-    @cached_property
-    def _by_path(self) -> dict[str, PostSpec]:
-        return {self.post_path(post): post for post in self.posts}
-
-    @cached_property
-    def _by_id(self) -> dict[int, PostSpec]:
-        return {post.id: post for post in self.posts}
-
-    @cached_property
-    def _categories(self) -> list[str]:
-        return sorted({name for post in self.posts for name in post.categories})
-
-    @cached_property
-    def _tags(self) -> list[str]:
-        return sorted({name for post in self.posts for name in post.tags})
-
-    def post_by_path(self, path: str) -> PostSpec | None:
-        return self._by_path.get(path)
-
-    def post_by_id(self, post_id: int) -> PostSpec | None:
-        return self._by_id.get(post_id)
-
-    @property
-    def categories(self) -> list[str]:
-        return self._categories
-
-    @property
-    def tags(self) -> list[str]:
-        return self._tags
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=root, capture_output=True, text=True,
+                              check=False).stdout.strip()
+    dirty = "+dirty" if git("status", "--porcelain") else ""
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + dirty
 
 
-def synthetic_blog(count: int) -> IndexedBlog:
-    """``count`` posts, one every 17 hours from 2019 on, newest first, like the classic blog."""
-    start = berlin(2019, 1, 7, 8, 0)
-    authors = ("Anna Keller", "Tom Berger")
-    posts = []
-    for number in range(count):
-        published = start + timedelta(hours=17 * number)
-        subject = POLITICS.objects[number % len(POLITICS.objects)]
-        title = f"{subject[0].upper()}{subject[1:]}, part {number + 1}"
-        modified = published + timedelta(days=2) if number % 3 == 0 else published
-        posts.append(PostSpec(
-            id=1000 + number, slug=slugify(title), title=title, author=authors[number % 2],
-            published=published, modified=modified,
-            categories=(CATEGORIES[number % len(CATEGORIES)],), tags=(TAGS[number % len(TAGS)],),
-            paragraphs=paragraphs(f"bench-{number}", POLITICS, 3 + number % 4)))
-    posts.sort(key=lambda post: post.published, reverse=True)
-    return IndexedBlog(
-        name="bench", title="Keller & Berger", tagline="Politics, energy and Europe, slowly",
-        language="en-US", theme="twentytwentyone", permalinks="dated",
-        server="nginx/1.18.0 (Ubuntu)", gzip=True, posts=tuple(posts), authors=authors)
+def runners(args: argparse.Namespace) -> dict[str, Callable[[Path], Series]]:
+    """Each site's bench, imported only when chosen (WordPress's harness needs its packages)."""
+    def wordpress(scratch: Path) -> Series:
+        from bench import recrawl_wordpress
+        return recrawl_wordpress.bench(scratch)
+
+    def static(scratch: Path) -> Series:
+        from bench import recrawl_static
+        return recrawl_static.bench(args.posts, scratch)
+
+    def many(scratch: Path) -> Series:
+        from bench import recrawl_many
+        return recrawl_many.bench(args.blogs, args.blog_posts, scratch)
+
+    def synthetic(scratch: Path) -> Series:
+        from bench import recrawl_synthetic
+        return recrawl_synthetic.bench(args.synthetic_posts, scratch)
+
+    return {"wordpress": wordpress, "static": static, "many": many, "synthetic": synthetic}
 
 
-def serve(blog: BlogSpec) -> tuple[QuietServer, str]:
-    """The blog on 127.0.0.1 with the fixture server's handler (gzip, ETag, 304), in a thread."""
-    router = WpSite(blog, theme_tt1, _wp_robots("/wp-sitemap.xml"), core)
-    attrs = {"blog": blog, "router": staticmethod(router), "log": RequestLog()}
-    server = QuietServer(("127.0.0.1", 0), type("BenchHandler", (BlogHandler,), attrs))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+def chosen(value: str) -> list[str]:
+    names = [name.strip() for name in value.split(",") if name.strip()]
+    unknown = [name for name in names if name not in SITES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"unknown site {', '.join(unknown) or value!r}: "
+                                         f"choose among {', '.join(SITES)}")
+    return names
 
 
-@dataclass(frozen=True)
-class Run:
-    wall: float
-    report: dict[str, Any]
-
-    def stat(self, key: str) -> int:
-        return int(self.report["stats"].get(key, 0) or 0)
-
-    @property
-    def figures(self) -> dict[str, float]:
-        return {"wall_s": round(self.wall, 2), "crawl_s": float(self.report["duration"]),
-                "requests": self.stat("downloader/request_count"),
-                "response_bytes": self.stat("downloader/response_bytes"),
-                "warc_bytes": int(self.report["bytes_written"]),
-                "status_200": self.stat("downloader/response_status_count/200"),
-                "status_304": self.stat("downloader/response_status_count/304"),
-                "new": self.report["new"], "changed": self.report["changed"],
-                "unchanged": self.report["unchanged"]}
+def positive(value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive whole number")
+    return int(value)
 
 
-def crawl(url: str, archive: Path, *extra: str) -> Run:
-    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={url}", "-s", f"ARCHIVE_DIR={archive}",
-               "-s", "AUTOTHROTTLE_ENABLED=0", "-s", "CONCURRENT_REQUESTS=16",
-               "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=16", "-s", "LOG_LEVEL=WARNING",
-               "-s", "PROGRESS_INTERVAL=0", *extra]
-    before = set((archive / "runs").glob("*.json"))
-    started = time.perf_counter()
-    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    wall = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"crawl failed ({result.returncode}):\n{result.stderr[-3000:]}")
-    [report] = set((archive / "runs").glob("*.json")) - before
-    return Run(wall, json.loads(report.read_text()))
-
-
-def compare(first: Run, second: Run) -> dict[str, Any]:
-    a, b = first.figures, second.figures
-    ratios = {key: round(b[key] / a[key], 4) if a[key] else None
-              for key in ("wall_s", "crawl_s", "requests", "response_bytes", "warc_bytes")}
-    time_ok = (ratios["wall_s"] or 0) < TARGET
-    bytes_ok = (ratios["response_bytes"] or 0) < TARGET
-    return {"first": a, "second": b, "ratios": ratios,
-            "target": f"second crawl under {TARGET:.0%} of the first's time (wall) and bytes fetched",
-            "time": "PASS" if time_ok else "FAIL", "bytes": "PASS" if bytes_ok else "FAIL",
-            "result": "PASS" if time_ok and bytes_ok else "FAIL"}
-
-
-def print_table(result: dict[str, Any], posts: int, mode: str) -> None:
-    first, second, ratios = result["first"], result["second"], result["ratios"]
-    print(f"\nRe-crawl of an unchanged blog of {posts} posts, {mode} "
-          "(AutoThrottle off, 16 concurrent requests)")
-    print(f"{'':18}{'first':>14}{'second':>14}{'ratio':>10}")
-    for key in ("wall_s", "crawl_s", "requests", "response_bytes", "warc_bytes"):
-        ratio = ratios[key]
-        print(f"{key:18}{first[key]:>14,}{second[key]:>14,}"
-              f"{(f'{ratio:.3f}' if ratio is not None else '-'):>10}")
-    for key in ("status_200", "status_304", "new", "changed", "unchanged"):
-        print(f"{key:18}{first[key]:>14,}{second[key]:>14,}")
-    print(f"time (wall): {result['time']}   bytes fetched: {result['bytes']}   "
-          f"target ({result['target']}): {result['result']}")
+def parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.recrawl", description=__doc__.split("\n")[0],
+        epilog="example: python -m bench.recrawl --only static,many --posts 300 --blogs 100 --json",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", type=chosen, default=list(SITES),
+                        help=f"comma-separated sites to run (default: all): {', '.join(SITES)}")
+    parser.add_argument("--posts", type=positive, default=300, help="posts of the static blog (300)")
+    parser.add_argument("--blogs", type=positive, default=100, help="blogs crawled at once (100)")
+    parser.add_argument("--blog-posts", type=positive, default=3, help="posts of each of them (3)")
+    parser.add_argument("--synthetic-posts", type=positive, default=2000,
+                        help="posts of the synthetic blog (2000)")
+    parser.add_argument("--scratch", type=Path, help="keep archives and sites here (default: temporary)")
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    args = parser.parse_args(argv)
+    if args.scratch and args.scratch.exists() and not args.scratch.is_dir():
+        parser.error(f"--scratch {args.scratch}: not a directory")
+    return args
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--posts", type=int, default=2000, help="posts in the synthetic blog")
-    parser.add_argument("--archive", type=Path, help="archive directory to keep (default: temporary)")
-    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 1 when the target fails in trust-inventory mode")
-    args = parser.parse_args(argv)
-    blog = synthetic_blog(args.posts)
-    server, url = serve(blog)
-    with tempfile.TemporaryDirectory(prefix="bench-recrawl-") as scratch:
-        archive = args.archive or Path(scratch) / "archive"
-        try:
-            first = crawl(url, archive)
-            second = crawl(url, archive)
-            trusting = crawl(url, archive, "-s", "RECRAWL_TRUST_INVENTORY=1")
-        finally:
-            server.shutdown()
-            server.server_close()
-        results = {"conditional": compare(first, second), "trust_inventory": compare(first, trusting)}
+    args = parse(argv)
+    found: list[Series] = []
+    with tempfile.TemporaryDirectory(prefix="bench-recrawl-") as temporary:
+        scratch = args.scratch or Path(temporary)
+        scratch.mkdir(parents=True, exist_ok=True)
+        for name, run in runners(args).items():
+            if name in args.only:
+                (scratch / name).mkdir(exist_ok=True)
+                found.append(run(scratch / name))
+                if not args.json:
+                    print(table(found[-1]), flush=True)
     if args.json:
-        print(json.dumps({"posts": args.posts, **results}, indent=2))
+        print(json.dumps({"commit": commit(), "sites": [s.as_json() for s in found]}, indent=2))
     else:
-        print_table(results["conditional"], args.posts,
-                    "default: every archived post asked again with a conditional request")
-        print_table(results["trust_inventory"], args.posts,
-                    "RECRAWL_TRUST_INVENTORY=1: only posts whose inventory date moved")
-    return 1 if args.strict and results["trust_inventory"]["result"] == "FAIL" else 0
+        print(f"\ncommit measured: {commit()}")
+    return 0
 
 
 if __name__ == "__main__":

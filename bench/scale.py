@@ -1,11 +1,12 @@
 """Do two crawler processes sharing a Redis frontier archive a blog faster than one?
 
 Run from the project root: ``python -m bench.scale`` (600 posts), ``python -m bench.scale --posts 300
---json``. Needs ``redis-server`` and scrapy-redis. The synthetic WordPress blog of ``bench.recrawl``
-is served on 127.0.0.1; a private ``redis-server`` is started on a free port. Each configuration
-crawls into a fresh archive with a fresh Redis database (AutoThrottle off, 16 concurrent requests):
-one worker and two workers, each worker with ``EXTRACT_WORKERS=1`` (one extraction process per
-crawler: the fair comparison of crawler processes), then with the default (one per CPU core).
+--json``. Needs ``redis-server`` and scrapy-redis. The synthetic WordPress blog of
+``bench.recrawl_synthetic`` is served on 127.0.0.1; a private ``redis-server`` is started on a free
+port. Each configuration crawls into a fresh archive with a fresh Redis database (AutoThrottle off,
+16 concurrent requests): one worker and two workers, each worker with ``EXTRACT_WORKERS=1`` (one
+extraction process per crawler: the fair comparison of crawler processes), then with the default
+(one per CPU core).
 Posts per second = posts archived by all workers / wall time from the first start to the last exit.
 """
 
@@ -23,7 +24,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench.recrawl import BIN, ROOT, serve, synthetic_blog
+from bench.recrawl_runs import BIN, ROOT
+from bench.recrawl_synthetic import serve, synthetic_blog
 
 CONFIGS = (("1 worker", 1, "1"), ("2 workers", 2, "1"), ("1 worker", 1, "0"), ("2 workers", 2, "0"))
 
