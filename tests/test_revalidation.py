@@ -100,6 +100,14 @@ def test_an_rss_date_is_a_publication_date_and_vouches_for_nothing() -> None:
     assert entries[0].modified is not None and entries[0].changed_before is None
 
 
+def test_an_atom_updated_date_vouches_and_a_published_one_does_not() -> None:
+    entries, _ = parse_feed(b'<feed xmlns="http://www.w3.org/2005/Atom"><entry><link href="https://'
+                            b'blog.example/a/"/><updated>2024-05-01T08:00:00Z</updated></entry>'
+                            b'<entry><link href="https://blog.example/b/"/><published>2024-05-01T'
+                            b'08:00:00Z</published></entry></feed>', "https://blog.example/feed/")
+    assert [e.changed_before for e in entries] == [datetime(2024, 5, 1, 8, tzinfo=UTC), None]
+
+
 def test_a_comment_names_its_post_without_anchor_or_comment_page() -> None:
     comments = parse_rest_comments(
         b'[{"id":5,"post":9,"link":"https://blog.example/2024/05/a/#comment-5",'

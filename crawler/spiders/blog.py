@@ -2,7 +2,8 @@
 
 Discovery (robots.txt, sitemaps, feeds, the REST API, links) is ``InventorySpider``'s
 (``crawler/spiders/inventory.py``); this module turns what it lists into post requests, conditional
-when the post is archived, and the answers into items; every page it parses also asks for its
+when the post is archived (which archived posts a repeat asks for at all: ``RepeatSpider``,
+``crawler/spiders/repeat.py``), and the answers into items; every page it parses also asks for its
 requisites (``RequisitesSpider``, ``crawler/spiders/requisites.py``).
 """
 
@@ -19,12 +20,8 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
-from archive.catalog import Prior
 from archive.extract.page_type import classify_page
-from archive.history import run_reports
 from archive.urls import canonical_url, post_key, site_of
-from archive.when import iso_date
-from crawler.config import crawl_config
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
 from crawler.ledger import Ledger
@@ -41,16 +38,16 @@ from crawler.meta import (
 from crawler.options import CrawlOptions
 from crawler.protocols import Frontier
 from crawler.recrawl import conditional_headers, load_priors
-from crawler.revalidation import revalidated_sites
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
 from crawler.spiders.inventory import InventorySpider
+from crawler.spiders.repeat import RepeatSpider
 from crawler.spiders.requisites import RequisitesSpider
 
 logger = logging.getLogger(__name__)
 
 
-class BlogSpider(InventorySpider, RequisitesSpider):
+class BlogSpider(RepeatSpider, InventorySpider, RequisitesSpider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
@@ -84,17 +81,6 @@ class BlogSpider(InventorySpider, RequisitesSpider):
         for site in sorted(self.revalidated):
             yield from self._revisit_known(site)
 
-    def _plan(self, sites: list[str]) -> None:
-        """Which sites this run revalidates; the others' archived posts trust the inventories."""
-        config = crawl_config(self.crawler)
-        archived = [site for site in sites if self.ledger.has_priors(site)]
-        due = revalidated_sites(config.recrawl, run_reports(config.archive.archive_dir / "runs"),
-                                archived, datetime.now(UTC),
-                                self.options.revalidate or self.options.full)
-        self.revalidated |= due
-        for site in archived:
-            self.site_states[site].trusted = site not in due
-
     # -- scale-out (crawler/scale.py): sites of other workers, start URLs pushed to Redis ------
     def join_site(self, home: str) -> None:
         """Take part in crawling a site another worker started: scope, state and priors."""
@@ -112,39 +98,6 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             yield from self._discover_site(home)
         if site_of(home) in self.revalidated:
             yield from self._revisit_known(site_of(home))
-
-    def _revisit_known(self, site: str) -> Iterator[Request]:
-        """Ask again for every archived post not claimed yet, conditionally: catches edits,
-        comments, deletions. Revalidation: all of them; trusting the inventories: those no
-        inventory listed (gone, or outside every inventory)."""
-        for prior in self.ledger.priors(site):
-            if prior.deleted_at or not self.ledger.claim(prior.url):
-                continue
-            self.crawler.stats.inc_value("posts/known")
-            yield self._post_request(prior.url, "archive")
-
-    def _settle(self, state: SiteState) -> Iterator[Request | SeenItem]:
-        """Every inventory (and the comments endpoint) answered: the posts they vouched for are
-        unchanged, unless a comment came since their capture or a signal was lost; archived
-        posts no inventory listed are asked for once."""
-        site = site_of(state.home)
-        for url in sorted(state.commented):
-            if self.ledger.claim(url) or self.ledger.unvouch(url):
-                self.crawler.stats.inc_value("posts/commented")
-                yield self._post_request(url, "comments", validators=False)
-        signal = not state.wordpress_api or (state.comments_asked and not state.signal_lost)
-        for url in self.ledger.vouched(site):
-            if signal:
-                self.crawler.stats.inc_value("posts/unchanged_by_inventory")
-                self.crawler.stats.inc_value("posts/unchanged")
-                yield SeenItem(url=url, captured_at=datetime.now(UTC))
-            else:
-                self.crawler.stats.inc_value("posts/known")
-                yield self._post_request(url, "archive")
-        yield from self._revisit_known(site)
-
-    def _revalidates(self, url: str) -> bool:
-        return site_of(url) in self.revalidated
 
     # -- posts -----------------------------------------------------------------------------
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
@@ -168,23 +121,6 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             if entry.modified and self.options.since and entry.modified < self.options.since:
                 self.crawler.stats.inc_value("discovery/skipped_before_since")
                 continue
-            self.crawler.stats.inc_value("posts/candidates")
-            yield self._post_request(url, via)
-
-    def _judge_entry(self, state: SiteState, prior: Prior, entry: Entry,
-                     via: str) -> Iterator[Request]:
-        """An archived post on a trusting repeat: vouched for (decided in ``_settle``), asked for
-        now (the entry says it changed since the capture), or left for ``_settle`` (no date)."""
-        changed, url = entry.changed_before, prior.url
-        if changed is None:
-            return
-        # Inventories give whole seconds: an edit in the capture's own second must not be trusted.
-        captured = iso_date(prior.captured_at).replace(microsecond=0).astimezone(UTC)
-        if changed.astimezone(UTC) < captured:
-            if self.ledger.claim(url):
-                self.ledger.vouch(url, site_of(state.home))
-        elif self.ledger.claim(url) or self.ledger.unvouch(url):
-            self.crawler.stats.inc_value("posts/changed_by_inventory")
             self.crawler.stats.inc_value("posts/candidates")
             yield self._post_request(url, via)
 
