@@ -2,7 +2,8 @@
 cheapest for the site and most complete for us.
 
 robots.txt ``Sitemap:`` lines and the usual sitemap locations, RSS/Atom feeds, the WordPress REST
-API, a hosted platform's own inventories (``PlatformSpider``, ``crawler/spiders/platforms.py``),
+API (and its comments endpoint on a repeat: ``RestSpider``, ``crawler/spiders/wprest.py``), a hosted
+platform's own inventories (``PlatformSpider``, ``crawler/spiders/platforms.py``),
 and when none of them lists every post, following links inside the blog. What to do with the posts
 they list is ``BlogSpider``'s (``crawler/spiders/blog.py``): the hooks at the top of
 ``InventorySpider``.
@@ -209,8 +210,8 @@ class InventorySpider(RestSpider):
         self._log_failure(failure, f"discovery/{step}/failed")
         state = self.site_states[site_of(request.url)]
         if step in ("rest", "comments"):
-            what = "REST API" if step == "rest" else "comments endpoint"
-            self._signal_lost(state, f"the {what} did not answer ({failure.getErrorMessage()})")
+            what = "the REST API" if step == "rest" else "the comments endpoint"
+            self._signal_lost(state, f"{what} did not answer ({failure.getErrorMessage()})")
         if step not in ("sitemap", "feed") or request.meta.get(SITEMAP_DEPTH):  # not a guess
             self._coverage(state).stopped(inventory_key(step, request.url), "a page failed")
         if step == "robots":  # as on a 404: no Sitemap: lines, but the usual places may answer

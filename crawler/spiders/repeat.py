@@ -11,6 +11,7 @@ archived post asked for at the start, conditionally, and its archived requisites
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -29,6 +30,8 @@ from crawler.revalidation import revalidated_sites
 from crawler.sites import SiteState
 from crawler.spiders.guarded import GuardedSpider
 
+logger = logging.getLogger(__name__)
+
 
 class RepeatSpider(GuardedSpider):
     """Trust or revalidate, per site; ``BlogSpider`` makes the requests."""
@@ -37,9 +40,17 @@ class RepeatSpider(GuardedSpider):
     ledger: Ledger
     site_states: dict[str, SiteState]
     revalidated: set[str]
+    notes: list[str]
 
     def _post_request(self, url: str, via: str, validators: bool = True) -> Request:
         raise NotImplementedError
+
+    def _note_lost(self, state: SiteState) -> None:
+        """The run report's note (also logged) for a site whose signal was lost, once."""
+        note = (f"{site_of(state.home)}: {state.signal_lost}: posts were checked with "
+                "conditional requests instead")
+        self.notes.append(note)
+        logger.warning("%s", note)
 
     def _plan(self, sites: list[str]) -> None:
         """Which sites this run revalidates; the others' archived posts trust the inventories."""
@@ -72,6 +83,8 @@ class RepeatSpider(GuardedSpider):
                 self.crawler.stats.inc_value("posts/commented")
                 yield self._post_request(url, "comments", validators=False)
         signal = not state.wordpress_api or (state.comments_asked and not state.signal_lost)
+        if state.signal_lost:
+            self._note_lost(state)
         for url in self.ledger.vouched(site):
             if signal:
                 self.crawler.stats.inc_value("posts/unchanged_by_inventory")

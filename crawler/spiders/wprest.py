@@ -13,7 +13,6 @@ budget), the posts are asked for with conditional requests instead, and the run 
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterator
 from datetime import UTC, timedelta
 from urllib.parse import urljoin
@@ -31,9 +30,9 @@ from crawler.meta import REST_PAGE, REST_ROOT
 from crawler.sites import SiteState
 from crawler.spiders.platforms import PlatformSpider
 
-logger = logging.getLogger(__name__)
 COMMENTS_MARGIN = timedelta(days=1)  # ``after`` is compared with the comment's local date
 COMMENT_FIELDS = "id,post,link,date_gmt"
+REST_API = "the REST API"
 PageRequest = Callable[[SiteState, str, int], Iterator[Request]]
 
 
@@ -41,7 +40,6 @@ class RestSpider(PlatformSpider):
     """Pages of ``/wp/v2/posts`` and ``/wp/v2/comments``, within ``DISCOVERY_MAX_REST_PAGES`` each."""
 
     ledger: Ledger
-    notes: list[str]
 
     # -- posts -------------------------------------------------------------------------------
     def _rest_api(self, state: SiteState, root: str) -> Iterator[Request]:
@@ -64,7 +62,7 @@ class RestSpider(PlatformSpider):
         if entries is None:
             self.crawler.stats.inc_value("discovery/rest/unavailable")
             self._coverage(state).stopped("rest", "a page was no list of posts")
-            self._signal_lost(state, f"the REST API {_answered(response, 'posts')}")
+            self._signal_lost(state, f"{REST_API} {_answered(response, 'posts')}")
         else:
             self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
             if entries:
@@ -130,14 +128,11 @@ class RestSpider(PlatformSpider):
             self.crawler.stats.inc_value("discovery/comments/posts")
 
     def _signal_lost(self, state: SiteState, why: str) -> None:
-        """Once per site: the note in the run report, and the posts asked for conditionally."""
-        if state.signal_lost or not state.trusted:
-            return
-        state.signal_lost = why
-        note = (f"{site_of(state.home)}: {why}: posts were checked with conditional requests "
-                "instead")
-        self.notes.append(note)
-        logger.warning("%s", note)
+        """The site's posts are asked for conditionally. One reason per site: the posts list's
+        own failure over the comments endpoint's (the two are asked at once, either may be first)."""
+        if state.trusted and (not state.signal_lost or (why.startswith(REST_API)
+                              and not state.signal_lost.startswith(REST_API))):
+            state.signal_lost = why
 
     def _capped(self, state: SiteState, step: str, setting: str, budget: int,
                 count: int = 1) -> None:
