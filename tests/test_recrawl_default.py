@@ -153,6 +153,20 @@ def test_the_comments_endpoint_is_paged(blog: FixtureServer, tmp_path: Path) -> 
                                                 for i in (NEWEST, OLDEST))
 
 
+def test_a_comments_endpoint_beyond_the_page_budget_is_not_trusted(blog: FixtureServer,
+                                                                   tmp_path: Path) -> None:
+    first_crawl(blog, tmp_path)
+    blog.mutate(BLOG, comment=[NEWEST] * 101)
+    second = again(blog, tmp_path, "-s", "DISCOVERY_MAX_REST_PAGES=1")
+    site = urlsplit(blog.url(BLOG)).netloc
+    assert second.report["notes"] == [
+        f"{site}: the comments endpoint lists more pages than DISCOVERY_MAX_REST_PAGES=1: posts "
+        "were checked with conditional requests instead"]
+    assert [q["page"] for q in comment_requests(second)] == [["1"]]
+    assert len(post_paths(second)) == len(blog.posts(BLOG))
+    assert second.report["changed"] == 1
+
+
 def test_an_edit_a_new_post_and_a_deletion_cost_one_request_each(blog: FixtureServer,
                                                                   tmp_path: Path) -> None:
     first_crawl(blog, tmp_path)
