@@ -107,7 +107,8 @@ def test_an_unchanged_repeat_asks_for_no_post_and_no_archived_requisite(
 
 def test_a_new_comment_has_its_post_asked_for_and_archived(blog: FixtureServer,
                                                             tmp_path: Path) -> None:
-    first_crawl(blog, tmp_path)
+    first = first_crawl(blog, tmp_path)
+    assert comment_requests(first) == []  # nothing archived: no comment can be new to it
     last_seen = max(row[0] for row in catalog(tmp_path).execute("SELECT last_seen FROM posts"))
     blog.mutate(BLOG, comment=[EDITED])
     url = url_of(blog, EDITED)
