@@ -1,4 +1,4 @@
-"""Every ``ARCHIVE_*``, ``EXTRACT_*``, ``SCALE_*`` and ``DISCOVERY_*`` setting, read and checked once.
+"""Every ``ARCHIVE_*``, ``EXTRACT_*``, ``SCALE_*``, ``DISCOVERY_*``, ``RECRAWL_*`` setting, checked once.
 
 ``CrawlConfig.from_settings`` is the one place these flat settings become typed values. The
 ``crawl`` command calls it before the reactor starts, so a bad value stops the run with one line
@@ -25,6 +25,7 @@ from archive.extract.pool import DEFAULT_FUNCTION, resolve
 from archive.extract.requisites import ATTACHMENT_TYPES
 from archive.extract.trackers import TRACKER_HOSTS
 from archive.layout import Layout
+from crawler.revalidation import RecrawlConfig, parse_age
 
 ARCHIVE_KEYS = ("ARCHIVE_DIR", "ARCHIVE_WARC_MAX_SIZE", "ARCHIVE_WARC_PREFIX", "ARCHIVE_OPERATOR",
                 "ARCHIVE_STORE_CREDENTIALS")
@@ -111,13 +112,15 @@ class CrawlConfig:
     scale: ScaleConfig
     discovery: DiscoveryConfig
     requisites: RequisitesConfig
+    recrawl: RecrawlConfig
 
     @classmethod
     def from_settings(cls, settings: Any) -> CrawlConfig:
         """Read and check every setting of every group; a bad one is a ConfigError."""
         archive = {key: settings.get(key) for key in ARCHIVE_KEYS if settings.get(key) is not None}
         return cls(ArchiveConfig.from_settings(archive), _run(settings), _extract(settings),
-                   _scale(settings), _discovery(settings), _requisites(settings))
+                   _scale(settings), _discovery(settings), _requisites(settings),
+                   _recrawl(settings))
 
 
 def crawl_config(crawler: Crawler) -> CrawlConfig:
@@ -232,6 +235,15 @@ def _requisites(settings: Any) -> RequisitesConfig:
         only_hosts=tuple(_names(settings, "ARCHIVE_REQUISITE_HOSTS", [], _HOST,
                                 "use host names such as i0.wp.com (a host also allows its "
                                 "subdomains), or [] for any host")))
+
+
+def _recrawl(settings: Any) -> RecrawlConfig:
+    return RecrawlConfig(
+        trust_inventory=_flag(settings, "RECRAWL_TRUST_INVENTORY", True),
+        revalidate_every=_number(settings, "RECRAWL_REVALIDATE_EVERY", 0, int, lambda v: v >= 0,
+                                 "use a number of runs, e.g. 7, or 0 for never"),
+        revalidate_after=parse_age("RECRAWL_REVALIDATE_AFTER",
+                                   settings.get("RECRAWL_REVALIDATE_AFTER", "")))
 
 
 # -- values --------------------------------------------------------------------------------------

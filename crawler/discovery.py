@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
 from lxml import etree
@@ -29,13 +29,39 @@ NON_POST_SITEMAP = re.compile(
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
 
 
+# A date-only lastmod names a calendar day in the site's own zone: it ends, at the latest, when that
+# day ends at UTC-12, 36 hours after the day's start in UTC.
+DAY_ENDS = timedelta(hours=36)
+COMMENT_PAGE = re.compile(r"/comment-page-\d+/?$")
+
+
 @dataclass(frozen=True)
 class Entry:
     url: str
     modified: datetime | None = None
+    date_only: bool = False        # a day without a time (a sitemap's ``2024-05-01``)
+    published_only: bool = False   # the date is when it was published, not last modified (RSS)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "modified", as_utc(self.modified))
+
+    @property
+    def changed_before(self) -> datetime | None:
+        """The moment before which the entry says the post last changed (None: it does not say).
+
+        A publication date says nothing about edits; a day without a time counts as its end, so
+        that a capture made the same day is never vouched for."""
+        if self.modified is None or self.published_only:
+            return None
+        return self.modified + DAY_ENDS if self.date_only else self.modified
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A comment the WordPress comments endpoint lists: which post, and when (UTC)."""
+
+    post_url: str
+    date: datetime
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -60,11 +86,15 @@ def parse_sitemap(body: bytes) -> SitemapDoc:
     """
     try:
         sitemap = Sitemap(body)
-        entries = [Entry(d["loc"], parse_iso(d.get("lastmod"))) for d in sitemap if d.get("loc")]
+        entries = [_sitemap_entry(d["loc"], d.get("lastmod")) for d in sitemap if d.get("loc")]
     except (etree.XMLSyntaxError, StopIteration, ValueError):
         return SitemapDoc(False, [], False)
     valid = sitemap.type in ("urlset", "sitemapindex") and _well_formed(body)
     return SitemapDoc(sitemap.type == "sitemapindex", entries, valid)
+
+
+def _sitemap_entry(loc: str, lastmod: str | None) -> Entry:
+    return Entry(loc, parse_iso(lastmod), date_only=bool(lastmod) and "T" not in str(lastmod))
 
 
 def _well_formed(body: bytes) -> bool:
@@ -106,7 +136,7 @@ def _rss_item(node: etree._Element, base_url: str) -> list[Entry]:
     if not link:
         return []
     date = _child_text(node, "pubDate")
-    return [Entry(join_url(base_url, link), parse_rfc822(date))]
+    return [Entry(join_url(base_url, link), parse_rfc822(date), published_only=True)]
 
 
 def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
@@ -118,8 +148,10 @@ def _atom_entry(node: etree._Element, base_url: str) -> list[Entry]:
             break
     if not href:
         return []
-    date = _child_text(node, "updated") or _child_text(node, "published")
-    return [Entry(join_url(base_url, href), parse_iso(date))]
+    updated = _child_text(node, "updated")
+    date = updated or _child_text(node, "published")
+    return [Entry(join_url(base_url, href), parse_iso(date), date_only=bool(date) and "T" not in
+                  str(date), published_only=updated is None)]
 
 
 def _child_text(node: etree._Element, name: str) -> str | None:
@@ -144,6 +176,27 @@ def parse_rest_posts(body: bytes) -> list[Entry] | None:
             stamp = parse_iso(f"{modified}+00:00") if isinstance(modified, str) else None
             entries.append(Entry(post["link"], stamp))
     return entries
+
+
+def parse_rest_comments(body: bytes) -> list[Comment] | None:
+    """Comments of ``/wp-json/wp/v2/comments``: the post each belongs to (its ``link`` without
+    ``#comment-N`` or ``/comment-page-N/``) and its ``date_gmt``; None when not a list."""
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, list):
+        return None
+    comments = []
+    for comment in data:
+        if not isinstance(comment, dict):
+            continue
+        link, date = comment.get("link"), comment.get("date_gmt")
+        stamp = parse_iso(f"{date}+00:00") if isinstance(date, str) else None
+        if isinstance(link, str) and stamp is not None:
+            post = COMMENT_PAGE.sub("/", link.split("#", 1)[0])
+            comments.append(Comment(post, stamp))
+    return comments
 
 
 def parse_rfc822(text: str | None) -> datetime | None:

@@ -31,6 +31,8 @@ CREATE TABLE priors (
     url TEXT PRIMARY KEY, fetched_url TEXT, version INTEGER, captured_at TEXT, record_id TEXT,
     payload_digest TEXT, etag TEXT, last_modified TEXT, deleted_at TEXT, site TEXT
 ) WITHOUT ROWID;
+CREATE TABLE vouched (url TEXT PRIMARY KEY, site TEXT) WITHOUT ROWID;
+CREATE TABLE last_seen (site TEXT PRIMARY KEY, at TEXT) WITHOUT ROWID;
 """
 RESOURCE_SCHEMA = """
 CREATE TABLE resource_priors (
@@ -95,6 +97,11 @@ class Ledger:
                         etag = excluded.etag, last_modified = excluded.last_modified,
                         deleted_at = excluded.deleted_at
                         WHERE excluded.captured_at > priors.captured_at""", sites)
+                self.db.execute(
+                    f"""INSERT INTO last_seen SELECT * FROM (SELECT site, MAX(last_seen)
+                        FROM {schema}.posts WHERE site IN ({",".join("?" * len(sites))})
+                        GROUP BY site) WHERE true
+                        ON CONFLICT(site) DO UPDATE SET at = MAX(at, excluded.at)""", sites)
             finally:
                 self.db.execute("DETACH DATABASE " + schema)
         return self.count_priors()
@@ -122,6 +129,35 @@ class Ledger:
                 return
             for row in rows:
                 yield Prior(*row)
+            after = rows[-1][0]
+
+
+    def has_priors(self, site: str) -> bool:
+        return self.db.execute("SELECT 1 FROM priors WHERE site = ? LIMIT 1",
+                               (site,)).fetchone() is not None
+
+    def last_seen(self, site: str) -> str | None:
+        """When the archive last saw a post of ``site``: about when its previous run ended."""
+        row = self.db.execute("SELECT at FROM last_seen WHERE site = ?", (site,)).fetchone()
+        return str(row[0]) if row and row[0] else None
+
+    # -- posts an inventory vouched for, decided when the site's discovery is idle --------------
+    def vouch(self, url: str, site: str) -> None:
+        self.db.execute("INSERT OR IGNORE INTO vouched VALUES (?, ?)", (url, site))
+
+    def unvouch(self, url: str) -> bool:
+        """True when ``url`` was vouched for: another inventory now says it changed."""
+        return self.db.execute("DELETE FROM vouched WHERE url = ?", (url,)).rowcount > 0
+
+    def vouched(self, site: str) -> Iterator[str]:
+        """The URLs vouched for on ``site``, in batches (callers may write meanwhile)."""
+        after = ""
+        while True:
+            rows = self.db.execute(f"SELECT url FROM vouched WHERE site = ? AND url > ? "
+                                   f"ORDER BY url LIMIT {BATCH}", (site, after)).fetchall()
+            if not rows:
+                return
+            yield from (str(row[0]) for row in rows)
             after = rows[-1][0]
 
 

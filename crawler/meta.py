@@ -24,6 +24,7 @@ FOLLOWING = "following"              # reached by following links: follow this p
 # -- page requisites (crawler/spiders/requisites.py) ---------------------------------------------
 REQUISITE = "requisite"              # a page requisite or attachment: its kind (image, stylesheet...)
 REQUISITE_DEPTH = "requisite_depth"  # stylesheets imported above it (0: named by the page)
+REVALIDATE = "revalidate"            # an archived requisite is asked again (else: not asked at all)
 
 # -- capture (crawler/middlewares.py) ------------------------------------------------------------
 CAPTURE_STARTED = "capture_started"  # when the request left: the WARC-Date

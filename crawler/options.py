@@ -18,10 +18,12 @@ class CrawlOptions:
     until: datetime | None = None
     max_posts: int | None = None
     full: bool = False  # ignore what the archive holds: fetch and store everything again
+    revalidate: bool = False  # ask again for every archived post and requisite, conditionally
 
     @classmethod
     def parse(cls, url: str | None, since: str | None = None, until: str | None = None,
-              max_posts: str | int | None = None, full: str | None = None) -> CrawlOptions:
+              max_posts: str | int | None = None, full: str | None = None,
+              revalidate: str | None = None) -> CrawlOptions:
         if not url:
             raise ConfigError("no start URL: use scrapy crawl blog -a url=https://example.org/")
         urls = tuple(_start_url(u) for u in url.split(",") if u.strip())
@@ -36,7 +38,7 @@ class CrawlOptions:
         first, last = parse_when(since, "since"), parse_when(until, "until")
         if first and last and first > last:
             raise ConfigError(f"since={since!r} is after until={until!r}: swap them")
-        return cls(urls, first, last, limit, _flag(full, "full"))
+        return cls(urls, first, last, limit, _flag(full, "full"), _flag(revalidate, "revalidate"))
 
     def in_range(self, moment: datetime | None) -> bool:
         """Whether a post dated ``moment`` is wanted; undated posts are always kept."""

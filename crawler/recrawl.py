@@ -5,10 +5,13 @@ Every archived post of the crawled sites is asked for again with ``If-None-Match
 ignores validators, an identical body that is stored as a revisit), an edit gives a new version and
 a 404 or 410 marks the post deleted.
 
-Page requisites get the same treatment at the capture point (``ResourceRecrawl``): the archive's
-resources (``archive/catalog/resources.py``) are copied into a scratch ledger at start-up, a known
-requisite is asked for with its validators, and a 304 or a payload already archived under any URL
-(before or during this crawl) becomes a revisit instead of a second copy of the bytes.
+Page requisites are decided at the capture point (``ResourceRecrawl``): the archive's resources
+(``archive/catalog/resources.py``) are copied into a scratch ledger at start-up. On a default repeat
+a requisite the archive holds is not asked for at all (replay uses its capture: a theme's CSS does
+not change between two nightly runs, and the home page alone names dozens of files); when the page's
+site is revalidated (``crawler/revalidation.py``) it is asked for with its validators. A 304 or a
+payload already archived under any URL (before or during this crawl) becomes a revisit instead of a
+second copy of the bytes.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from typing import Any
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
+from scrapy.exceptions import IgnoreRequest
 
 from archive.catalog import Catalog, Prior
 from archive.catalog.resources import ResourceRow, ResourceWriter
@@ -33,7 +37,7 @@ from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full
 from crawler.ledger import Ledger, ResourceLedger, ResourcePrior
-from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, REQUISITE
+from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, REQUISITE, REVALIDATE
 from crawler.protocols import options_of
 
 logger = logging.getLogger(__name__)
@@ -68,6 +72,10 @@ def prior_of(request: Request) -> Prior | None:
 
 
 # -- requisites ---------------------------------------------------------------------------------
+class KnownRequisite(IgnoreRequest):
+    """An archived requisite not asked for again (counted in ``requisites/known_skipped``)."""
+
+
 class ResourceRecrawl:
     """The capture point's memory of requisites, on disk: the archive's resources (loaded when
     the spider opens), this crawl's full captures as they are written, and their catalog rows
@@ -114,11 +122,15 @@ class ResourceRecrawl:
             self.ledger.close()
 
     def prepare(self, request: Request) -> None:
-        """A known requisite is asked for with its validators (and may answer 304)."""
+        """A known requisite is not asked for (``KnownRequisite``), or when revalidated, asked
+        for with its validators (and may answer 304)."""
         if not request.meta.get(REQUISITE) or request.headers.get("If-None-Match") \
                 or request.headers.get("If-Modified-Since"):
             return
         prior = self.ledger.resource_prior(request.url.split("#", 1)[0])
+        if prior is not None and not request.meta.get(REVALIDATE):
+            self.stats.inc_value("requisites/known_skipped")
+            raise KnownRequisite(f"archived already: {request.url}")
         if prior is None or not (prior.etag or prior.last_modified):
             return
         if prior.etag:

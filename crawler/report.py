@@ -27,6 +27,7 @@ from archive.layout import write_atomic
 from crawler.config import crawl_config
 from crawler.coverage import inventory_of
 from crawler.protocols import scope_of
+from crawler.revalidation import report_of
 
 logger = logging.getLogger("blogarchive.report")
 OUTCOME_KEY = "run/outcome"
@@ -48,6 +49,7 @@ class RunSummary:
     requisites_revisited: int = 0     # of them, stored as revisit records
     requisites_failed: int = 0
     requisites_skipped: dict[str, int] = field(default_factory=dict)  # by reason
+    requisites_known: int = 0         # archived already: not asked for (no revalidation)
     partial_inventories: int = 0      # sites whose inventories list only some posts
     links_filled: int = 0             # of them, sites whose links were followed to fill the gap
 
@@ -65,6 +67,7 @@ class RunSummary:
                    requisites_revisited=get("requisites/revisited"),
                    requisites_failed=get("requisites/failed"),
                    requisites_skipped=_skipped(stats),
+                   requisites_known=get("requisites/known_skipped"),
                    partial_inventories=get("discovery/inventory/partial_sites"),
                    links_filled=get("discovery/links/partial_sites")
                    + get("discovery/links/fallback_sites"))
@@ -86,12 +89,16 @@ class RunSummary:
                 f"{self.links_filled}")
 
     def requisites_line(self) -> str:
-        """``; requisites: 120 fetched (3.4 MB), 2 revisited, 1 failed, skipped 3 tracker``."""
+        """``; requisites: 120 fetched (3.4 MB), 2 revisited, 1 failed, 40 archived already,
+        skipped 3 tracker``."""
         skipped = {k: v for k, v in self.requisites_skipped.items() if k != "duplicate"}
-        if not (self.requisites or self.requisites_failed or skipped):
+        if not (self.requisites or self.requisites_failed or skipped or self.requisites_known):
             return ""
         line = (f"; requisites: {self.requisites} fetched ({self.requisite_bytes / 1e6:.1f} MB), "
                 f"{self.requisites_revisited} revisited, {self.requisites_failed} failed")
+        if self.requisites_known:
+            line += f", {self.requisites_known} archived already"
+
         if skipped:
             line += ", skipped " + ", ".join(f"{n} {why}" for why, n in sorted(skipped.items()))
         return line
@@ -178,7 +185,7 @@ class ProgressReporter:
         report = {"started": self.started_at.isoformat(), "finished": datetime.now(UTC).isoformat(),
                   "reason": reason, "outcome": "failed" if failure else "ok", "failure": failure,
                   "sites": sorted(scope_of(spider)), **asdict(summary),
-                  "inventory": inventory_of(spider),
+                  "inventory": inventory_of(spider), **report_of(spider),
                   "summary": summary.line(), "stats": stats}
         write_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
         return path

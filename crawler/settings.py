@@ -109,12 +109,18 @@ PROGRESS_INTERVAL = 30.0
 # A run whose share of failed posts is above this ends with a non-zero exit status.
 ARCHIVE_MAX_FAILURE_SHARE = 0.5
 
-# --- re-crawls ---------------------------------------------------------------------------
-# Skip archived posts whose inventory date (REST modified_gmt, sitemap lastmod, feed date) is not
-# newer than their last capture: much cheaper repeats, but comments added since are missed until
-# the post changes (WordPress does not bump a post's date for a comment). Off: every archived post
-# is asked for again with a conditional request.
-RECRAWL_TRUST_INVENTORY = False
+# --- re-crawls (README "Scheduled crawls") ----------------------------------------------------
+# A repeat asks only for what the inventories say changed: REST modified_gmt and the comments
+# endpoint on WordPress, sitemap lastmod and Atom updated dates elsewhere; archived posts with no
+# signal get conditional requests, archived requisites are not asked for. False: every run
+# revalidates (every archived post and requisite asked for again, conditionally).
+RECRAWL_TRUST_INVENTORY = True
+# Revalidate a site on every N-th run (counted in the run reports since its last revalidation);
+# 0: never. `-a revalidate=1` revalidates this run.
+RECRAWL_REVALIDATE_EVERY = 0
+# Revalidate a site once its last revalidation (or first crawl) is older than this age, e.g.
+# "30 days", "12 hours", "2 weeks"; empty: never.
+RECRAWL_REVALIDATE_AFTER = ""
 
 # --- scale-out (crawler/addons.py, crawler/scale.py) ----------------------------------------
 # Switches the scheduler to a shared Redis frontier when REDIS_URL is set; does nothing otherwise.

@@ -31,7 +31,13 @@ class SiteState:
     feed_next: list[str] = field(default_factory=list)  # WordPress feed pages still to read
     home_links: list[str] = field(default_factory=list)
     following: bool = False
-    revisited: bool = False        # archived posts of this site asked for again (trust mode)
+    revisited: bool = False        # archived posts of this site settled (trust mode)
+    # -- a repeat that trusts the inventories (crawler/spiders/wprest.py, BlogSpider._settle) --
+    trusted: bool = False          # archived, not revalidated this run: inventories decide
+    wordpress_api: bool = False    # a REST API was asked for: its comments endpoint must answer
+    comments_asked: bool = False
+    commented: set[str] = field(default_factory=set)  # archived posts with a comment since capture
+    signal_lost: str = ""          # why the posts an inventory vouched for are asked for anyway
     asked: Counter[str] = field(default_factory=Counter)   # discovery requests per step
     capped: Counter[str] = field(default_factory=Counter)  # refused by the step's budget
     capped_logged: set[str] = field(default_factory=set)  # budgets already logged for this site

@@ -2,8 +2,10 @@
 
 Two fixture blogs are crawled (``classic``: sitemap + REST; ``linksonly``: links only), then each gets
 two new posts, one edited post and one deleted post (``POST /mutate``), and the same command runs
-again into the same archive. Unchanged posts must cost a 304 and become revisit records that replay
-tools resolve to the first capture; the edit must give a second version; the deletion a date.
+again into the same archive, revalidating (``-a revalidate=1``: every archived post asked for again,
+conditionally; the default repeat is tests/test_recrawl_trust.py). Unchanged posts must cost a 304
+and become revisit records that replay tools resolve to the first capture; the edit must give a
+second version; the deletion a date.
 """
 
 from __future__ import annotations
@@ -123,7 +125,7 @@ def recrawl(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> 
             new += [p["url"] for p in now if p["url"] not in old]
             edited += [p["url"] for p in now if p["id"] == EDITED[name]]
             deleted += [u for u in old if u not in {p["url"] for p in now}]
-        second = run_crawl(server, archive, SCOPE)
+        second = run_crawl(server, archive, SCOPE, "-a", "revalidate=1")
         assert second.returncode == 0, second.log[-3000:]
         second_warcs = [p for p in warc_files(archive) if p not in first_warcs]
         yield Recrawl(first, second, first_warcs, second_warcs, before, new, edited, deleted)

@@ -1,5 +1,5 @@
-"""RECRAWL_TRUST_INVENTORY: a repeat asks only for what the inventories say changed, and still
-finds every new, edited and deleted post."""
+"""RECRAWL_TRUST_INVENTORY (the default): a repeat asks only for what the inventories say changed,
+and still finds every new, edited and deleted post."""
 
 from __future__ import annotations
 
@@ -24,7 +24,7 @@ def test_trusting_the_inventory_fetches_only_changes(server: FixtureServer, tmp_
         time.sleep(1.1)  # inventories count whole seconds: edit in a later second than the capture
         old = {p["url"] for p in server.posts("classic")}
         now = server.mutate("classic", add=2, edit=[EDITED], delete=[DELETED])
-        second = run_crawl(server, tmp_path, ["classic"], "-s", "RECRAWL_TRUST_INVENTORY=1")
+        second = run_crawl(server, tmp_path, ["classic"])
     finally:
         server.restore()
     assert second.returncode == 0, second.log[-2000:]

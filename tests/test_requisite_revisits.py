@@ -3,7 +3,8 @@
 A small server on 127.0.0.1 serves four resources: a stylesheet that answers ``If-None-Match``
 with 304, an image that ignores validators (an identical 200 every time), and two image URLs with
 identical bytes. A requisite-only spider (``tests/fixtures/requisite_spider.py``) fetches them
-through the real downloader stack (``scrapy runspider``) twice into one archive. The second crawl
+through the real downloader stack (``scrapy runspider``) twice into one archive, the second time
+revalidating (``-a revalidate=1``; a third, default run asks for none of them). The second crawl
 must write only revisits; the identical pair must cost one body in the first crawl; and
 ``reindex`` must rebuild the ``resources`` table the crawls wrote, row for row.
 """
@@ -94,11 +95,12 @@ def site() -> Iterator[Site]:
         server.server_close()
 
 
-def fetch_requisites(archive: Path, urls: list[str]) -> dict[str, Any]:
+def fetch_requisites(archive: Path, urls: list[str], revalidate: bool = False) -> dict[str, Any]:
     """One `scrapy runspider` of the requisite spider; returns its stats (from the run report)."""
     result = subprocess.run(
         [str(BIN / "scrapy"), "runspider", str(ROOT / "tests/fixtures/requisite_spider.py"),
-         "-a", "urls=" + ",".join(urls), "-s", f"ARCHIVE_DIR={archive}",
+         "-a", "urls=" + ",".join(urls), "-a", f"revalidate={int(revalidate)}",
+         "-s", f"ARCHIVE_DIR={archive}",
          "-s", "CONCURRENT_REQUESTS=1", *FAST],
         cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -142,7 +144,7 @@ def two_crawls(site: Site, tmp_path_factory: pytest.TempPathFactory) -> TwoCrawl
     first_stats = fetch_requisites(archive, urls)
     before = set(Layout(archive).warc_dir.glob("*.warc.gz"))
     del site.log[:]
-    second_stats = fetch_requisites(archive, urls)
+    second_stats = fetch_requisites(archive, urls, revalidate=True)
     after = sorted(set(Layout(archive).warc_dir.glob("*.warc.gz")) - before)
     return TwoCrawls(archive, records(sorted(before)), records(after), first_stats,
                      second_stats, list(site.log))
@@ -185,6 +187,22 @@ def test_second_crawl_asks_conditionally_once(two_crawls: TwoCrawls) -> None:
     assert sent["/ignores.png"]["If-None-Match"] == '"png-1"'
     assert "If-None-Match" not in sent["/a.gif"]
     assert two_crawls.second_stats["requisites/conditional"] == 2
+
+
+def test_a_default_run_asks_for_no_archived_requisite(two_crawls: TwoCrawls, site: Site) -> None:
+    """Without revalidation a requisite the archive holds in full is not asked at all: replay uses
+    its capture. One it lacks is fetched as usual; so is /b.gif, archived only as a revisit of
+    /a.gif's bytes (the catalog's resources are full captures): it costs a revisit again."""
+    del site.log[:]
+    before = set(Layout(two_crawls.archive).warc_dir.glob("*.warc.gz"))
+    stats = fetch_requisites(two_crawls.archive, site.urls(*RESOURCES, "/new.png"))
+    asked = [path for path, _ in site.log if path != "/robots.txt"]
+    assert asked == ["/b.gif", "/new.png"]
+    assert stats["requisites/known_skipped"] == len(RESOURCES) - 1
+    after = records(sorted(set(Layout(two_crawls.archive).warc_dir.glob("*.warc.gz")) - before))
+    assert [(r["type"], r["WARC-Target-URI"]) for r in after
+            if not r["WARC-Target-URI"].endswith("/robots.txt")] == [
+        ("revisit", site.base + "/b.gif"), ("response", site.base + "/new.png")]
 
 
 def test_second_crawl_writes_only_revisits(two_crawls: TwoCrawls) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sqlite3
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
@@ -53,6 +54,7 @@ CHROME_LINES = ("Posted", "in", "by", "Tags:", "Comments", "Reply", "Published",
 # the corpus must hold for it to mean something (code: code blocks, preformatted blocks and <pre>
 # typed in the classic editor).
 RECALL = 0.99
+NEW_COMMENT = "A comment written after the first crawl, approved at once."
 REQUIRED = {"heading": 20, "list item": 20, "quote": 20, "link": 20, "image": 20, "table cell": 20,
             "emphasis": 20, "caption": 20, "footnote": 2, "embed": 1, "code": 20}
 
@@ -221,21 +223,63 @@ def test_rest_api_and_core_sitemap_were_used(crawled: WordPressCrawl) -> None:
     assert any(p.startswith("/wp-json/wp/v2/posts") for p in requested)
 
 
+def sent(crawled: WordPressCrawl) -> tuple[int, int]:
+    """Requests and body bytes nginx logged for the crawl."""
+    return len(crawled.run.requests), sum(int(r.get("bytes") or 0) for r in crawled.run.requests)
+
+
 @pytest.fixture(scope="session")
-def recrawl(block: WordPressCrawl, wordpress: WordPressSite,
+def repeat(block: WordPressCrawl, wordpress: WordPressSite,
+           tmp_path_factory: pytest.TempPathFactory,
+           request: pytest.FixtureRequest) -> tuple[WordPressCrawl, WordPressCrawl]:
+    """Issue 19: the same crawl again, default settings, nothing changed in WordPress (into a copy
+    of the block archive, which the other tests keep reading as it was)."""
+    wordpress.switch_theme(BLOCK_THEME)
+    archive = tmp_path_factory.mktemp("archive-repeat") / "archive"
+    shutil.copytree(block.run.archive, archive)
+    second = crawl(wordpress, archive, BLOCK_THEME)
+    (requests, size), (first_requests, first_size) = sent(second), sent(block)
+    say(request, f"unchanged repeat: {second.seconds}s against {block.seconds}s; {requests} requests "
+                 f"against {first_requests} ({requests / first_requests:.1%}), {size} bytes against "
+                 f"{first_size} ({size / first_size:.1%})")
+    assert second.run.returncode == 0, second.run.log[-3000:]
+    return block, second
+
+
+def test_an_unchanged_repeat_costs_at_most_5_percent_of_the_first_crawl(
+        repeat: tuple[WordPressCrawl, WordPressCrawl]) -> None:
+    first, second = repeat
+    (requests, size), (first_requests, first_size) = sent(second), sent(first)
+    assert requests <= 0.05 * first_requests, Counter(r["uri"].split("?")[0]
+                                                      for r in second.run.requests)
+    assert size <= 0.05 * first_size, sorted((int(r["bytes"]), r["uri"])
+                                             for r in second.run.requests)[-10:]
+    report = second.run.report
+    assert report["unchanged"] == len(first.posts) and report["notes"] == []
+    assert (report["new"], report["changed"], report["deleted"]) == (0, 0, 0)
+    assert {url: n for url, n in Counter(r["url"] for r in rows(second.run.archive)).items()
+            if n != 1} == {}
+
+
+@pytest.fixture(scope="session")
+def recrawl(repeat: tuple[WordPressCrawl, WordPressCrawl], wordpress: WordPressSite,
             tmp_path_factory: pytest.TempPathFactory,
             request: pytest.FixtureRequest) -> tuple[WordPressCrawl, WordPressCrawl, dict[str, str]]:
-    """Edit one post, add one, trash one, then crawl again into (a copy of) the block archive.
+    """Edit one post, comment on another, add one, trash one, then crawl again (default settings)
+    into (a copy of) the block archive.
 
-    The copy keeps the first crawl's archive as it was for the other tests, whatever their order.
+    The copy keeps the first crawl's archive as it was for the other tests, whatever their order;
+    ``repeat`` runs first, while WordPress is still unchanged.
     """
+    block = repeat[0]
     posts = sorted(block.wordpress["posts"], key=lambda p: p["id"])
-    edited, trashed = posts[40], posts[80]
+    edited, commented, trashed = posts[40], posts[60], posts[80]
     wordpress.switch_theme(BLOCK_THEME)
     changes: dict[str, str] = wordpress.php("mutate", {
         "edit": edited["id"], "append": "An update added after the first crawl.",
         "new_title": "Added between two crawls", "new_text": "A brand new post.",
-        "new_date": "2024-12-24 10:00:00", "trash": trashed["id"]})
+        "new_date": "2024-12-24 10:00:00", "trash": trashed["id"],
+        "comment_on": commented["id"], "comment_text": NEW_COMMENT})
     archive = tmp_path_factory.mktemp("archive-recrawl") / "archive"
     shutil.copytree(block.run.archive, archive)
     second = crawl(wordpress, archive, BLOCK_THEME)
@@ -245,19 +289,64 @@ def recrawl(block: WordPressCrawl, wordpress: WordPressSite,
     return block, second, changes
 
 
-def test_second_crawl_records_exactly_the_edit_the_new_post_and_the_trashed_one(
+def test_second_crawl_records_exactly_the_edit_the_comment_the_new_post_and_the_trashed_one(
         recrawl: tuple[WordPressCrawl, WordPressCrawl, dict[str, str]]) -> None:
     first, second, changes = recrawl
     catalog = rows(second.run.archive)
     versions = Counter(r["url"] for r in catalog)
     deleted = {r["url"] for r in catalog if r["deleted_at"]}
     assert versions[changes["edited"]] == 2, changes
+    assert versions[changes["commented"]] == 2, changes
     assert versions[changes["new"]] == 1 and changes["new"] not in first.posts
     assert deleted == {changes["trashed"]}
-    unchanged = set(first.posts) - {changes["edited"], changes["trashed"]}
+    unchanged = set(first.posts) - {changes["edited"], changes["commented"], changes["trashed"]}
     assert {url: versions[url] for url in unchanged if versions[url] != 1} == {}
     latest = next(r for r in catalog if r["url"] == changes["edited"] and r["version"] == 2)
     assert "An update added after the first crawl." in sidecar(second.run.archive, latest)["text"]
+    thread = next(r for r in catalog if r["url"] == changes["commented"] and r["version"] == 2)
+    assert NEW_COMMENT in json.dumps(sidecar(second.run.archive, thread)["comments"])
+    db = sqlite3.connect(Layout(second.run.archive).catalog_path)
+    texts = [t for (t,) in db.execute("SELECT text FROM comments WHERE version_id = ?", (thread["id"],))]
+    assert any(NEW_COMMENT in text for text in texts), texts
+    # Cheap: only the four changed posts were asked for, besides the discovery documents.
+    asked = {r["uri"] for r in second.run.requests}
+    fetched = {url for url in [*first.posts, changes["new"]] if urlsplit(url).path in asked}
+    assert fetched == {changes["edited"], changes["commented"], changes["new"], changes["trashed"]}
+
+
+@pytest.fixture(scope="session")
+def refused(recrawl: tuple[WordPressCrawl, WordPressCrawl, dict[str, str]], wordpress: WordPressSite,
+            tmp_path_factory: pytest.TempPathFactory,
+            request: pytest.FixtureRequest) -> tuple[WordPressCrawl, str]:
+    """Another edit, then a crawl while the REST API answers the crawler 401 (a must-use plugin)."""
+    second = recrawl[1]
+    posts = sorted(second.wordpress["posts"], key=lambda p: p["id"])
+    changes = wordpress.php("mutate", {"edit": posts[20]["id"],
+                                       "append": "A second update, while the API refused."})
+    archive = tmp_path_factory.mktemp("archive-refused") / "archive"
+    shutil.copytree(second.run.archive, archive)
+    wordpress.refuse_rest(True)
+    try:
+        third = crawl(wordpress, archive, BLOCK_THEME)
+    finally:
+        wordpress.refuse_rest(False)
+    say(request, f"crawl with the REST API answering 401: {third.seconds}s, "
+                 f"{len(third.run.requests)} requests, exit {third.run.returncode}")
+    assert third.run.returncode == 0, third.run.log[-3000:]
+    return third, str(changes["edited"])
+
+
+def test_a_rest_api_answering_401_falls_back_and_says_so(refused: tuple[WordPressCrawl, str]) -> None:
+    third, edited = refused
+    report = third.run.report
+    host = urlsplit(edited).netloc
+    assert report["notes"] == [f"{host}: the REST API answered 401: posts were checked with "
+                               "conditional requests instead"]
+    assert any(r["uri"].startswith("/wp-json/") and r["status"] == "401" for r in third.run.requests)
+    catalog = rows(third.run.archive)
+    assert (report["changed"], report["new"]) == (1, 0)
+    latest = next(r for r in catalog if r["url"] == edited and r["version"] == 2)
+    assert "A second update, while the API refused." in sidecar(third.run.archive, latest)["text"]
 
 
 def test_every_requisite_of_every_post_page_is_in_the_warc_once(crawled: WordPressCrawl) -> None:

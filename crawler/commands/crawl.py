@@ -34,7 +34,7 @@ from crawler.report import OUTCOME_KEY
 logger = logging.getLogger(__name__)
 CHECKED_SPIDERS = {"blog"}
 EXIT_LOCKED = 75  # EX_TEMPFAIL: cron wrappers may retry later
-SPIDER_ARGS = ("url", "since", "until", "max_posts", "full")
+SPIDER_ARGS = ("url", "since", "until", "max_posts", "full", "revalidate")
 
 
 class Command(ScrapyCrawl):

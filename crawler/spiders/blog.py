@@ -2,7 +2,8 @@
 
 Discovery (robots.txt, sitemaps, feeds, the REST API, links) is ``InventorySpider``'s
 (``crawler/spiders/inventory.py``); this module turns what it lists into post requests, conditional
-when the post is archived, and the answers into items; every page it parses also asks for its
+when the post is archived (which archived posts a repeat asks for at all: ``RepeatSpider``,
+``crawler/spiders/repeat.py``), and the answers into items; every page it parses also asks for its
 requisites (``RequisitesSpider``, ``crawler/spiders/requisites.py``).
 """
 
@@ -21,7 +22,6 @@ from w3lib.html import get_meta_refresh
 
 from archive.extract.page_type import classify_page
 from archive.urls import canonical_url, post_key, site_of
-from archive.when import iso_date
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PostItem, SeenItem
 from crawler.ledger import Ledger
@@ -41,19 +41,20 @@ from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
 from crawler.spiders.inventory import InventorySpider
+from crawler.spiders.repeat import RepeatSpider
 from crawler.spiders.requisites import RequisitesSpider
 
 logger = logging.getLogger(__name__)
 
 
-class BlogSpider(InventorySpider, RequisitesSpider):
+class BlogSpider(RepeatSpider, InventorySpider, RequisitesSpider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
                  until: str | None = None, max_posts: str | None = None,
-                 full: str | None = None, **kwargs: Any) -> None:
+                 full: str | None = None, revalidate: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.options = CrawlOptions.parse(url, since, until, max_posts, full)
+        self.options = CrawlOptions.parse(url, since, until, max_posts, full, revalidate)
         self.sites = {site_of(u) for u in self.options.start_urls}
         self.site_states = {site_of(u): SiteState(home=u) for u in self.options.start_urls}
         # Canonical URLs claimed for fetching, seen as posts, and the archive's priors: on disk,
@@ -61,6 +62,8 @@ class BlogSpider(InventorySpider, RequisitesSpider):
         self.ledger = Ledger()
         self.links = LinkExtractor(deny_extensions=None, unique=True)
         self.frontier: Frontier | None = None  # scale-out: SharedScheduler when REDIS_URL is set
+        self.revalidated: set[str] = set()  # sites whose archived posts are all asked for again
+        self.notes: list[str] = []          # for the run report: why a site was checked otherwise
 
     def closed(self, reason: str) -> None:
         self.ledger.close()
@@ -71,12 +74,12 @@ class BlogSpider(InventorySpider, RequisitesSpider):
 
     def start_requests(self) -> Iterator[Request]:
         load_priors(self.crawler, self.ledger, sorted(self.sites))
+        self._plan(sorted(self.sites))
         for home in self.options.start_urls:
             if self.frontier is None or self.frontier.claim_discovery(home):
                 yield from self._discover_site(home)
-        self.trust_inventory = self.settings.getbool("RECRAWL_TRUST_INVENTORY")
-        if not self.trust_inventory:
-            yield from self._revisit_known()
+        for site in sorted(self.revalidated):
+            yield from self._revisit_known(site)
 
     # -- scale-out (crawler/scale.py): sites of other workers, start URLs pushed to Redis ------
     def join_site(self, home: str) -> None:
@@ -86,22 +89,15 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             self.sites.add(site)
             self.site_states[site] = SiteState(home=home)
             load_priors(self.crawler, self.ledger, [site])
+            self._plan([site])
 
     def start_site(self, home: str, discover: bool) -> Iterator[Request]:
         """A start URL received while running: its discovery (when ours) and archived posts."""
         self.join_site(home)
         if discover:
             yield from self._discover_site(home)
-        if not self.trust_inventory:
+        if site_of(home) in self.revalidated:
             yield from self._revisit_known(site_of(home))
-
-    def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
-        """Ask again for every archived post, conditionally: catches edits, comments, deletions."""
-        for prior in self.ledger.priors(site):
-            if prior.deleted_at or not self.ledger.claim(prior.url):
-                continue
-            self.crawler.stats.inc_value("posts/known")
-            yield self._post_request(prior.url, "archive")
 
     # -- posts -----------------------------------------------------------------------------
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
@@ -116,12 +112,11 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             if complete:
                 state.inventory_posts += 1
             state.candidates += 1  # listed by an inventory: no need to follow links
-            if not self.ledger.claim(url):
+            prior = self.ledger.prior(url) if state.trusted else None
+            if prior is not None and not prior.deleted_at:
+                yield from self._judge_entry(state, prior, entry, via)
                 continue
-            if self._vouched_unchanged(url, entry):
-                self.crawler.stats.inc_value("posts/unchanged_by_inventory")
-                self.crawler.stats.inc_value("posts/unchanged")
-                yield SeenItem(url=url, captured_at=datetime.now(UTC))
+            if not self.ledger.claim(url):
                 continue
             if entry.modified and self.options.since and entry.modified < self.options.since:
                 self.crawler.stats.inc_value("discovery/skipped_before_since")
@@ -129,22 +124,15 @@ class BlogSpider(InventorySpider, RequisitesSpider):
             self.crawler.stats.inc_value("posts/candidates")
             yield self._post_request(url, via)
 
-    def _vouched_unchanged(self, url: str, entry: Entry) -> bool:
-        """Trust mode: the inventory's modification date is not newer than our last capture."""
-        prior = self.ledger.prior(url) if self.trust_inventory else None
-        if not (self.trust_inventory and prior and entry.modified) or prior.deleted_at:
-            return False
-        # Inventories give whole seconds: an edit in the capture's own second must not be trusted.
-        captured = iso_date(prior.captured_at).replace(microsecond=0)
-        return entry.modified.astimezone(UTC) < captured.astimezone(UTC)
-
-    def _post_request(self, url: str, via: str) -> Request:
+    def _post_request(self, url: str, via: str, validators: bool = True) -> Request:
+        """``validators=False``: a post known to have changed (a new comment) is asked for in
+        full, as a server that dates a page by its post alone would answer 304."""
         prior = None if self.options.full else self.ledger.prior(url)
         meta: dict[str, Any] = {DISCOVERED_VIA: via}
         headers: dict[str, str] = {}
         if prior is not None:
             meta.update({PRIOR: prior, HANDLE_HTTPSTATUS_LIST: [304, 404, 410]})
-            headers = conditional_headers(prior)
+            headers = conditional_headers(prior) if validators else {}
         return Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta,
                        headers=headers)
 

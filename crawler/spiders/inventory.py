@@ -2,7 +2,8 @@
 cheapest for the site and most complete for us.
 
 robots.txt ``Sitemap:`` lines and the usual sitemap locations, RSS/Atom feeds, the WordPress REST
-API, a hosted platform's own inventories (``PlatformSpider``, ``crawler/spiders/platforms.py``),
+API (and its comments endpoint on a repeat: ``RestSpider``, ``crawler/spiders/wprest.py``), a hosted
+platform's own inventories (``PlatformSpider``, ``crawler/spiders/platforms.py``),
 and when none of them lists every post, following links inside the blog. What to do with the posts
 they list is ``BlogSpider``'s (``crawler/spiders/blog.py``): the hooks at the top of
 ``InventorySpider``.
@@ -28,11 +29,11 @@ from crawler.coverage import inventory_key, stopped_by
 from crawler.discovery import Entry
 from crawler.items import PostItem, SeenItem
 from crawler.limits import parsed_part  # hostile sites: a huge page is read from its start
-from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, REST_PAGE, REST_ROOT, SITEMAP_DEPTH, STEP
+from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
 from crawler.sites import Claim, SiteState
 from crawler.spiders.guarded import is_html, request_of
-from crawler.spiders.platforms import PlatformSpider
+from crawler.spiders.wprest import RestSpider
 
 logger = logging.getLogger(__name__)
 SITEMAP_PROBES = ("wp-sitemap.xml", "sitemap_index.xml", "sitemap.xml")
@@ -44,14 +45,13 @@ ROOT_STEPS = ("robots", "home")
 HTML_TYPES = (b"text/html", b"application/xhtml+xml")
 
 
-class InventorySpider(PlatformSpider):
+class InventorySpider(RestSpider):
     """Reads a site's inventories and hands every post they list to ``_candidates``."""
 
     options: CrawlOptions
     sites: set[str]
     site_states: dict[str, SiteState]
     links: LinkExtractor
-    trust_inventory: bool = False
 
     # -- what the posts side (BlogSpider) does with what discovery finds -------------------
     def _candidates(self, state: SiteState, entries: Iterable[Entry], via: str,
@@ -64,7 +64,7 @@ class InventorySpider(PlatformSpider):
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
         raise NotImplementedError
 
-    def _revisit_known(self, site: str | None = None) -> Iterator[Request]:
+    def _settle(self, state: SiteState) -> Iterator[Request | SeenItem]:
         raise NotImplementedError
 
     def _discover_site(self, home: str) -> Iterator[Request]:
@@ -176,7 +176,7 @@ class InventorySpider(PlatformSpider):
         header = b"".join(response.headers.getlist(b"Link")).decode("latin-1")
         if api or "api.w.org" in header:
             root = join_url(base, api) if api else urljoin(state.home, "/wp-json/")
-            yield from self._rest_page(state, root, 1)
+            yield from self._rest_api(state, root)
 
     def parse_feed(self, response: Response) -> Iterator[Request | SeenItem]:
         state = self._state(response)
@@ -204,50 +204,14 @@ class InventorySpider(PlatformSpider):
                 self.crawler.stats.inc_value("discovery/feed/pagination_capped")
                 self._coverage(state).stopped(key, stopped_by(page, "DISCOVERY_MAX_PAGE"))
 
-    def _rest_page(self, state: SiteState, root: str, page: int) -> Iterator[Request]:
-        per_page = self.discovery_config.rest_per_page
-        url = urljoin(root, f"wp/v2/posts?per_page={per_page}&page={page}"
-                            "&_fields=id,link,date_gmt,modified_gmt")
-        yield from self._discover(state, url, self.parse_rest, "rest",
-                                  {REST_ROOT: root, REST_PAGE: page})
-
-    def parse_rest(self, response: Response) -> Iterator[Request | SeenItem]:
-        state = self._state(response)
-        entries = discovery.parse_rest_posts(self._unzip(response)) if response.status == 200 else None
-        if entries is None:
-            self.crawler.stats.inc_value("discovery/rest/unavailable")
-            self._coverage(state).stopped("rest", "a page was no list of posts")
-        else:
-            self.crawler.stats.inc_value("discovery/rest/posts", len(entries))
-            if entries:
-                self._coverage(state).read_complete("rest", "rest", response.url, len(entries))
-            yield from self._candidates(state, entries, "rest", complete=True)
-            page = int(response.meta[REST_PAGE])
-            if page == 1:
-                yield from self._rest_pages(state, response)
-        yield from self._finished(state)
-
-    def _rest_pages(self, state: SiteState, response: Response) -> Iterator[Request]:
-        """Pages 2.. of the REST posts, as many as X-WP-TotalPages says within the budget."""
-        header = (response.headers.get(b"X-WP-TotalPages") or b"1").strip()
-        total = int(header) if header.isdigit() else 1
-        budget = self.discovery_config.max_rest_pages
-        last = min(total, budget)
-        for number in range(2, last + 1):
-            yield from self._rest_page(state, response.meta[REST_ROOT], number)
-        if total > last:  # never loop over what the header claims: 100,000,000 pages were seen
-            self._capped(state, "rest", "DISCOVERY_MAX_REST_PAGES", budget, total - last)
-            self._coverage(state).stopped("rest", stopped_by(budget, "DISCOVERY_MAX_REST_PAGES"))
-
-    def _capped(self, state: SiteState, step: str, setting: str, budget: int,
-                count: int = 1) -> None:
-        state.stop(self.crawler.stats, step, f"{setting}={budget}", count)  # counted, logged once
-
     def discovery_failed(self, failure: Failure) -> Iterator[Request | SeenItem]:
         request = request_of(failure)
         step = request.meta.get(STEP, "other")
         self._log_failure(failure, f"discovery/{step}/failed")
         state = self.site_states[site_of(request.url)]
+        if step in ("rest", "comments"):
+            what = "the REST API" if step == "rest" else "the comments endpoint"
+            self._signal_lost(state, f"{what} did not answer ({failure.getErrorMessage()})")
         if step not in ("sitemap", "feed") or request.meta.get(SITEMAP_DEPTH):  # not a guess
             self._coverage(state).stopped(inventory_key(step, request.url), "a page failed")
         if step == "robots":  # as on a 404: no Sitemap: lines, but the usual places may answer
@@ -272,9 +236,9 @@ class InventorySpider(PlatformSpider):
                 yield from self._discover(state, url, self.parse_feed, "feed", {FEED_PAGE: page})
         elif not cover.decided:
             yield from self._judge(state)
-        if self.trust_inventory and state.pending == 0 and not state.revisited:
-            state.revisited = True  # inventories read: ask for the archived posts they vouch not for
-            yield from self._revisit_known(site_of(state.home))
+        if state.trusted and state.pending == 0 and not state.revisited:
+            state.revisited = True  # every inventory answered: decide on the archived posts
+            yield from self._settle(state)
 
     def _may_follow(self) -> bool:
         return self.discovery_config.follow_links

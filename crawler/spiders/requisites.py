@@ -49,7 +49,8 @@ from archive.urls import BadURL, site_of, split_url
 from crawler.config import RequisitesConfig, crawl_config
 from crawler.ledger import Ledger
 from crawler.limits import parsed_part
-from crawler.meta import REQUISITE, REQUISITE_DEPTH, REVISIT, TRUNCATED
+from crawler.meta import REQUISITE, REQUISITE_DEPTH, REVALIDATE, REVISIT, TRUNCATED
+from crawler.recrawl import KnownRequisite
 from crawler.spiders.guarded import GuardedSpider, request_of
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,11 @@ class RequisitesSpider(GuardedSpider):
     """The requisites half of ``BlogSpider``: requests for a page's files, and their answers."""
 
     ledger: Ledger
+
+    def _revalidates(self, url: str) -> bool:
+        """Whether the archived requisites of the page at ``url`` are asked for again (with
+        validators); else they are not asked for at all. ``BlogSpider``: per revalidated site."""
+        return True
 
     @cached_property
     def requisites_config(self) -> RequisitesConfig:
@@ -94,15 +100,18 @@ class RequisitesSpider(GuardedSpider):
         except (etree.LxmlError, ValueError) as error:
             self._bad_input(response, "requisites/unparsed", f"requisites not read ({error})")
             return []
-        requests = (self._requisite_request(requisite, 0) for requisite in found)
+        revalidate = self._revalidates(response.url)
+        requests = (self._requisite_request(requisite, 0, revalidate) for requisite in found)
         return [request for request in requests if request is not None]
 
-    def _requisite_request(self, requisite: Requisite, depth: int) -> Request | None:
+    def _requisite_request(self, requisite: Requisite, depth: int,
+                           revalidate: bool = False) -> Request | None:
         config = self.requisites_config
         reason = _skip_reason(config, requisite, depth, self.sites)
         request = None
         if reason is None:
-            meta = {REQUISITE: requisite.kind, REQUISITE_DEPTH: depth, "allow_offsite": True}
+            meta = {REQUISITE: requisite.kind, REQUISITE_DEPTH: depth, "allow_offsite": True,
+                    REVALIDATE: revalidate}
             if config.max_size:
                 meta["download_maxsize"] = config.max_size
             try:  # dont_filter: the ledger, on disk, is the duplicate filter of requisites
@@ -132,7 +141,8 @@ class RequisitesSpider(GuardedSpider):
             return
         depth = int(response.meta.get(REQUISITE_DEPTH, 0)) + 1
         for requisite in stylesheet_requisites(css_text(response), response.url):
-            request = self._requisite_request(requisite, depth)
+            request = self._requisite_request(requisite, depth,
+                                              bool(response.meta.get(REVALIDATE)))
             if request is not None:
                 yield request
 
@@ -148,6 +158,8 @@ class RequisitesSpider(GuardedSpider):
             stats.inc_value("requisites/skipped/too_large")
             logger.warning("%s: larger than ARCHIVE_REQUISITE_MAX_SIZE=%d bytes (or DOWNLOAD_MAXSIZE): "
                            "not archived", request.url, self.requisites_config.max_size)
+        elif isinstance(error, KnownRequisite):
+            return  # archived already: counted by the capture point
         elif truncated:  # cut by the server: archived as cut (WARC-Truncated), logged by bodies.py
             stats.inc_value("requisites/failed")
         elif isinstance(error, IgnoreRequest) and not isinstance(error, HttpError):

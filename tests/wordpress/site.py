@@ -152,6 +152,24 @@ require_once ABSPATH . 'wp-settings.php';
         answer: dict[str, Any] = self.php("theme", {"theme": theme})
         return answer
 
+    def refuse_rest(self, refuse: bool) -> None:
+        """A must-use plugin answering 401 to the crawler's REST requests (as the "Disable REST
+        API" plugins do for visitors), or none; the tests' own REST reads still work."""
+        plugin = self.docroot / "wp-content" / "mu-plugins" / "refuse-rest.php"
+        if not refuse:
+            plugin.unlink(missing_ok=True)
+            return
+        plugin.parent.mkdir(exist_ok=True)
+        plugin.write_text("""<?php
+add_filter('rest_authentication_errors', function ($result) {
+    if (strpos($_SERVER['HTTP_USER_AGENT'] ?? '', 'blogarchive') === 0) {
+        return new WP_Error('rest_not_logged_in', 'You are not currently logged in.',
+                            ['status' => 401]);
+    }
+    return $result;
+});
+""")
+
     def export(self) -> dict[str, Any]:
         answer: dict[str, Any] = self.php("export")
         return answer

@@ -176,18 +176,36 @@ function theme(array $in): array {
 }
 
 function mutate(array $in): array {
-    $edited = get_post($in['edit']);
-    check(wp_update_post(wp_slash(['ID' => $edited->ID, 'post_content' => $edited->post_content
-        . "\n\n<!-- wp:paragraph -->\n<p>" . $in['append'] . "</p>\n<!-- /wp:paragraph -->"]), true),
-        'edit');
-    $author = get_user_by('login', 'ben')->ID;
-    $new = check(wp_insert_post(wp_slash(['post_title' => $in['new_title'], 'post_status' => 'publish',
-        'post_content' => "<!-- wp:paragraph -->\n<p>" . $in['new_text'] . "</p>\n<!-- /wp:paragraph -->",
-        'post_author' => $author, 'post_date' => $in['new_date'], 'post_category' => [1]]), true), 'new');
-    $trashed_url = get_permalink($in['trash']);
-    check(wp_trash_post($in['trash']), 'trash');
-    return ['edited' => get_permalink($edited->ID), 'new' => get_permalink($new), 'new_id' => $new,
-            'trashed' => $trashed_url];
+    // Each part is optional: edit (+append), a new post (new_title...), an approved comment on
+    // another post (comment_on + comment_text: WordPress leaves that post's modified date alone),
+    // a trashed post (trash).
+    $out = [];
+    if (isset($in['edit'])) {
+        $edited = get_post($in['edit']);
+        check(wp_update_post(wp_slash(['ID' => $edited->ID, 'post_content' => $edited->post_content
+            . "\n\n<!-- wp:paragraph -->\n<p>" . $in['append'] . "</p>\n<!-- /wp:paragraph -->"]), true),
+            'edit');
+        $out['edited'] = get_permalink($edited->ID);
+    }
+    if (isset($in['new_title'])) {
+        $author = get_user_by('login', 'ben')->ID;
+        $new = check(wp_insert_post(wp_slash(['post_title' => $in['new_title'], 'post_status' => 'publish',
+            'post_content' => "<!-- wp:paragraph -->\n<p>" . $in['new_text'] . "</p>\n<!-- /wp:paragraph -->",
+            'post_author' => $author, 'post_date' => $in['new_date'], 'post_category' => [1]]), true), 'new');
+        $out['new'] = get_permalink($new);
+        $out['new_id'] = $new;
+    }
+    if (isset($in['comment_on'])) {
+        check(wp_insert_comment(wp_slash(['comment_post_ID' => $in['comment_on'],
+            'comment_author' => 'Late Reader', 'comment_author_email' => 'late@example.org',
+            'comment_content' => $in['comment_text'], 'comment_approved' => 1])), 'comment');
+        $out['commented'] = get_permalink($in['comment_on']);
+    }
+    if (isset($in['trash'])) {
+        $out['trashed'] = get_permalink($in['trash']);
+        check(wp_trash_post($in['trash']), 'trash');
+    }
+    return $out;
 }
 
 $commands = ['install' => 'install', 'populate' => 'populate', 'export' => 'export',
