@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from email.utils import format_datetime
 from datetime import UTC, datetime
+from email.utils import format_datetime
 from urllib.parse import urlsplit
 
 from lxml import etree
@@ -40,7 +40,7 @@ def read_opml(data: bytes) -> list[Subscription]:
         raise OpmlError("not an OPML file (its root element is not <opml>)")
     found = []
     for outline in root.iter("{*}outline"):
-        attrs = {key.lower(): value.strip() for key, value in outline.attrib.items()}
+        attrs = {str(key).lower(): str(value).strip() for key, value in outline.attrib.items()}
         feed = attrs.get("xmlurl") or None
         home = attrs.get("htmlurl") or (_site_root(feed) if feed else None)
         if home:

@@ -1,0 +1,69 @@
+"""How each blog's home page answered, and a blog that moved to another host crawled there.
+
+``crawler/sitehealth.py`` reads ``home_answers`` and ``moves`` when the crawl ends to keep the
+blog list's health (``blogarchive sites list``). A home page whose permanent redirect leaves for
+another host reaches ``parse_home`` marked by ``crawler/moves.py``; the blog is then started at
+its new address like any start URL (its own robots.txt, inventories and archived posts), and the
+old site's discovery ends there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.python.failure import Failure
+
+from archive.urls import site_of
+from crawler.items import PostItem, SeenItem
+from crawler.meta import STEP
+from crawler.moves import MOVED_TO
+from crawler.protocols import Frontier
+from crawler.sites import SiteState
+from crawler.spiders.guarded import request_of
+from crawler.spiders.inventory import InventorySpider
+
+logger = logging.getLogger(__name__)
+
+
+class MovesSpider(InventorySpider):
+    frontier: Frontier | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.home_answers: dict[str, str | None] = {}  # site: None when it answered 200, else why
+        self.moves: dict[str, str] = {}                # site: the new home page it redirected to
+
+    def start_site(self, home: str, discover: bool) -> Iterator[Request]:
+        raise NotImplementedError
+
+    def parse_home(self, response: Response) -> Iterator[Request | PostItem | SeenItem]:
+        state = self._state(response)
+        target = response.meta.get(MOVED_TO)
+        if target:
+            yield from self._moved(state, target, response.status)
+            return
+        site = site_of(state.home)
+        self.home_answers[site] = None if response.status == 200 else f"HTTP {response.status}"
+        yield from super().parse_home(response)
+
+    def _moved(self, state: SiteState, target: str, status: int) -> Iterator[Request | SeenItem]:
+        self.moves[site_of(state.home)] = target
+        logger.warning("%s: moved permanently to %s (HTTP %d): crawling the blog there",
+                       state.home, target, status)
+        discover = self.frontier is None or self.frontier.claim_discovery(target)
+        yield from self.start_site(target, discover)
+        yield from self._finished(state)
+
+    def discovery_failed(self, failure: Failure) -> Iterator[Request | SeenItem]:
+        request = request_of(failure)
+        if request.meta.get(STEP) == "home":
+            error = failure.value
+            self.home_answers[site_of(request.url)] = (
+                f"HTTP {error.response.status}" if isinstance(error, HttpError)
+                else f"{type(error).__name__}: {failure.getErrorMessage()}")
+        yield from super().discovery_failed(failure)
