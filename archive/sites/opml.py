@@ -43,8 +43,9 @@ def read_opml(data: bytes) -> list[Subscription]:
         attrs = {str(key).lower(): str(value).strip() for key, value in outline.attrib.items()}
         feed = attrs.get("xmlurl") or None
         home = attrs.get("htmlurl") or (_site_root(feed) if feed else None)
-        if home:
-            found.append(Subscription(home, attrs.get("title") or attrs.get("text") or None, feed))
+        title = attrs.get("title") or attrs.get("text") or None
+        if home:  # a text that only repeats the address is no title (``write_opml`` writes it)
+            found.append(Subscription(home, None if title in (home, feed) else title, feed))
     return found
 
 
@@ -63,8 +64,8 @@ def write_opml(subscriptions: Iterable[Subscription], title: str = "blogarchive 
     etree.SubElement(head, "dateCreated").text = format_datetime(now or datetime.now(UTC), True)
     body = etree.SubElement(root, "body")
     for sub in subscriptions:
-        name = sub.title or sub.url
-        attrs = {"text": name, "title": name, "htmlUrl": sub.url}
+        attrs = {"text": sub.title or sub.url, **({"title": sub.title} if sub.title else {}),
+                 "htmlUrl": sub.url}
         if sub.feed_url:
             attrs.update({"type": "rss", "xmlUrl": sub.feed_url})
         etree.SubElement(body, "outline", attrs)
