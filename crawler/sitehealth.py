@@ -63,7 +63,13 @@ class SiteHealth:
         return found, moves
 
     def closed(self, spider: Spider, reason: str) -> None:
-        found, moves = self.outcomes(spider)
+        if not getattr(spider, "home_answers", None):
+            return  # no blog's home page asked for: another spider, or the crawl stopped early
+        try:
+            found, moves = self.outcomes(spider)
+        except sqlite3.Error as error:  # a damaged catalog is the crawl's report to tell
+            logger.error("Could not read this crawl's changes from %s: %s", self.catalog, error)
+            return
         self.section = {o.site: {"answered": o.answered, "error": o.error, "changes": o.changes}
                         for o in found}
         for old, new in moves.items():

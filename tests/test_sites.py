@@ -14,6 +14,7 @@ import pytest
 
 from archive.layout import Layout
 from archive.sites import Outcome, Registry, read_opml
+from crawler import settings as product
 from crawler.options import CrawlOptions
 from tests.conftest import BIN, ROOT, run_cli
 
@@ -57,7 +58,7 @@ def test_adding_twice_says_already_listed(tmp_path: Path) -> None:
     again = run_cli("sites", "add", "example.org", "blog.example.net", archive=tmp_path)
     assert again.returncode == 0, again.stderr
     assert again.stdout.splitlines() == ["already listed: example.org", "added: blog.example.net"]
-    assert len(listed(tmp_path)) == 2
+    assert [e["status"] for e in listed(tmp_path)] == ["new", "new"]  # never crawled yet
 
 
 @pytest.mark.parametrize("bad", ["ftp://example.org/", "http:///nohost", "http://x:99999/"])
@@ -206,7 +207,7 @@ def _crawl(archive: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_sites_all_with_an_empty_list_is_one_line(tmp_path: Path) -> None:
     result = _crawl(tmp_path, "-a", "sites=all")
-    assert result.returncode != 0
+    assert result.returncode == 2
     errors = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert errors == ["scrapy: error: no sites: blogarchive sites add URL"], result.stderr[-2000:]
 
@@ -221,3 +222,7 @@ def test_bad_sites_arguments_stop_at_start_up(tmp_path: Path, args: list[str],
     result = _crawl(tmp_path, *args)
     assert result.returncode == 2 and message in result.stderr, result.stderr[-2000:]
     assert "Traceback" not in result.stderr
+
+
+def test_a_blog_is_gone_after_five_failed_runs_by_default() -> None:
+    assert product.SITES_GONE_AFTER == 5  # as the README says

@@ -56,10 +56,11 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("many")
 
 
-def crawl(blogs: ManyBlogs, archive: Path, *args: str) -> Run:
+def crawl(blogs: ManyBlogs, archive: Path, *args: str, every: bool = True) -> Run:
+    """``scrapy crawl blog -a sites=all`` (``every=False``: without it) on ``archive``."""
     blogs.reset()
-    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", "sites=all", "-s",
-               f"ARCHIVE_DIR={archive}", "-s", f"SITES_GONE_AFTER={GONE_AFTER}", "-s",
+    command = [str(BIN / "scrapy"), "crawl", "blog", *(["-a", "sites=all"] if every else []),
+               "-s", f"ARCHIVE_DIR={archive}", "-s", f"SITES_GONE_AFTER={GONE_AFTER}", "-s",
                "PROGRESS_INTERVAL=0", *args]
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=600,
                             env={**os.environ, "PYTHONPATH": str(ROOT)}, check=False)
@@ -89,7 +90,7 @@ def hosts_asked(run: Run) -> Counter[str]:
 
 def test_an_empty_list_stops_with_one_line(blogs: ManyBlogs, archive: Path) -> None:
     run = crawl(blogs, archive)
-    assert run.returncode != 0 and "no sites: blogarchive sites add URL" in run.log
+    assert run.returncode == 2 and "no sites: blogarchive sites add URL" in run.log
     assert run.hits == []
 
 
@@ -116,8 +117,9 @@ def test_fifty_blogs_listed_by_add_and_opml_are_all_archived_politely(
                for e in listed.values())
     assert listed[blogs.urls[30]]["feed_url"] == blogs.urls[30] + "feed.xml"
     health = run.report["site_health"]
-    assert len(health) == LISTED and all(h["answered"] and h["changes"] == 3
-                                         for h in health.values()), health
+    assert len(health) == LISTED and all(
+        h["answered"] and h["changes"] == 3 and (h["status"], h["failures"]) == ("ok", 0)
+        for h in health.values()), health
 
 
 def test_a_blog_down_fails_then_is_gone_and_a_moved_blog_is_followed(
@@ -140,6 +142,7 @@ def test_a_blog_down_fails_then_is_gone_and_a_moved_blog_is_followed(
     assert moved_posts <= archived(archive)  # the new host crawled in the same run
     assert first.report["site_health"][blogs.blogs[MOVED].host + f":{blogs.blogs[0].port}"][
         "moved_to"] == new
+    assert first.report["stats"]["sites/moved/old_posts"] == 3  # not followed: listed anew
     assert max(first.per_host.values()) <= product.CONCURRENT_REQUESTS_PER_DOMAIN
     second = crawl(blogs, archive, *QUICK)
     listed = sites(archive)
@@ -182,3 +185,29 @@ def test_the_list_exports_and_imports_back_after_the_moves(blogs: ManyBlogs, arc
     assert run_cli("sites", "import", str(out), archive=tmp_path / "copy").returncode == 0
     assert set(sites(tmp_path / "copy")) == set(sites(archive))
     assert blogs.urls[NEW_HOME] in sites(tmp_path / "copy")
+
+
+def test_url_crawls_record_listed_blogs_and_do_not_add_others(blogs: ManyBlogs,
+                                                               archive: Path) -> None:
+    before = sites(archive)
+    listed_one, unlisted = blogs.urls[7], blogs.urls[REMOVED]
+    blogs.restore(FAILING)
+    one = crawl(blogs, archive, *QUICK, "-a", f"url={blogs.urls[FAILING]}", every=False)
+    assert one.returncode == 0, one.log[-3000:]
+    after = sites(archive)
+    assert after[blogs.urls[FAILING]]["status"] == "ok"  # a plain url= crawl records too
+    assert after[listed_one]["last_attempt"] == before[listed_one]["last_attempt"]
+    both = crawl(blogs, archive, *QUICK, "-a", f"url={unlisted}")
+    assert both.returncode == 0, both.log[-3000:]
+    assert blogs.blogs[REMOVED].host in hosts_asked(both)  # url= and sites=all together
+    assert len(hosts_asked(both)) == LISTED  # 49 listed (one moved) and the unlisted one
+    assert unlisted not in sites(archive)
+    assert both.report["site_health"][f"{blogs.blogs[REMOVED].host}:{blogs.blogs[0].port}"][
+        "answered"]
+
+
+def test_reindex_leaves_the_list_alone(archive: Path) -> None:
+    before = sites(archive)
+    result = run_cli("reindex", archive=archive)
+    assert result.returncode == 0, result.stderr
+    assert sites(archive) == before
