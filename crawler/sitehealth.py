@@ -70,6 +70,8 @@ class SiteHealth:
         except sqlite3.Error as error:  # a damaged catalog is the crawl's report to tell
             logger.error("Could not read this crawl's changes from %s: %s", self.catalog, error)
             return
+        if reason not in ("finished", "max_posts"):  # stopped: a home page may have been cut off
+            found = [outcome for outcome in found if outcome.answered]
         self.section = {o.site: {"answered": o.answered, "error": o.error, "changes": o.changes}
                         for o in found}
         for old, new in moves.items():

@@ -2,8 +2,9 @@
 
 Read by the ``crawl`` command before the reactor starts, into ``-a url=``, so everything
 downstream (the spider, scale-out workers, the run report) sees ordinary start URLs. Blogs marked
-gone are still tried: two requests (robots.txt and the home page) are cheap, a blog may come back,
-and a success clears the mark; the log line says how many there are.
+gone are still tried: a blog may come back (a lapsed domain renewed, a server repaired), and one
+answer clears the mark; the log line says how many there are. An entry superseded by a move to a
+blog listed on its own is not crawled: its new entry is.
 """
 
 from __future__ import annotations

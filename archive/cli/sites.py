@@ -26,6 +26,14 @@ def _registry(obj: ArchiveContext) -> Registry:
     return Registry(obj.layout.sites_path)
 
 
+def _entries(obj: ArchiveContext) -> list[Site]:
+    """Every entry; reading an archive without a list creates none."""
+    if not Registry.exists(obj.layout.root):
+        return []
+    with _registry(obj) as registry:
+        return registry.sites()
+
+
 @main.group("sites")
 def sites() -> None:
     """The blogs this archive keeps: `scrapy crawl blog -a sites=all` crawls them all.
@@ -97,9 +105,9 @@ def export(obj: ArchiveContext, output: Path | None) -> None:
     Example:
       blogarchive sites export -o blogs.opml
     """
-    with _registry(obj) as registry:
-        data = write_opml(Subscription(s.url, s.title, s.feed_url) for s in registry.sites()
-                          if not s.superseded)
+    entries = _entries(obj)
+    data = write_opml(Subscription(s.url, s.title, s.feed_url) for s in entries
+                      if not s.superseded)
     if output is None:
         click.echo(data.decode("utf-8"), nl=False)
     else:
@@ -117,7 +125,7 @@ def list_(obj: ArchiveContext, as_json: bool) -> None:
     Example:
       blogarchive sites list --json
     """
-    entries = _registry(obj).sites() if Registry.exists(obj.layout.root) else []
+    entries = _entries(obj)
     if as_json:
         click.echo(json.dumps([{**asdict(site), "status": site.status} for site in entries]))
     elif not entries:
