@@ -57,8 +57,9 @@ class SiteHealth:
         """Each blog's outcome in this run (a moved blog's under its new site), and the moves."""
         answers: dict[str, str | None] = getattr(spider, "home_answers", {})
         moves: dict[str, str] = getattr(spider, "moves", {})
+        details: dict[str, tuple[str | None, str | None]] = getattr(spider, "home_details", {})
         changes: Counter[str] = changes_since(self.catalog, self.started.isoformat())
-        found = [Outcome(site, error is None, error, changes[site])
+        found = [Outcome(site, error is None, error, changes[site], *details.get(site, (None, None)))
                  for site, error in sorted(answers.items())]
         return found, moves
 

@@ -115,7 +115,9 @@ def test_fifty_blogs_listed_by_add_and_opml_are_all_archived_politely(
     assert len(listed) == LISTED and {e["status"] for e in listed.values()} == {"ok"}
     assert all(e["last_success"] and e["last_change"] and e["failures"] == 0
                for e in listed.values())
-    assert listed[blogs.urls[30]]["feed_url"] == blogs.urls[30] + "feed.xml"
+    assert listed[blogs.urls[30]]["feed_url"] == blogs.urls[30] + "feed.xml"  # from the OPML
+    assert (listed[blogs.urls[7]]["title"], listed[blogs.urls[7]]["feed_url"]) == (
+        "Small blog 7", blogs.urls[7] + "feed.xml")  # added by URL: read from its home page
     health = run.report["site_health"]
     assert len(health) == LISTED and all(
         h["answered"] and h["changes"] == 3 and (h["status"], h["failures"]) == ("ok", 0)
@@ -138,6 +140,7 @@ def test_a_blog_down_fails_then_is_gone_and_a_moved_blog_is_followed(
     assert old not in listed and listed[new]["moved_from"] == old
     assert listed[new]["moved_to"] == new and listed[new]["status"] == f"moved {old} → {new}"
     assert listed[new]["failures"] == 0 and listed[new]["last_success"]
+    assert listed[new]["feed_url"] == new + "feed.xml"  # the new home page's feed
     moved_posts = {new.rstrip("/") + blogs.blogs[MOVED].post_path(n) for n in (1, 2, 3)}
     assert moved_posts <= archived(archive)  # the new host crawled in the same run
     assert first.report["site_health"][blogs.blogs[MOVED].host + f":{blogs.blogs[0].port}"][
@@ -183,7 +186,10 @@ def test_the_list_exports_and_imports_back_after_the_moves(blogs: ManyBlogs, arc
     out = tmp_path / "blogs.opml"
     assert run_cli("sites", "export", "-o", str(out), archive=archive).returncode == 0
     assert run_cli("sites", "import", str(out), archive=tmp_path / "copy").returncode == 0
-    assert set(sites(tmp_path / "copy")) == set(sites(archive))
+    copy, original = sites(tmp_path / "copy"), sites(archive)
+    assert {u: (e["title"], e["feed_url"]) for u, e in copy.items()} == {
+        u: (e["title"], e["feed_url"]) for u, e in original.items()}
+    assert all(e["feed_url"] for e in copy.values())  # every blog's feed, read while crawling
     assert blogs.urls[NEW_HOME] in sites(tmp_path / "copy")
 
 

@@ -76,6 +76,8 @@ class Outcome:
     answered: bool
     error: str | None = None  # why not: "HTTP 503", "TimeoutError: ..."
     changes: int = 0          # posts new, changed or deleted in this run
+    title: str | None = None  # the home page's, kept when the entry has none (OPML export)
+    feed_url: str | None = None
 
 
 def home_url(raw: str) -> str:
@@ -162,10 +164,12 @@ class Registry:
                    failures = CASE WHEN :ok THEN 0 ELSE failures + 1 END,
                    gone_at = CASE WHEN :ok THEN NULL
                                   WHEN failures + 1 >= :after THEN COALESCE(gone_at, :when)
-                                  ELSE gone_at END
+                                  ELSE gone_at END,
+                   title = COALESCE(title, :title), feed_url = COALESCE(feed_url, :feed)
                WHERE site = :site""",
             {"when": when, "ok": ok, "changes": outcome.changes, "error": outcome.error,
-             "after": gone_after, "site": outcome.site}).rowcount == 1
+             "after": gone_after, "site": outcome.site, "title": outcome.title,
+             "feed": outcome.feed_url}).rowcount == 1
 
     def move(self, old_site: str, new_url: str, when: str | None = None) -> bool:
         """A listed blog's home page redirects permanently to ``new_url`` on another host.
@@ -181,8 +185,9 @@ class Registry:
             self.db.execute("UPDATE sites SET moved_to = ?, moved_at = ? WHERE site = ?",
                             (home, when, old_site))
         else:
+            # The old feed was on the old host: the new home page names the new one.
             self.db.execute("UPDATE sites SET site = ?, url = ?, moved_from = ?, moved_to = ?, "
-                            "moved_at = ? WHERE site = ?",
+                            "moved_at = ?, feed_url = NULL WHERE site = ?",
                             (new_site, home, old.url, home, when, old_site))
         return True
 

@@ -1,10 +1,10 @@
 """How each blog's home page answered, and a blog that moved to another host crawled there.
 
-``crawler/sitehealth.py`` reads ``home_answers`` and ``moves`` when the crawl ends to keep the
-blog list's health (``blogarchive sites list``). A home page whose permanent redirect leaves for
-another host reaches ``parse_home`` marked by ``crawler/moves.py``; the blog is then started at
-its new address like any start URL (its own robots.txt, inventories and archived posts), and the
-old site's discovery ends there.
+``crawler/sitehealth.py`` reads ``home_answers``, ``home_details`` and ``moves`` when the crawl
+ends to keep the blog list's health and each blog's title and feed (``blogarchive sites list``).
+A home page whose permanent redirect leaves for another host reaches ``parse_home`` marked by
+``crawler/moves.py``; the blog is then started at its new address like any start URL (its own
+robots.txt, inventories and archived posts), and the old site's discovery ends there.
 """
 
 from __future__ import annotations
@@ -14,17 +14,19 @@ from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
-from archive.urls import site_of
+from archive.urls import join_url, site_of
 from crawler.items import PostItem, SeenItem
+from crawler.limits import parsed_part
 from crawler.meta import STEP
 from crawler.moves import MOVED_TO
 from crawler.protocols import Frontier
 from crawler.sites import SiteState
-from crawler.spiders.guarded import request_of
+from crawler.spiders.guarded import is_html, request_of
 from crawler.spiders.inventory import InventorySpider
 
 logger = logging.getLogger(__name__)
@@ -37,6 +39,7 @@ class MovesSpider(InventorySpider):
         super().__init__(*args, **kwargs)
         self.home_answers: dict[str, str | None] = {}  # site: None when it answered 200, else why
         self.moves: dict[str, str] = {}                # site: the new home page it redirected to
+        self.home_details: dict[str, tuple[str | None, str | None]] = {}  # site: title, feed URL
 
     def start_site(self, home: str, discover: bool) -> Iterator[Request]:
         raise NotImplementedError
@@ -49,6 +52,9 @@ class MovesSpider(InventorySpider):
             return
         site = site_of(state.home)
         self.home_answers[site] = None if response.status == 200 else f"HTTP {response.status}"
+        if response.status == 200 and is_html(response):
+            assert isinstance(response, TextResponse)
+            self.home_details[site] = _title_and_feed(parsed_part(response))
         yield from super().parse_home(response)
 
     def _moved(self, state: SiteState, target: str, status: int) -> Iterator[Request | SeenItem]:
@@ -67,3 +73,13 @@ class MovesSpider(InventorySpider):
                 f"HTTP {error.response.status}" if isinstance(error, HttpError)
                 else f"{type(error).__name__}: {failure.getErrorMessage()}")
         yield from super().discovery_failed(failure)
+
+
+def _title_and_feed(response: TextResponse) -> tuple[str | None, str | None]:
+    """The home page's title and first feed (not a comments feed): what an OPML export names."""
+    title = " ".join((response.xpath("//head/title/text()").get() or "").split()) or None
+    feeds = response.xpath("//link[@rel='alternate'][contains(@type,'rss') or "
+                           "contains(@type,'atom')]/@href").getall()
+    feed = next((join_url(get_base_url(response), href) for href in feeds
+                 if "/comments/feed" not in href), None)
+    return title, feed
