@@ -217,3 +217,23 @@ def test_reindex_leaves_the_list_alone(archive: Path) -> None:
     result = run_cli("reindex", archive=archive)
     assert result.returncode == 0, result.stderr
     assert sites(archive) == before
+
+
+def test_a_blog_that_does_not_answer_is_asked_for_nothing_more(tmp_path: Path) -> None:
+    """Its archived posts are not each tried RETRY_TIMES + 1 times at AutoThrottle's pace."""
+    with ManyBlogs(2, posts=30) as two:
+        assert run_cli("sites", "add", *two.urls, archive=tmp_path).returncode == 0
+        pace = ("-s", "AUTOTHROTTLE_START_DELAY=0.2")  # AutoThrottle and retries on, just faster
+        assert crawl(two, tmp_path, *pace).returncode == 0
+        two.stop(1)
+        run = crawl(two, tmp_path, *pace)
+    assert run.returncode == 0, run.log[-3000:]
+    stats = run.report["stats"]
+    refused = stats["downloader/exception_type_count/scrapy.exceptions.DownloadConnectionRefusedError"]
+    asked = 30 + 8  # its archived posts and discovery (robots.txt twice, home, sitemaps, feed)
+    assert stats["sites/unreachable/skipped"] >= asked // 2, stats
+    assert refused <= 2 * asked, stats  # each would be tried 3 times: 3 * asked
+    assert "the home page did not answer" in run.log
+    down = sites(tmp_path)[two.urls[1]]
+    assert (down["failures"], down["status"]) == (1, "failing")
+    assert stats["posts/unchanged"] == 30  # the blog that answers: all of it

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from scrapy import Request
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.response import get_base_url
@@ -40,6 +41,7 @@ class MovesSpider(InventorySpider):
         self.home_answers: dict[str, str | None] = {}  # site: None when it answered 200, else why
         self.moves: dict[str, str] = {}                # site: the new home page it redirected to
         self.home_details: dict[str, tuple[str | None, str | None]] = {}  # site: title, feed URL
+        self.unreachable: set[str] = set()             # sites whose home page got no answer
 
     def start_site(self, home: str, discover: bool) -> Iterator[Request]:
         raise NotImplementedError
@@ -68,10 +70,14 @@ class MovesSpider(InventorySpider):
     def discovery_failed(self, failure: Failure) -> Iterator[Request | SeenItem]:
         request = request_of(failure)
         if request.meta.get(STEP) == "home":
-            error = failure.value
-            self.home_answers[site_of(request.url)] = (
-                f"HTTP {error.response.status}" if isinstance(error, HttpError)
-                else f"{type(error).__name__}: {failure.getErrorMessage()}")
+            error, site = failure.value, site_of(request.url)
+            if isinstance(error, HttpError):
+                self.home_answers[site] = f"HTTP {error.response.status}"
+            elif not isinstance(error, IgnoreRequest):  # no answer at all (crawler/unreachable.py)
+                self.home_answers[site] = f"{type(error).__name__}: {failure.getErrorMessage()}"
+                self.unreachable.add(site)
+                logger.warning("%s: the home page did not answer (%s): nothing more is asked "
+                               "of this blog in this run", request.url, self.home_answers[site])
         yield from super().discovery_failed(failure)
 
 
