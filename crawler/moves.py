@@ -19,7 +19,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from w3lib.url import safe_url_string
 
-from archive.urls import BadURL, join_url, site_of, web_url
+from archive.urls import join_url, site_of, web_url
 from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, STEP
 
 logger = logging.getLogger(__name__)
@@ -67,6 +67,6 @@ def moved_target(url: str, response: Response) -> str | None:
         return None
     try:
         target = web_url(join_url(url, safe_url_string(location)))
-    except BadURL:
+    except ValueError:  # BadURL, or w3lib's own for a broken IPv6 host
         return None
     return target if site_of(target) != site_of(url) else None

@@ -11,10 +11,12 @@ import time
 from pathlib import Path
 
 import pytest
+from scrapy.http import Response
 
 from archive.layout import Layout
 from archive.sites import Outcome, Registry, read_opml
 from crawler import settings as product
+from crawler.moves import moved_target
 from crawler.options import CrawlOptions
 from tests.conftest import BIN, ROOT, run_cli
 
@@ -226,3 +228,18 @@ def test_bad_sites_arguments_stop_at_start_up(tmp_path: Path, args: list[str],
 
 def test_a_blog_is_gone_after_five_failed_runs_by_default() -> None:
     assert product.SITES_GONE_AFTER == 5  # as the README says
+
+
+@pytest.mark.parametrize(("location", "expected"), [
+    (b"https://new.example/", "https://new.example/"),
+    (b"//new.example/blog/?utm_source=x", "http://new.example/blog/"),
+    (b"https://old.example/", None),       # http to https on the same host: no move
+    (b"/blog/", None),
+    (b"http://old.example:8080/", "http://old.example:8080/"),  # another port: another site
+    (b"http://[::1", None),                 # unparsable: left to the redirect middleware
+    (b"", None),
+])
+def test_which_redirects_are_moves(location: bytes, expected: str | None) -> None:
+    response = Response("http://old.example/", status=301,
+                        headers={"Location": location} if location else {})
+    assert moved_target("http://old.example/", response) == expected
