@@ -84,7 +84,7 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # Refuses trap and out-of-scope URLs before anything is fetched.
     "crawler.middlewares.ScopeMiddleware": 50,
-    # A blog whose home page got no answer at all is asked for nothing more in this run.
+    # A blog whose home page could not be connected to is asked for nothing more in this run.
     "crawler.unreachable.UnreachableSiteMiddleware": 60,
     # Adds ARCHIVE_OPERATOR/ARCHIVE_CONTACT to the User-Agent.
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,

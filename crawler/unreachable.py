@@ -1,13 +1,13 @@
-"""A blog whose home page got no answer at all is asked for nothing more in this run.
+"""A blog whose home page could not even be connected to is asked for nothing more in this run.
 
-A blog that is down (connection refused, no DNS, time-outs) would otherwise cost every request
+A blog that is down (connection refused, unknown host, no route) would otherwise cost every request
 discovery and the archive's own list of its posts make, each tried ``RETRY_TIMES`` more times at
 AutoThrottle's pace: with a 2,000-post archive, hours of a nightly run spent on a host that does not
-answer. Once its home page failed after its retries (``crawler/spiders/moves.py`` notes it), the
+answer. Once its home page failed so after its retries (``crawler/spiders/moves.py``), the
 requests still to come for that host are dropped here, counted in ``sites/unreachable/skipped``;
-the few already on their way finish as they do. An HTTP error on the home page (a 503, a 404) is
-an answer: the blog is crawled as usual. The blog list counts the failed run
-(``crawler/sitehealth.py``) and tries again next time.
+the few already on their way finish as they do. An HTTP error on the home page (a 503, a 404),
+a connection reset or a time-out is a server that is there: the blog is crawled as usual. The
+blog list counts the failed run (``crawler/sitehealth.py``) and tries again next time.
 """
 
 from __future__ import annotations

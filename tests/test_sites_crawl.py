@@ -233,7 +233,7 @@ def test_a_blog_that_does_not_answer_is_asked_for_nothing_more(tmp_path: Path) -
     asked = 30 + 8  # its archived posts and discovery (robots.txt twice, home, sitemaps, feed)
     assert stats["sites/unreachable/skipped"] >= asked // 2, stats
     assert refused <= 2 * asked, stats  # each would be tried 3 times: 3 * asked
-    assert "the home page did not answer" in run.log
+    assert "no connection to the home page" in run.log
     down = sites(tmp_path)[two.urls[1]]
     assert (down["failures"], down["status"]) == (1, "failing")
     assert stats["posts/unchanged"] == 30  # the blog that answers: all of it

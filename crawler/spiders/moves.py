@@ -31,6 +31,12 @@ from crawler.spiders.guarded import is_html, request_of
 from crawler.spiders.inventory import InventorySpider
 
 logger = logging.getLogger(__name__)
+# Errors that say no connection could be made at all (Scrapy's, and Twisted's that it wraps): the
+# host is down. A connection reset or a time-out is a server that is there: its other pages may
+# still answer (an inventory is then read without the home page).
+NO_CONNECTION = frozenset({
+    "DownloadConnectionRefusedError", "CannotResolveHostError", "ConnectionRefusedError",
+    "DNSLookupError", "NoRouteError", "TCPTimedOutError"})
 
 
 class MovesSpider(InventorySpider):
@@ -73,11 +79,13 @@ class MovesSpider(InventorySpider):
             error, site = failure.value, site_of(request.url)
             if isinstance(error, HttpError):
                 self.home_answers[site] = f"HTTP {error.response.status}"
-            elif not isinstance(error, IgnoreRequest):  # no answer at all (crawler/unreachable.py)
+            elif not isinstance(error, IgnoreRequest):
                 self.home_answers[site] = f"{type(error).__name__}: {failure.getErrorMessage()}"
-                self.unreachable.add(site)
-                logger.warning("%s: the home page did not answer (%s): nothing more is asked "
-                               "of this blog in this run", request.url, self.home_answers[site])
+                if type(error).__name__ in NO_CONNECTION:  # crawler/unreachable.py
+                    self.unreachable.add(site)
+                    logger.warning("%s: no connection to the home page (%s): nothing more is "
+                                   "asked of this blog in this run", request.url,
+                                   self.home_answers[site])
         yield from super().discovery_failed(failure)
 
 
