@@ -37,6 +37,12 @@ class Layout:
         return self.root / "catalog.sqlite"
 
     @property
+    def sites_path(self) -> Path:
+        """The blogs this archive keeps and their health (``archive/sites``): configuration, not
+        derived data, so no maintenance command rebuilds or removes it."""
+        return self.root / "sites.sqlite"
+
+    @property
     def lock_path(self) -> Path:
         return self.root / ".lock"
 

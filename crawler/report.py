@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -31,6 +32,12 @@ from crawler.revalidation import report_of
 
 logger = logging.getLogger("blogarchive.report")
 OUTCOME_KEY = "run/outcome"
+SECTIONS = "_blogarchive_report_sections"  # the crawler attribute holding extra report sections
+
+
+def add_report_section(crawler: Crawler, name: str, build: Callable[[], Any]) -> None:
+    """Another component's part of the run report (e.g. ``site_health``), built when written."""
+    vars(crawler).setdefault(SECTIONS, {})[name] = build
 
 
 @dataclass(frozen=True)
@@ -187,5 +194,6 @@ class ProgressReporter:
                   "sites": sorted(scope_of(spider)), **asdict(summary),
                   "inventory": inventory_of(spider), **report_of(spider),
                   "summary": summary.line(), "stats": stats}
+        report.update({name: build() for name, build in vars(self.crawler).get(SECTIONS, {}).items()})
         write_atomic(path, json.dumps(report, indent=2, sort_keys=True, default=str).encode())
         return path

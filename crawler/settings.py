@@ -84,12 +84,17 @@ DEFAULT_REQUEST_HEADERS = {
 DOWNLOADER_MIDDLEWARES = {
     # Refuses trap and out-of-scope URLs before anything is fetched.
     "crawler.middlewares.ScopeMiddleware": 50,
+    # A blog whose home page could not be connected to is asked for nothing more in this run.
+    "crawler.unreachable.UnreachableSiteMiddleware": 60,
     # Adds ARCHIVE_OPERATOR/ARCHIVE_CONTACT to the User-Agent.
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,
     # Writes every response to the WARC as sent: above HttpCompression (590), Redirect (600),
     # Retry (550) and HttpCache (900), so it sees encoded bodies, redirect hops and retries.
     "crawler.middlewares.CaptureMiddleware": 950,
+    # A home page's permanent redirect to another host: the blog moved, crawl it there. Sees
+    # responses before the redirect middleware (600), which refuses hops out of scope.
+    "crawler.moves.MoveMiddleware": 610,
 }
 SPIDER_MIDDLEWARES = {
     # Once the crawl is stopping (Ctrl-C, disk full), a callback's further requests are dropped,
@@ -101,6 +106,8 @@ ITEM_PIPELINES = {
     "pipelines.text.TextPipeline": 400,
 }
 EXTENSIONS = {
+    # Each blog's health in the archive's blog list and the run report (before the report, 500).
+    "crawler.sitehealth.SiteHealth": 490,
     "crawler.report.ProgressReporter": 500,
     "crawler.memory.MemoryTrim": 510,
 }
@@ -121,6 +128,11 @@ RECRAWL_REVALIDATE_EVERY = 0
 # Revalidate a site once its last revalidation (or first crawl) is older than this age, e.g.
 # "30 days", "12 hours", "2 weeks"; empty: never.
 RECRAWL_REVALIDATE_AFTER = ""
+
+# --- many blogs (blogarchive sites, crawler/sitehealth.py) ---------------------------------
+# Consecutive runs whose home page did not answer (no answer, 404, 410, 5xx) after which a listed
+# blog is marked gone in `blogarchive sites list` (it is still tried; one answer clears the mark).
+SITES_GONE_AFTER = 5
 
 # --- scale-out (crawler/addons.py, crawler/scale.py) ----------------------------------------
 # Switches the scheduler to a shared Redis frontier when REDIS_URL is set; does nothing otherwise.

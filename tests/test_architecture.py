@@ -16,7 +16,7 @@ LAYERS = {
     "archive.config": 0, "archive.layout": 0, "archive.urls": 0, "archive.when": 0,
     "archive.lock": 0, "archive.history": 0, "archive": 0,
     "archive.warc": 1, "archive.extract": 1,
-    "archive.catalog": 2,
+    "archive.catalog": 2, "archive.sites": 2,
     "archive.store": 3,
     "archive.maintain": 4,
     "archive.search": 5, "archive.export": 5, "archive.web": 5, "archive.changes": 5,

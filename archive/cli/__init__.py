@@ -4,7 +4,17 @@ A thin layer over the library (as sqlite-utils does it): each command opens the 
 or two functions, and turns domain errors into a one-line message and an exit code.
 """
 
-from archive.cli import changes, export, history, maintain, merge, read, search, serve  # noqa: F401  (registers commands)
+from archive.cli import (  # noqa: F401  (registers commands)
+    changes,
+    export,
+    history,
+    maintain,
+    merge,
+    read,
+    search,
+    serve,
+    sites,
+)
 from archive.cli.base import main
 
 __all__ = ["main"]

@@ -30,6 +30,7 @@ from crawler.diskfull import is_disk_full
 from crawler.jobstate import JobGuard
 from crawler.options import CrawlOptions
 from crawler.report import OUTCOME_KEY
+from crawler.sitelist import gone_after, with_registered
 
 logger = logging.getLogger(__name__)
 CHECKED_SPIDERS = {"blog"}
@@ -100,7 +101,11 @@ class Command(ScrapyCrawl):
         """Every setting (and the blog spider's arguments) checked before the reactor starts."""
         assert self.settings is not None
         if name in CHECKED_SPIDERS:
+            if "sites" in spargs:  # -a sites=all: the archive's blog list (crawler/sitelist.py)
+                archive = CrawlConfig.from_settings(self.settings).archive
+                with_registered(spargs, archive.archive_dir)
             CrawlOptions.parse(*(spargs.get(arg) for arg in SPIDER_ARGS))
+            gone_after(self.settings)
         config = CrawlConfig.from_settings(self.settings)
         check_writable(config.archive)
         return config

@@ -40,14 +40,14 @@ from crawler.protocols import Frontier
 from crawler.recrawl import conditional_headers, load_priors
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
-from crawler.spiders.inventory import InventorySpider
+from crawler.spiders.moves import MovesSpider
 from crawler.spiders.repeat import RepeatSpider
 from crawler.spiders.requisites import RequisitesSpider
 
 logger = logging.getLogger(__name__)
 
 
-class BlogSpider(RepeatSpider, InventorySpider, RequisitesSpider):
+class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
