@@ -245,7 +245,13 @@ class InventorySpider(RestSpider):
 
     # -- helpers ---------------------------------------------------------------------------
     def _state(self, response: Response) -> SiteState:
-        return self.site_states[site_of(response.request.url if response.request else response.url)]
+        """The site that asked: a discovery request redirected to another site in the crawl (a
+        blog that moved) still counts against the pending requests of the site that sent it."""
+        request = response.request
+        if request is None:
+            return self.site_states[site_of(response.url)]
+        asked = request.meta.get("redirect_urls") or [request.url]
+        return self.site_states[site_of(asked[0])]
 
 
 def _feed_page(url: str, page: int) -> str:
