@@ -9,13 +9,14 @@ as the blogs' servers counted it (and as Scrapy's downloader did, ``bench/hostlo
 check that politeness holds while the crawl is spread over hosts. Requests and bytes come from the
 run reports.
 
-TODO(merger): with the sites registry merged (branch i19-sites), register the URLs first
-(``blogarchive --archive ARCHIVE sites add URL...``) and crawl with ``-a sites=all`` instead of the
-URL list, the way a user schedules many blogs; the figures are read the same way.
+The blogs are registered first (``blogarchive sites add URL...``) and crawled with ``-a sites=all``,
+the way a user schedules many blogs.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
@@ -24,7 +25,7 @@ from typing import Any, Protocol
 
 from bench.hostload import STAT, settings_with
 from bench.recrawl_figures import Crawl, Series, from_report, report_counts, reports_before
-from bench.recrawl_runs import run_scrapy
+from bench.recrawl_runs import BIN, ROOT, run_scrapy
 from crawler import settings as product
 
 
@@ -56,11 +57,17 @@ def many_blogs(count: int, posts: int) -> AbstractContextManager[Fleet]:
     return fleet
 
 
+def register(urls: list[str], archive: Path) -> None:
+    """``blogarchive sites add URL...``, as a user lists the blogs to crawl."""
+    subprocess.run([str(BIN / "blogarchive"), "--archive", str(archive), "sites", "add", *urls],
+                   cwd=ROOT, capture_output=True, text=True, check=True, timeout=600,
+                   env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
 def crawl(label: str, fleet: Fleet, archive: Path) -> Crawl:
-    urls = list(fleet.urls)
     fleet.reset()
     before = reports_before(archive)
-    seconds = run_scrapy(",".join(urls), archive, *settings_with())
+    seconds = run_scrapy(None, archive, *settings_with())
     report = report_counts(archive, before)
     figures = from_report(label, report, seconds)
     stats: dict[str, Any] = report.get("stats") or {}
@@ -82,6 +89,7 @@ def bench(count: int, posts: int, scratch: Path, fleets: Fleets = many_blogs) ->
                     "reports")
     archive = scratch / "archive"
     with fleets(count, posts) as fleet:
+        register(list(fleet.urls), archive)
         series.crawls.append(crawl("first", fleet, archive))
         series.crawls.append(crawl("repeat, unchanged", fleet, archive))
     limit = product.CONCURRENT_REQUESTS_PER_DOMAIN

@@ -24,9 +24,11 @@ class CrawlFailed(SystemExit):
     """A crawl exited non-zero: the bench's figures would mean nothing."""
 
 
-def run_scrapy(urls: str, archive: Path, *settings: str, timeout: float = 3600) -> float:
-    """One ``scrapy crawl blog -a url=URLS`` into ``archive``; its wall time in seconds."""
-    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={urls}",
+def run_scrapy(urls: str | None, archive: Path, *settings: str, timeout: float = 3600) -> float:
+    """One ``scrapy crawl blog -a url=URLS`` (None: ``-a sites=all``, the archive's blog list) into
+    ``archive``; its wall time in seconds."""
+    start = f"url={urls}" if urls is not None else "sites=all"
+    command = [str(BIN / "scrapy"), "crawl", "blog", "-a", start,
                "-s", f"ARCHIVE_DIR={archive}", *QUIET, *settings]
     env = {**os.environ, "PYTHONPATH": str(ROOT),
            # as the test suite: requisites only from the blog's own host, never the internet
