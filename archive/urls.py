@@ -129,3 +129,16 @@ def url_key(url: str) -> str:
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=-._~")
     query = urlencode(sorted(parse_qsl(parts.query, keep_blank_values=True)))
     return urlunsplit((parts.scheme.lower(), host, path, query, ""))
+
+
+def home_url(raw: str) -> str:
+    """A blog's home page as ``-a url=`` reads it: https:// when no scheme is given, canonical.
+
+    Raises ``BadURL`` naming the value."""
+    url = raw.strip()
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise BadURL(f"{raw!r} is not an http(s) URL, e.g. https://example.org/")
+    return canonical_url(url)

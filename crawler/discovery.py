@@ -161,13 +161,19 @@ def _child_text(node: etree._Element, name: str) -> str | None:
     return None
 
 
-def parse_rest_posts(body: bytes) -> list[Entry] | None:
-    """Entries of ``/wp-json/wp/v2/posts``; None when the answer is not a list of posts."""
+def _json_list(body: bytes) -> list[object] | None:
+    """A REST answer's JSON list; None when it is no JSON or no list (an API switched off)."""
     try:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return None
-    if not isinstance(data, list):
+    return data if isinstance(data, list) else None
+
+
+def parse_rest_posts(body: bytes) -> list[Entry] | None:
+    """Entries of ``/wp-json/wp/v2/posts``; None when the answer is not a list of posts."""
+    data = _json_list(body)
+    if data is None:
         return None
     entries = []
     for post in data:
@@ -181,11 +187,8 @@ def parse_rest_posts(body: bytes) -> list[Entry] | None:
 def parse_rest_comments(body: bytes) -> list[Comment] | None:
     """Comments of ``/wp-json/wp/v2/comments``: the post each belongs to (its ``link`` without
     ``#comment-N`` or ``/comment-page-N/``) and its ``date_gmt``; None when not a list."""
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(data, list):
+    data = _json_list(body)
+    if data is None:
         return None
     comments = []
     for comment in data:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 from archive.config import ConfigError
-from archive.urls import canonical_url
+from archive.urls import BadURL, home_url
 from archive.when import parse_when
 
 
@@ -51,13 +50,11 @@ class CrawlOptions:
 
 
 def _start_url(raw: str) -> str:
-    url = raw.strip()
-    if "://" not in url:
-        url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"url={raw!r} is not an http(s) URL: use -a url=https://example.org/")
-    return canonical_url(url)
+    try:
+        return home_url(raw)
+    except BadURL:
+        raise ConfigError(f"url={raw!r} is not an http(s) URL: use -a url=https://example.org/") \
+            from None
 
 
 def _flag(value: str | None, name: str) -> bool:

@@ -5,7 +5,8 @@ maintenance command rebuilds or removes it.
 """
 
 from archive.sites.opml import OpmlError, Subscription, read_opml, write_opml
-from archive.sites.registry import Outcome, Registry, Site, home_url
+from archive.sites.registry import Outcome, Registry, Site
+from archive.urls import home_url
 
 __all__ = ["OpmlError", "Outcome", "Registry", "Site", "Subscription", "home_url", "read_opml",
            "write_opml"]

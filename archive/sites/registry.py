@@ -12,10 +12,9 @@ import sqlite3
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from archive.layout import Layout
-from archive.urls import BadURL, canonical_url, site_of
+from archive.urls import home_url, site_of
 
 BUSY_TIMEOUT = 30.0  # seconds a writer waits for another process's transaction
 SCHEMA = """
@@ -78,19 +77,6 @@ class Outcome:
     changes: int = 0          # posts new, changed or deleted in this run
     title: str | None = None  # the home page's, kept when the entry has none (OPML export)
     feed_url: str | None = None
-
-
-def home_url(raw: str) -> str:
-    """A blog's home page as ``-a url=`` reads it: https:// when no scheme is given, canonical.
-
-    Raises ``BadURL`` naming the value."""
-    url = raw.strip()
-    if "://" not in url:
-        url = "https://" + url
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise BadURL(f"{raw!r} is not an http(s) URL, e.g. https://example.org/")
-    return canonical_url(url)
 
 
 def now_iso() -> str:
