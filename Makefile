@@ -22,9 +22,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet --force-reinstall --no-deps brotli
 	touch $(STAMP)
 
-## demo: serve the bundled sample blogs on 127.0.0.1, crawl them into ./archive-data, list the result
+## demo: serve the sample blogs on 127.0.0.1, crawl them into ./archive-data twice with a change in
+## between, show what was kept (runs, changes, history, diff, a reading copy) and the commands to try
 demo: install
-	$(BIN)/python -m tests.demo --archive archive-data
+	@$(BIN)/python -m tests.demo --archive archive-data
 
 ## system-packages: Debian packages the tests run for real (Chromium, Redis, WordPress stack)
 system-packages:
