@@ -145,12 +145,17 @@ def show_archive(paths: Paths, edited: str, site: str) -> None:
 def suggest(paths: Paths, edited: str, deleted: str) -> None:
     """The commands to paste, from the project root; each works as printed (tests/test_demo.py)."""
     print("\nTry it yourself, from the project root:")
-    commands = [paths.cli("list"), paths.cli("runs"), paths.cli("changes"),
-                paths.cli("history", edited), paths.cli("diff", edited, "1", "2"),
-                paths.cli("show", edited, "--format", "markdown"), paths.cli("show", deleted),
-                paths.cli("search", "harbour"), paths.cli("stats")]
-    for command in commands:
-        print("   ", shlex.join(command))
+    commands = [(paths.cli("list"), "every post, oldest first"),
+                (paths.cli("runs"), "the two crawls"),
+                (paths.cli("changes"), "what each crawl found new, edited, deleted, commented"),
+                (paths.cli("history", edited), "every version of the edited post"),
+                (paths.cli("diff", edited, "1", "2"), "what the edit changed, word by word"),
+                (paths.cli("show", edited, "--format", "markdown"), "its reading copy"),
+                (paths.cli("show", deleted), "a deleted post stays in the archive"),
+                (paths.cli("search", "harbour"), "full-text search"),
+                (paths.cli("stats"), "posts, versions, comments, WARC bytes")]
+    for command, why in commands:
+        print("   ", shlex.join(command), " #", why)
     if paths.bin_dir.is_relative_to(ROOT):
         venv = paths.shown(paths.bin_dir / "activate")
         print(f"(or run `source {venv}` once and type them without "

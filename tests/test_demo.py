@@ -56,6 +56,11 @@ class Demo:
         return self.output.split("Read the archive in your browser", 1)[1].splitlines()[1].strip()
 
 
+def words(command: str) -> list[str]:
+    """A printed command's words, as the shell splits them (its ``# why`` comment dropped)."""
+    return shlex.split(command, comments=True)
+
+
 def user_env() -> dict[str, str]:
     """The environment of a user's shell: without the test suite's crawl settings module."""
     return {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}
@@ -112,13 +117,13 @@ def test_requisites_and_reading_copy_are_shown(ran: Demo) -> None:
 
 def test_suggested_commands_work_as_printed(ran: Demo) -> None:
     commands = ran.suggested()
-    assert {shlex.split(c)[3] for c in commands} >= {"list", "runs", "changes", "history", "diff",
+    assert {words(c)[3] for c in commands} >= {"list", "runs", "changes", "history", "diff",
                                                       "show"}
     results = {command: shell(command) for command in commands}
     failed = {c: r.stdout + r.stderr for c, r in results.items() if r.returncode != 0 or not r.stdout}
     assert failed == {}
-    by_name = {shlex.split(c)[3]: r.stdout for c, r in results.items()}
-    edited = next(shlex.split(c)[4] for c in commands if shlex.split(c)[3] == "history")
+    by_name = {words(c)[3]: r.stdout for c, r in results.items()}
+    edited = next(words(c)[4] for c in commands if words(c)[3] == "history")
     assert by_name["history"].count("\n") == 2 and re.search(r"^v2 ", by_name["history"], re.M)
     assert "{+" + EDIT_NOTE.split(",")[0] in by_name["diff"]
     assert edited in by_name["list"] and edited in by_name["changes"]
@@ -131,7 +136,7 @@ def test_suggested_commands_work_as_printed(ran: Demo) -> None:
 
 def test_commands_are_printed_from_the_project_root(ran: Demo) -> None:
     for command in ran.suggested():
-        program, flag, archive = shlex.split(command)[:3]
+        program, flag, archive = words(command)[:3]
         assert (ROOT / program).exists() and flag == "--archive"
         assert (ROOT / archive).resolve() == ran.archive.resolve()
     venv = ROOT / ".venv" / "bin"
@@ -154,7 +159,7 @@ def served(ran: Demo) -> Iterator[tuple[subprocess.Popen[str], str]]:
 def test_serve_is_pointed_to_and_serves_the_printed_address(
         served: tuple[subprocess.Popen[str], str]) -> None:
     process, command = served
-    assert shlex.split(command)[3:] == ["serve"]
+    assert words(command)[3:] == ["serve"]
     assert process.stdout is not None
     first = process.stdout.readline()
     assert f"at {demo.SERVE_URL} " in first, first
