@@ -36,6 +36,7 @@ SERVE_URL = "http://127.0.0.1:8000/"
 LOG_FORMAT = "%(levelname)s [%(name)s] %(message)s"
 RECORD = re.compile(r"^(DEBUG|INFO|WARNING|ERROR|CRITICAL) \[([\w.]+)\] (.*)$")
 SHOWN_LOGGER = "blogarchive.report"   # progress lines and the summary (crawler/report.py)
+PROGRESS_INTERVAL = 0.5               # seconds: the sample crawls take one or two
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,11 @@ def crawl(paths: Paths, urls: list[str]) -> int:
     """Run the crawl, printing only its progress, its summary and anything that went wrong."""
     command = crawl_command(paths, urls)
     print("$", shlex.join(command), flush=True)
-    quiet = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", "PROGRESS_INTERVAL=0.5", "-s", "LOG_LEVEL=INFO",
-             "-s", f"LOG_FORMAT={LOG_FORMAT}"]
-    with subprocess.Popen([*command, *quiet], cwd=ROOT, stdout=subprocess.PIPE,
+    # not printed: the demo's pace (no throttling on loopback, progress twice a second) and a log
+    # format ``interesting`` can sort
+    pace = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"PROGRESS_INTERVAL={PROGRESS_INTERVAL}",
+            "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}"]
+    with subprocess.Popen([*command, *pace], cwd=ROOT, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as process:
         assert process.stdout is not None
         for line in interesting(process.stdout):

@@ -9,6 +9,7 @@ and stopped.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shlex
@@ -94,7 +95,13 @@ def test_demo_is_quick_and_free_of_scrapy_chatter(ran: Demo) -> None:
 def test_both_crawls_show_progress_and_a_summary(ran: Demo) -> None:
     crawls = ran.output.split("$ ")[1:3]
     assert all("crawl blog" in crawl for crawl in crawls)
-    assert all(re.search(r"^    Progress: \d+ posts found", crawl, re.M) for crawl in crawls)
+    progress = [len(re.findall(r"^    Progress: \d+ posts found", crawl, re.M)) for crawl in crawls]
+    reports = sorted((ran.archive / "runs").glob("*.json"))
+    durations = [json.loads(path.read_text())["duration"] for path in reports]
+    assert len(durations) == 2 and sum(progress) >= 1
+    # a progress line every PROGRESS_INTERVAL seconds (the loop may miss the last one)
+    assert all(lines >= duration // demo.PROGRESS_INTERVAL - 1
+               for lines, duration in zip(progress, durations, strict=True)), (progress, durations)
     summaries = [SUMMARY.search(crawl) for crawl in crawls]
     assert all(summaries), crawls
     first, second = (tuple(int(n) for n in match.groups()) for match in summaries if match)
