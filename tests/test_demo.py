@@ -179,3 +179,15 @@ def test_serve_is_pointed_to_and_serves_the_printed_address(
         except OSError:
             assert time.monotonic() < deadline, "serve did not answer"
             time.sleep(0.2)
+
+
+def test_the_crawl_log_keeps_progress_summary_and_warnings_only() -> None:
+    log = ["INFO [scrapy.utils.log] Scrapy 2.19.0 started (bot: blogarchive)\n",
+           "INFO [scrapy.middleware] Enabled extensions:\n", "['scrapy.extensions.corestats.CoreStats',\n",
+           "INFO [blogarchive.report] Progress: 3 posts found\n",
+           "WARNING [crawler.sitehealth] 127.0.0.1:1 answered 503 twice:\n", "  retrying later\n",
+           "INFO [scrapy.statscollectors] Dumping Scrapy stats:\n", "{'downloader/request_count': 9,\n",
+           "ERROR [blogarchive.report] Crawl FAILED (no site answered): 0 posts found\n"]
+    assert list(demo.interesting(log)) == [
+        "Progress: 3 posts found", "WARNING: 127.0.0.1:1 answered 503 twice:", "  retrying later",
+        "Crawl FAILED (no site answered): 0 posts found"]
