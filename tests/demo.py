@@ -18,8 +18,8 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,12 +83,23 @@ def crawl(paths: Paths, urls: list[str]) -> int:
     # format ``interesting`` can sort
     pace = ["-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"PROGRESS_INTERVAL={PROGRESS_INTERVAL}",
             "-s", "LOG_LEVEL=INFO", "-s", f"LOG_FORMAT={LOG_FORMAT}"]
+    last: deque[str] = deque(maxlen=10)
     with subprocess.Popen([*command, *pace], cwd=ROOT, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True) as process:
         assert process.stdout is not None
-        for line in interesting(process.stdout):
+        for line in interesting(keep_last(process.stdout, last)):
             print("   ", line, flush=True)
+    if process.returncode:  # e.g. a usage error, printed before logging starts: show the end
+        print(f"The crawl failed (exit status {process.returncode}); its last lines:",
+              *last, sep="\n", flush=True)
     return process.returncode
+
+
+def keep_last(lines: Iterable[str], last: deque[str]) -> Iterator[str]:
+    """``lines``, each also appended to ``last``."""
+    for line in lines:
+        last.append(line.rstrip("\n"))
+        yield line
 
 
 def interesting(lines: Iterable[str]) -> Iterable[str]:
@@ -120,7 +131,7 @@ def requisites(archive: Path) -> str:
         kinds = Counter(row.kind or "other file" for row in resource_rows(db) if row.status == 200)
     finally:
         db.close()
-    return ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.most_common())
+    return ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.most_common()) or "none"
 
 
 def change(server: FixtureServer) -> tuple[str, str]:
@@ -176,12 +187,14 @@ def main() -> int:
     with FixtureServer(only=list(DEMO_BLOGS)) as server:
         urls = [server.urls[name] for name in DEMO_BLOGS]
         print(f"Serving {len(urls)} sample blogs on 127.0.0.1: {', '.join(urls)}\n", flush=True)
-        if crawl(paths, urls):
-            return 1
+        status = crawl(paths, urls)
+        if status:
+            return status
         edited, deleted = change(server)
         site = server.urls[CHANGED_BLOG].split("//")[1].rstrip("/")
-        if crawl(paths, urls):
-            return 1
+        status = crawl(paths, urls)
+        if status:
+            return status
     show_archive(paths, edited, site)
     suggest(paths, edited, deleted)
     return 0

@@ -191,3 +191,24 @@ def test_the_crawl_log_keeps_progress_summary_and_warnings_only() -> None:
     assert list(demo.interesting(log)) == [
         "Progress: 3 posts found", "WARNING: 127.0.0.1:1 answered 503 twice:", "  retrying later",
         "Crawl FAILED (no site answered): 0 posts found"]
+
+
+def test_a_failed_crawl_shows_why_and_its_status(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    paths = demo.Paths(Path(sys.executable).parent, tmp_path / "archive-data")
+    assert demo.crawl(paths, ["ftp://nowhere.example/"]) == 2
+    shown = capsys.readouterr().out
+    assert "The crawl failed (exit status 2)" in shown
+    assert shown.rstrip().endswith("scrapy: error: url='ftp://nowhere.example/' is not an http(s) URL: "
+                                   "use -a url=https://example.org/")
+
+
+def test_the_demo_leaves_an_archive_it_did_not_make_alone(tmp_path: Path) -> None:
+    (tmp_path / "catalog.sqlite").write_bytes(b"someone's archive")
+    result = subprocess.run([sys.executable, "-m", "tests.demo", "--archive", str(tmp_path)],
+                            cwd=ROOT, env=user_env(), capture_output=True, text=True, timeout=60,
+                            check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"{tmp_path} holds an archive that is not the demo's: pass --archive to use another directory"]
+    assert (tmp_path / "catalog.sqlite").read_bytes() == b"someone's archive"
