@@ -115,13 +115,14 @@ def interesting(lines: Iterable[str]) -> Iterable[str]:
             yield line.rstrip("\n")
 
 
-def run(paths: Paths, *args: str, head: int = 0) -> None:
-    """Run ``blogarchive ARGS`` as printed (``| head -n N``: its first lines only)."""
+def run(paths: Paths, *args: str, head: int = 0) -> int:
+    """Run ``blogarchive ARGS`` as printed (``| head -n N``: its first lines only); its status."""
     command = paths.cli(*args)
     print("\n$", shlex.join(command) + (f" | head -n {head}" if head else ""), flush=True)
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, check=False)
     lines = (result.stdout + result.stderr).splitlines()
     print("\n".join(lines[:head] if head else lines), flush=True)
+    return result.returncode
 
 
 def requisites(archive: Path) -> str:
@@ -145,15 +146,15 @@ def change(server: FixtureServer) -> tuple[str, str]:
     return before[EDITED]["url"], before[DELETED]["url"]
 
 
-def show_archive(paths: Paths, edited: str, site: str) -> None:
-    """What the two crawls kept: runs, changes, an edit's history and diff, a reading copy."""
+def show_archive(paths: Paths, edited: str, site: str) -> int:
+    """What the two crawls kept: runs, changes, an edit's history and diff, a reading copy.
+    1 when a command failed (``make test`` runs the demo: a broken reader must fail it)."""
     print("\nBesides the posts, the archive keeps what their pages need to look as they did: "
           f"{requisites(paths.archive)}.", flush=True)
-    run(paths, "runs")
-    run(paths, "changes", "--site", site)
-    run(paths, "history", edited)
-    run(paths, "diff", edited, "1", "2")
-    run(paths, "show", edited, "--format", "markdown", head=30)
+    statuses = [run(paths, "runs"), run(paths, "changes", "--site", site),
+                run(paths, "history", edited), run(paths, "diff", edited, "1", "2"),
+                run(paths, "show", edited, "--format", "markdown", head=30)]
+    return 1 if any(statuses) else 0
 
 
 def suggest(paths: Paths, edited: str, deleted: str) -> None:
@@ -195,9 +196,9 @@ def main() -> int:
         status = crawl(paths, urls)
         if status:
             return status
-    show_archive(paths, edited, site)
+    status = show_archive(paths, edited, site)
     suggest(paths, edited, deleted)
-    return 0
+    return status
 
 
 if __name__ == "__main__":
