@@ -16,7 +16,6 @@ from typing import Any
 
 from scrapy import Request, Spider
 from scrapy.downloadermiddlewares.robotstxt import RobotsTxtMiddleware
-from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 from scrapy.utils.httpobj import urlparse_cached
 
@@ -29,7 +28,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def __init__(self, crawler: Any) -> None:
         super().__init__(crawler)
-        self._responses: dict[str, Response | None] = {}  # per host until discovery reads it
+        self._responses: dict[str, Response | Exception] = {}  # per host until discovery reads it
 
     async def process_request(self, request: Request,  # type: ignore[override]
                               spider: Spider | None = None) -> Response | None:
@@ -40,8 +39,9 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
         if netloc not in self._responses:  # fetched before its blog was known (a move): fetch
             return None
         response = self._responses.pop(netloc)
-        if response is None:
-            raise IgnoreRequest(f"robots.txt of {netloc} could not be fetched")
+        if isinstance(response, Exception):
+            request.meta["dont_retry"] = True  # Scrapy's fetch was retried already
+            raise response  # discovery's errback sees why, as if it had asked itself
         self.crawler.stats.inc_value("discovery/robots/shared")
         flags = [*response.flags, "cached"]  # CaptureMiddleware wrote it already
         return response.replace(request=request, flags=flags)
@@ -53,7 +53,7 @@ class SharedRobotsTxtMiddleware(RobotsTxtMiddleware):
 
     def _robots_error(self, exc: Exception, netloc: str) -> None:
         if self._wanted(netloc):
-            self._responses[netloc] = None  # discovery's request fails the same way
+            self._responses[netloc] = exc  # discovery's request fails the same way
         super()._robots_error(exc, netloc)
 
     def _wanted(self, netloc: str) -> bool:
