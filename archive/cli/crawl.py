@@ -34,7 +34,8 @@ RUNNER = "crawler.run"
 def crawl(ctx: click.Context, urls: tuple[str, ...], spider_args: tuple[str, ...],
           settings: tuple[str, ...], archive_dir: Path | None) -> None:
     """Crawl blogs into the archive: `scrapy crawl blog` with the same arguments and settings,
-    from any directory. The exit status is the crawl's (0: done, 1: failed, 2: bad argument).
+    from any directory. Ctrl-C stops it gracefully. The exit status is the crawl's (0: done,
+    1: failed, 2: bad argument, 75: the archive is busy with another crawl).
 
     \b
     Examples:
