@@ -10,6 +10,7 @@ one (kept on the crawler itself: no module state outlives a crawl).
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Callable
@@ -187,6 +188,10 @@ def _scale(settings: Any) -> ScaleConfig:
     if url and urlsplit(url).scheme not in REDIS_SCHEMES:
         raise ConfigError(f"REDIS_URL={url!r}: use redis://HOST:PORT/DB, or leave it empty "
                           "for one process")
+    if url and importlib.util.find_spec("scrapy_redis") is None:
+        # Checked here, not left to the scheduler's import: that is a traceback after start-up.
+        raise ConfigError(f"REDIS_URL={url!r} needs scrapy-redis, which is not installed: "
+                          "pip install 'blogarchive[scale]' (or leave REDIS_URL empty for one process)")
     return ScaleConfig(
         redis_url=url,
         worker_timeout=_number(settings, "SCALE_WORKER_TIMEOUT", 30.0, float, lambda v: v > 0,

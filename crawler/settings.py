@@ -86,6 +86,9 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ScopeMiddleware": 50,
     # A blog whose home page could not be connected to is asked for nothing more in this run.
     "crawler.unreachable.UnreachableSiteMiddleware": 60,
+    # Scrapy's robots.txt middleware, whose one fetch per host also answers discovery's robots step.
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.robots.SharedRobotsTxtMiddleware": 100,
     # Adds ARCHIVE_OPERATOR/ARCHIVE_CONTACT to the User-Agent.
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawler.middlewares.ContactUserAgentMiddleware": 500,

@@ -230,7 +230,7 @@ def test_a_blog_that_does_not_answer_is_asked_for_nothing_more(tmp_path: Path) -
     assert run.returncode == 0, run.log[-3000:]
     stats = run.report["stats"]
     refused = stats["downloader/exception_type_count/scrapy.exceptions.DownloadConnectionRefusedError"]
-    asked = 30 + 8  # its archived posts and discovery (robots.txt twice, home, sitemaps, feed)
+    asked = 30 + 7  # its archived posts and discovery (robots.txt, home, sitemaps, feed)
     assert stats["sites/unreachable/skipped"] >= asked // 2, stats
     assert refused <= 2 * asked, stats  # each would be tried 3 times: 3 * asked
     assert "no connection to the home page" in run.log

@@ -6,6 +6,7 @@ or two functions, and turns domain errors into a one-line message and an exit co
 
 from archive.cli import (  # noqa: F401  (registers commands)
     changes,
+    crawl,
     export,
     history,
     maintain,

@@ -58,10 +58,11 @@ class ArchiveGroup(click.Group):
 @click.version_option(package_name="blogarchive")
 @click.pass_context
 def main(ctx: click.Context, archive_dir: Path | None) -> None:
-    """Read a blog archive made by `scrapy crawl blog`.
+    """Crawl blogs into an archive (`crawl`) and read it.
 
     \b
     Example:
+      blogarchive --archive ./archive-data crawl https://example.org/
       blogarchive --archive ./archive-data list
     """
     ctx.obj = ArchiveContext(archive_dir or Path(default_archive_dir()))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from typing import Any
 
 from scrapy.commands.crawl import Command as ScrapyCrawl
 from scrapy.exceptions import UsageError
@@ -98,17 +99,25 @@ class Command(ScrapyCrawl):
         self.exitcode = 1
 
     def _check(self, name: str, spargs: dict[str, str]) -> CrawlConfig:
-        """Every setting (and the blog spider's arguments) checked before the reactor starts."""
         assert self.settings is not None
-        if name in CHECKED_SPIDERS:
-            if "sites" in spargs:  # -a sites=all: the archive's blog list (crawler/sitelist.py)
-                archive = CrawlConfig.from_settings(self.settings).archive
-                with_registered(spargs, archive.archive_dir)
-            CrawlOptions.parse(*(spargs.get(arg) for arg in SPIDER_ARGS))
-            gone_after(self.settings)
-        config = CrawlConfig.from_settings(self.settings)
-        check_writable(config.archive)
-        return config
+        return check_crawl(self.settings, name, spargs)
+
+
+def check_crawl(settings: Any, name: str, spargs: dict[str, str]) -> CrawlConfig:
+    """Every setting (and the blog spider's arguments) checked before the reactor starts.
+
+    Also called by ``blogarchive crawl`` (``crawler/run.py``) before Scrapy logs anything, so a
+    bad argument there is one line.
+    """
+    if name in CHECKED_SPIDERS:
+        if "sites" in spargs:  # -a sites=all: the archive's blog list (crawler/sitelist.py)
+            archive = CrawlConfig.from_settings(settings).archive
+            with_registered(spargs, archive.archive_dir)
+        CrawlOptions.parse(*(spargs.get(arg) for arg in SPIDER_ARGS))
+        gone_after(settings)
+    config = CrawlConfig.from_settings(settings)
+    check_writable(config.archive)
+    return config
 
 
 def _recover(layout: Layout, shard: str | None) -> None:

@@ -72,6 +72,11 @@ class InventorySpider(RestSpider):
         self._coverage(state)  # its path scope and the platform its host names, before any link
         yield from self._discover(state, urljoin(home, "/robots.txt"), self.parse_robots, "robots")
         yield from self._discover(state, home, self.parse_home, "home")
+        # parse_home also reads the home page as a page (_page_results): a sitemap or a link
+        # naming it must not fetch and capture it a second time.
+        url = self._canonical(home, "home")
+        if url is not None:
+            self.ledger.claim(url)
 
     def _discover(self, state: SiteState, url: str, callback: Any, step: str,
                   meta: dict[str, Any] | None = None, budget: str | None = None
