@@ -1,6 +1,6 @@
 """``make demo``: crawl the sample blogs twice with a change in between, then show what was kept.
 
-Runs exactly what a user runs (``scrapy crawl blog`` and ``blogarchive``) against the fixture
+Runs exactly what a user runs (``blogarchive crawl`` and the other ``blogarchive`` commands) against the fixture
 server on 127.0.0.1, so the demo needs no network. Between the two crawls one blog gets a new
 post, an edit, a deleted post and a new comment, so ``history``, ``diff``, ``runs`` and
 ``changes`` have something to show. The crawl's own log is cut to its progress and summary lines
@@ -68,9 +68,9 @@ def prepare(archive: Path) -> None:
 
 
 def crawl_command(paths: Paths, urls: list[str]) -> list[str]:
-    """The crawl a user runs (the one place to switch to ``blogarchive crawl``)."""
-    return [paths.shown(paths.bin_dir / "scrapy"), "crawl", "blog", "-a", f"url={','.join(urls)}",
-            "-s", f"ARCHIVE_DIR={paths.shown(paths.archive)}",
+    """The crawl a user runs: ``blogarchive crawl``, the same crawl as ``scrapy crawl blog``."""
+    return [paths.shown(paths.bin_dir / "blogarchive"), "--archive", paths.shown(paths.archive),
+            "crawl", *urls,
             # the sample blogs copy real markup that names Gravatar and wp.com: stay on loopback
             "-s", "ARCHIVE_REQUISITE_HOSTS=localhost"]
 

@@ -94,7 +94,7 @@ def test_demo_is_quick_and_free_of_scrapy_chatter(ran: Demo) -> None:
 
 def test_both_crawls_show_progress_and_a_summary(ran: Demo) -> None:
     crawls = ran.output.split("$ ")[1:3]
-    assert all("crawl blog" in crawl for crawl in crawls)
+    assert all(" crawl http" in crawl for crawl in crawls)  # blogarchive crawl URL...
     progress = [len(re.findall(r"^    Progress: \d+ posts found", crawl, re.M)) for crawl in crawls]
     reports = sorted((ran.archive / "runs").glob("*.json"))
     durations = [json.loads(path.read_text())["duration"] for path in reports]
@@ -199,7 +199,7 @@ def test_a_failed_crawl_shows_why_and_its_status(tmp_path: Path,
     assert demo.crawl(paths, ["ftp://nowhere.example/"]) == 2
     shown = capsys.readouterr().out
     assert "The crawl failed (exit status 2)" in shown
-    assert shown.rstrip().endswith("scrapy: error: url='ftp://nowhere.example/' is not an http(s) URL: "
+    assert shown.rstrip().endswith("blogarchive crawl: error: url='ftp://nowhere.example/' is not an http(s) URL: "
                                    "use -a url=https://example.org/")
 
 
