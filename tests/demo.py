@@ -1,7 +1,7 @@
 """``make demo``: crawl the sample blogs twice with a change in between, then show what was kept.
 
-Runs exactly what a user runs (``blogarchive crawl`` and the other ``blogarchive`` commands) against the fixture
-server on 127.0.0.1, so the demo needs no network. Between the two crawls one blog gets a new
+Runs exactly what a user runs (``blogarchive crawl`` and the other ``blogarchive`` commands) against
+the fixture server on 127.0.0.1, so the demo needs no network. Between the two crawls one blog gets a new
 post, an edit, a deleted post and a new comment, so ``history``, ``diff``, ``runs`` and
 ``changes`` have something to show. The crawl's own log is cut to its progress and summary lines
 (and any warning): Scrapy's start-up report teaches a new user nothing. The demo ends with

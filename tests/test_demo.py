@@ -199,8 +199,8 @@ def test_a_failed_crawl_shows_why_and_its_status(tmp_path: Path,
     assert demo.crawl(paths, ["ftp://nowhere.example/"]) == 2
     shown = capsys.readouterr().out
     assert "The crawl failed (exit status 2)" in shown
-    assert shown.rstrip().endswith("blogarchive crawl: error: url='ftp://nowhere.example/' is not an http(s) URL: "
-                                   "use -a url=https://example.org/")
+    assert shown.rstrip().endswith("blogarchive crawl: error: url='ftp://nowhere.example/' is not an "
+                                   "http(s) URL: use -a url=https://example.org/")
 
 
 def test_the_demo_leaves_an_archive_it_did_not_make_alone(tmp_path: Path) -> None:
