@@ -116,6 +116,9 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
             if complete:
                 state.inventory_posts += 1
             state.candidates += 1  # listed by an inventory: no need to follow links
+            if url == self._canonical(state.home, "home"):  # read by discovery already
+                self.crawler.stats.inc_value(f"discovery/{via}/home")
+                continue
             prior = self.ledger.prior(url) if state.trusted else None
             if prior is not None and not prior.deleted_at:
                 yield from self._judge_entry(state, prior, entry, via)
