@@ -215,9 +215,11 @@ def test_revalidate_asks_for_every_archived_post_and_requisite(blog: FixtureServ
     assert len(post_paths(second)) == len(blog.posts(BLOG))
     assert "requisites/known_skipped" not in second.stats
     held = {row[0] for row in catalog(tmp_path).execute("SELECT url FROM resources")}
+    requisites = {row[0] for row in catalog(tmp_path).execute(
+        "SELECT url FROM resources WHERE kind IS NOT 'page'")}  # not the pages that are no post
     asked = {blog.url(BLOG, r["path"]) for r in second.requests}
     assert held and held <= asked  # asked again (this blog sends no validators: revisits)
-    assert second.stats["requisites/revisited"] >= len(held)
+    assert requisites and second.stats["requisites/revisited"] >= len(requisites)
     assert "/wp-json/wp/v2/comments" not in {urlsplit(r["path"]).path for r in second.requests}
 
 

@@ -118,17 +118,20 @@ class RepeatSpider(GuardedSpider):
 
     def _page_validators(self, state: SiteState, request: Request) -> Request:
         """An archived page that is not a post, asked for with its validators while the site's
-        links are not followed: a 304 costs nothing (its links are not needed). When links are
-        followed, a listing is read in full: its links find the posts."""
+        links are not followed: a 304 (or, from a server without validators, the same bytes) is
+        a revisit and is not parsed (its links are not needed). When links are followed, a
+        listing is read in full: its links find the posts."""
         if PRIOR in request.meta or state.following or self.options.full:
             return request
         page = self.ledger.page_prior(request.url)
-        if page is None or not page.payload_digest or not (page.etag or page.last_modified):
+        if page is None or not page.payload_digest:
             return request
-        request.meta[PAGE_PRIOR] = page
-        request.meta[HANDLE_HTTPSTATUS_LIST] = [304]
-        request.headers.update(conditional_headers(page))
-        self.crawler.stats.inc_value("pages/conditional")
+        request.meta[PAGE_PRIOR] = page  # the same bytes again: a revisit (no validators: WordPress)
+        headers = conditional_headers(page)
+        if headers:
+            request.meta[HANDLE_HTTPSTATUS_LIST] = [304]
+            request.headers.update(headers)
+            self.crawler.stats.inc_value("pages/conditional")
         return request
 
     def _revalidates(self, url: str) -> bool:
