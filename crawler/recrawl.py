@@ -34,6 +34,7 @@ from archive.catalog import Catalog, Prior
 from archive.catalog.resources import PAGE, ResourceRow, ResourceWriter
 from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
+from archive.urls import canonical_url
 from archive.warc.capture import Capture, WarcLocation
 from archive.warc.records import RefersTo, payload_digest, warc_date
 from archive.when import iso_date
@@ -85,7 +86,8 @@ def page_revisit(request: Request, capture: Capture) -> tuple[RefersTo, bool] | 
     """A page that is not a post, asked for with its validators (``PAGE_PRIOR``): (the capture
     referred to, whether it is a 304) when it came back unchanged, else None."""
     prior = request.meta.get(PAGE_PRIOR)
-    if not isinstance(prior, ResourcePrior) or not prior.payload_digest or capture.truncated:
+    if not isinstance(prior, ResourcePrior) or not prior.payload_digest or capture.truncated \
+            or canonical_url(capture.url) != prior.url:  # redirected: another page's answer
         return None
     if capture.status == 304:
         return resource_refers_to(prior), True

@@ -157,7 +157,7 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
             yield from self._page_unchanged(response, following)
             return
         yield from self._page_results(response, response.meta.get(DISCOVERED_VIA, "links"))
-        following = following or bool(self._state(response).following)
+        following = following or self._state(response).following  # may have begun meanwhile
         if following and is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
