@@ -30,6 +30,9 @@ from bench.nginx import free_port
 from bench.recrawl_figures import report_counts, reports_before
 from bench.recrawl_runs import run_scrapy
 from bench.recrawl_static import BigPelican, blog_posts, build
+from crawler.ledger import ResourcePrior
+from crawler.meta import PAGE_PRIOR
+from crawler.scalequeue import JsonCodec
 from tests.conftest import run_cli
 from tests.generators.site_node import StaticServer
 
@@ -180,3 +183,11 @@ def test_reindex_rebuilds_the_page_rows(runs: Runs) -> None:
     after = page_rows(runs.archive)
     assert after == before
 
+
+
+def test_a_page_prior_crosses_the_shared_request_queue() -> None:
+    """Scaled out, requests wait in Redis as JSON: a page's conditional request keeps its prior."""
+    prior = ResourcePrior("http://127.0.0.1:8080/tag/harbour.html", "2026-01-02T03:04:05+00:00",
+                          "<urn:uuid:0b8f>", "sha1:ABCDEF", '"5f-2a"', "Fri, 02 Jan 2026 GMT")
+    stored = JsonCodec.dumps({"url": prior.url, "meta": {PAGE_PRIOR: prior}, "headers": {}})
+    assert JsonCodec.loads(stored)["meta"][PAGE_PRIOR] == prior
