@@ -1,7 +1,9 @@
 """Items: the data contract between the spider and the pipelines.
 
-Only pages recognised as posts become items; every response (posts, listings, feeds, sitemaps,
-redirects, errors) has already been written to the WARC by the capture middleware before this.
+Only pages recognised as posts become post items (a page that is not a post only leaves the
+catalog row of its capture, ``PageItem``, for the next crawl's conditional request); every
+response (posts, listings, feeds, sitemaps, redirects, errors) has already been written to the
+WARC by the capture middleware before this.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from archive.catalog.resources import ResourceRow
 from archive.extract.model import Extraction
 from archive.warc.capture import WarcLocation
 
@@ -43,3 +46,10 @@ class GoneItem:
     url: str
     seen_gone: datetime
     status: int
+
+
+@dataclass
+class PageItem:
+    """A full capture of a page that is not a post: its ``resources`` row of kind ``page``."""
+
+    row: ResourceRow

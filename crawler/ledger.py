@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from archive.catalog import Prior, priors_query
-from archive.catalog.resources import has_resources, resource_priors_query
+from archive.catalog.resources import has_resources, page_priors_query, resource_priors_query
 
 SCHEMA = """
 CREATE TABLE claimed (url TEXT PRIMARY KEY) WITHOUT ROWID;
@@ -33,6 +33,10 @@ CREATE TABLE priors (
 ) WITHOUT ROWID;
 CREATE TABLE vouched (url TEXT PRIMARY KEY, site TEXT) WITHOUT ROWID;
 CREATE TABLE last_seen (site TEXT PRIMARY KEY, at TEXT) WITHOUT ROWID;
+CREATE TABLE page_priors (
+    url TEXT PRIMARY KEY, captured_at TEXT, record_id TEXT, payload_digest TEXT, etag TEXT,
+    last_modified TEXT
+) WITHOUT ROWID;
 """
 RESOURCE_SCHEMA = """
 CREATE TABLE resource_priors (
@@ -141,6 +145,33 @@ class Ledger:
         row = self.db.execute("SELECT at FROM last_seen WHERE site = ?", (site,)).fetchone()
         return str(row[0]) if row and row[0] else None
 
+    # -- pages that are not posts (home, listings, archives): README "Scheduled crawls" -------
+    def load_page_priors(self, catalogs: list[Path]) -> int:
+        """Copy the latest capture of every page that is not a post from every catalog.
+
+        All sites' pages (the catalog does not file them by site): one lookup by URL each."""
+        for number, path in enumerate(catalogs):
+            schema = f"catalog{number}"
+            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
+            try:
+                if has_resources(self.db, schema):
+                    self.db.execute(
+                        f"""INSERT INTO page_priors SELECT * FROM ({page_priors_query(schema)})
+                            WHERE true ON CONFLICT(url) DO UPDATE SET
+                            captured_at = excluded.captured_at, record_id = excluded.record_id,
+                            payload_digest = excluded.payload_digest, etag = excluded.etag,
+                            last_modified = excluded.last_modified
+                            WHERE excluded.captured_at > page_priors.captured_at""")
+            finally:
+                self.db.execute("DETACH DATABASE " + schema)
+        count: int = self.db.execute("SELECT COUNT(*) FROM page_priors").fetchone()[0]
+        return count
+
+    def page_prior(self, url: str) -> ResourcePrior | None:
+        row = self.db.execute(f"SELECT {_PAGE_FIELDS} FROM page_priors WHERE url = ?",
+                              (url,)).fetchone()
+        return ResourcePrior(*row) if row else None
+
     # -- posts an inventory vouched for, decided when the site's discovery is idle --------------
     def vouch(self, url: str, site: str) -> None:
         self.db.execute("INSERT OR IGNORE INTO vouched VALUES (?, ?)", (url, site))
@@ -168,7 +199,8 @@ _FIELDS = ("url, fetched_url, version, captured_at, record_id, payload_digest, e
 # -- resource priors (requisites: crawler/recrawl.py ResourceRecrawl) -----------------------------
 @dataclass(frozen=True)
 class ResourcePrior:
-    """A full capture of a requisite: archived before this crawl, or made by it (``this_crawl``)."""
+    """A full capture of a requisite (or of a page that is not a post): archived before this
+    crawl, or made by it (``this_crawl``)."""
 
     url: str
     captured_at: str
@@ -179,6 +211,7 @@ class ResourcePrior:
     this_crawl: bool = False
 
 
+_PAGE_FIELDS = "url, captured_at, record_id, payload_digest, etag, last_modified"
 _RESOURCE_FIELDS = "url, captured_at, record_id, payload_digest, etag, last_modified, this_crawl"
 
 

@@ -19,6 +19,7 @@ DISCOVERED_VIA = "discovered_via"    # the inventory that listed the post: sitem
 # whose listing makes the page a post candidate (archive.extract.page_type).
 NOT_INVENTORIES = frozenset({"links", "refresh", "home"})
 PRIOR = "prior"                      # the archive's latest capture of the post (archive.catalog.Prior)
+PAGE_PRIOR = "page_prior"            # a page that is not a post: its latest capture (ResourcePrior)
 FOLLOWING = "following"              # reached by following links: follow this page's links too
 
 # -- page requisites (crawler/spiders/requisites.py) ---------------------------------------------

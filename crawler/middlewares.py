@@ -28,7 +28,7 @@ from crawler.meta import (
     WARC_LOCATION,
 )
 from crawler.protocols import scope_of
-from crawler.recrawl import ResourceRecrawl, prior_of, refers_to
+from crawler.recrawl import ResourceRecrawl, page_revisit, prior_of, refers_to
 from crawler.warc import WarcSink
 
 logger = logging.getLogger(__name__)
@@ -139,6 +139,14 @@ class CaptureMiddleware:
         """A full response record, or a revisit when an archived post came back unchanged."""
         if capture.resource_type and self.resources is not None:
             return self._store_requisite(request, capture, self.resources)
+        page = page_revisit(request, capture)
+        if page is not None:  # a page that is not a post, unchanged (crawler/recrawl.py)
+            refers, not_modified = page
+            request.meta[REVISIT] = "server-not-modified" if not_modified \
+                else "identical-payload-digest"
+            self.stats.inc_value("pages/revisited/" + ("not_modified" if not_modified
+                                                       else "identical"))
+            return self.sink.write_revisit(capture, refers, not_modified=not_modified)
         prior = prior_of(request)
         if prior is not None and capture.status == 304:
             request.meta[REVISIT] = "server-not-modified"

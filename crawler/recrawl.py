@@ -12,13 +12,17 @@ not change between two nightly runs, and the home page alone names dozens of fil
 site is revalidated (``crawler/revalidation.py``) it is asked for with its validators. A 304 or a
 payload already archived under any URL (before or during this crawl) becomes a revisit instead of a
 second copy of the bytes.
+
+Pages that are not posts (listings, archives, the home page) are remembered as ``resources`` rows of
+kind ``page`` (``page_row``, written by the spider once the page is judged not a post); a repeat
+asks for them with their validators (``PAGE_PRIOR``), and a 304 or the same payload is a revisit.
 """
 
 from __future__ import annotations
 
 import logging
 import sqlite3
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,9 +31,10 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 
 from archive.catalog import Catalog, Prior
-from archive.catalog.resources import ResourceRow, ResourceWriter
+from archive.catalog.resources import PAGE, ResourceRow, ResourceWriter
 from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
+from archive.urls import canonical_url
 from archive.warc.capture import Capture, WarcLocation
 from archive.warc.records import RefersTo, payload_digest, warc_date
 from archive.when import iso_date
@@ -37,7 +42,7 @@ from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full
 from crawler.ledger import Ledger, ResourceLedger, ResourcePrior
-from crawler.meta import HANDLE_HTTPSTATUS_LIST, PRIOR, REQUISITE, REVALIDATE
+from crawler.meta import HANDLE_HTTPSTATUS_LIST, PAGE_PRIOR, PRIOR, REQUISITE, REVALIDATE
 from crawler.protocols import options_of
 
 logger = logging.getLogger(__name__)
@@ -49,7 +54,13 @@ def load_priors(crawler: Crawler, ledger: Ledger, sites: list[str]) -> int:
     return ledger.load_priors(catalog_paths(layout), sites)
 
 
-def conditional_headers(prior: Prior) -> dict[str, str]:
+def load_page_priors(crawler: Crawler, ledger: Ledger) -> int:
+    """Copy the archive's pages that are not posts into the crawl's ledger (0: none yet)."""
+    layout = Layout(archive_config(crawler).archive_dir)
+    return ledger.load_page_priors([path for path in catalog_paths(layout) if path.exists()])
+
+
+def conditional_headers(prior: Prior | ResourcePrior) -> dict[str, str]:
     headers = {}
     if prior.etag:
         headers["If-None-Match"] = prior.etag
@@ -69,6 +80,31 @@ def refers_to(prior: Prior) -> RefersTo:
 def prior_of(request: Request) -> Prior | None:
     prior = request.meta.get(PRIOR)
     return prior if isinstance(prior, Prior) and prior.payload_digest else None
+
+
+def page_revisit(request: Request, capture: Capture) -> tuple[RefersTo, bool] | None:
+    """A page that is not a post, asked for with its validators (``PAGE_PRIOR``): (the capture
+    referred to, whether it is a 304) when it came back unchanged, else None."""
+    prior = request.meta.get(PAGE_PRIOR)
+    if not isinstance(prior, ResourcePrior) or not prior.payload_digest or capture.truncated \
+            or canonical_url(capture.url) != prior.url:  # redirected: another page's answer
+        return None
+    if capture.status == 304:
+        return resource_refers_to(prior), True
+    if 200 <= capture.status < 300 and capture.body \
+            and payload_digest(capture.body) == prior.payload_digest:
+        return resource_refers_to(prior), False
+    return None
+
+
+def page_row(url: str, captured: datetime, location: WarcLocation, etag: str | None,
+             last_modified: str | None) -> ResourceRow:
+    """The catalog row of a full capture of a page that is not a post (``reindex``'s rule)."""
+    return ResourceRow(
+        url=url, captured_at=captured.astimezone(UTC).isoformat(), record_id=location.record_id,
+        payload_digest=location.payload_digest, etag=etag, last_modified=last_modified,
+        status=200, kind=PAGE, warc_file=location.filename, warc_offset=location.offset,
+        warc_length=location.length)
 
 
 # -- requisites ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from scrapy_redis.queue import PriorityQueue
 from archive.catalog import Prior
 from archive.lock import worker_name
 from archive.when import iso_date
+from crawler.ledger import ResourcePrior
 from crawler.meta import SCALE_TOKEN
 
 # Pop the best request into the worker's in-flight hash: KEYS queue, inflight, counter.
@@ -75,6 +76,8 @@ def _tag(value: Any) -> dict[str, Any]:
         return {"$datetime": value.isoformat()}
     if isinstance(value, Prior):
         return {"$prior": asdict(value)}
+    if isinstance(value, ResourcePrior):  # a page that is not a post (meta PAGE_PRIOR)
+        return {"$page_prior": asdict(value)}
     raise TypeError(f"cannot store {type(value).__name__} in a shared request queue")
 
 
@@ -85,6 +88,8 @@ def _untag(data: dict[str, Any]) -> Any:
         return iso_date(data["$datetime"])
     if "$prior" in data:
         return Prior(**data["$prior"])
+    if "$page_prior" in data:
+        return ResourcePrior(**data["$page_prior"])
     return data
 
 

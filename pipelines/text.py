@@ -18,6 +18,7 @@ from twisted.internet import threads
 from twisted.internet.defer import DeferredLock
 
 from archive.catalog import Catalog
+from archive.catalog.resources import upsert
 from archive.catalog.shards import ShardCatalog
 from archive.extract.model import Extraction
 from archive.layout import Layout
@@ -25,7 +26,7 @@ from archive.store import ArchivedPost, PostStore
 from crawler.addons import worker_shard
 from crawler.config import archive_config
 from crawler.diskfull import is_disk_full, stop_crawl
-from crawler.items import GoneItem, PostItem, SeenItem
+from crawler.items import GoneItem, PageItem, PostItem, SeenItem
 from crawler.protocols import options_of
 
 logger = logging.getLogger(__name__)
@@ -58,6 +59,10 @@ class TextPipeline:
         assert self.store is not None
         if isinstance(item, SeenItem):
             self.store.catalog.touch(item.url, item.captured_at.isoformat())
+            return item
+        if isinstance(item, PageItem):  # a listing or the home page: its validators, kept
+            with self.store.catalog.db:
+                upsert(self.store.catalog.db, [item.row])
             return item
         if isinstance(item, GoneItem):
             if self.store.catalog.mark_deleted(item.url, item.seen_gone.isoformat()):

@@ -1,4 +1,5 @@
-"""The catalog's record of page requisites: the latest full capture of each resource URL.
+"""The catalog's record of page requisites, and of pages that are not posts: the latest full
+capture of each resource URL.
 
 Why a table: a re-crawl revalidates every known stylesheet, image or font with one conditional
 request, and stores a body it has already archived (under that URL or any other) as a revisit. Both
@@ -9,6 +10,12 @@ What a row is (the same rule at capture time and in ``reindex``, so a rebuild is
 ``response`` record marked as a requisite (``WARC-Resource-Type``), HTTP status 200, not truncated
 (``WARC-Truncated`` absent: a cut body's digest is not the resource's). Revisits add no row: the row
 keeps pointing at the full capture a revisit refers to. The latest capture of a URL wins.
+
+Pages that are not posts (the home page, listings, tag and date archives, ``/about/``) are rows of
+kind ``page`` (``PAGE``): a repeat crawl asks for them conditionally, or not at all when an
+inventory dates them before their capture (README "Scheduled crawls"). Their rule: a ``response``
+record without ``WARC-Resource-Type``, HTTP 200, HTML, not truncated, that the page classifier
+does not take for a post (the crawl's verdict at capture time, ``is_post_page`` in ``reindex``).
 """
 
 from __future__ import annotations
@@ -30,6 +37,7 @@ CREATE TABLE IF NOT EXISTS resources (
 );
 CREATE INDEX IF NOT EXISTS resources_digest ON resources(payload_digest);
 """
+PAGE = "page"  # the ``kind`` of a page that is not a post
 
 
 @dataclass(frozen=True)
@@ -75,6 +83,12 @@ def resource_priors_query(schema: str) -> str:
     of every resource in an attached catalog, for the crawl's ledger to copy in one statement."""
     return f"""SELECT url, captured_at, record_id, payload_digest, etag, last_modified
         FROM {schema}.resources"""
+
+
+def page_priors_query(schema: str) -> str:
+    """SELECT the prior fields of every page that is not a post, in an attached catalog."""
+    return f"""SELECT url, captured_at, record_id, payload_digest, etag, last_modified
+        FROM {schema}.resources WHERE kind = '{PAGE}'"""
 
 
 def fold_resources(target: sqlite3.Connection, source: sqlite3.Connection) -> int:

@@ -14,6 +14,9 @@ records in file order), replaying what the crawl did:
   truncated) becomes its URL's ``resources`` row, the latest capture winning: the rule the crawl's
   capture point applies (``archive/catalog/resources.py``), so the table comes back identical.
   Requisites never become posts.
+- a 200 HTML response that is not a post page (home, listings, archives), not truncated, becomes
+  its canonical URL's ``resources`` row of kind ``page``: the validators a repeat crawl asks
+  for it with (README "Scheduled crawls").
 
 The new catalog is built in a temporary file beside the old one and moved into place in one rename,
 so a reader sees the old catalog or the new one, never half of one. A damaged old catalog (not a
@@ -30,14 +33,14 @@ import logging
 import os
 import sqlite3
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.catalog import Catalog, fulltext
 from archive.catalog.db import fold_wal
 from archive.catalog.health import CatalogDamaged, check_catalog
-from archive.catalog.resources import ResourceRow, upsert
+from archive.catalog.resources import PAGE, ResourceRow, upsert
 from archive.extract import Extraction
 from archive.layout import Layout
 from archive.maintain.reextract import StoredPage, is_html_200, post_page, reextract, warc_date
@@ -150,6 +153,8 @@ class _Replay:
                 self.report.deleted += 1
         elif stored.body is not None and (page := post_page(stored)) is not None:
             self._page(page)
+        elif stored.body is not None and not stored.header("WARC-Truncated"):
+            self.resources.append(_page_row(stored, canonical_url(url), date))  # not a post
 
     def _page(self, page: StoredPage) -> None:
         url, date, location = page.url, page.date, page.location
@@ -181,6 +186,11 @@ def _resource_row(stored: StoredRecord, url: str, date: datetime) -> ResourceRow
         status=200, kind=stored.header(RESOURCE_TYPE),
         warc_file=stored.file.name.removesuffix(".open"), warc_offset=stored.offset,
         warc_length=stored.length)
+
+
+def _page_row(stored: StoredRecord, url: str, date: datetime) -> ResourceRow:
+    """A page that is not a post: the crawl's ``page_row`` (``crawler/recrawl.py``) again."""
+    return replace(_resource_row(stored, url, date), kind=PAGE)
 
 
 def _swap_in(new: Path, target: Path) -> str | None:

@@ -23,7 +23,7 @@ from w3lib.html import get_meta_refresh
 from archive.extract.page_type import classify_page
 from archive.urls import canonical_url, post_key, site_of
 from crawler.discovery import Entry
-from crawler.items import GoneItem, PostItem, SeenItem
+from crawler.items import GoneItem, PageItem, PostItem, SeenItem
 from crawler.ledger import Ledger
 from crawler.meta import (
     CAPTURED_AT,
@@ -31,13 +31,15 @@ from crawler.meta import (
     FOLLOWING,
     HANDLE_HTTPSTATUS_LIST,
     NOT_INVENTORIES,
+    PAGE_PRIOR,
     PRIOR,
     REVISIT,
+    TRUNCATED,
     WARC_LOCATION,
 )
 from crawler.options import CrawlOptions
 from crawler.protocols import Frontier
-from crawler.recrawl import conditional_headers, load_priors
+from crawler.recrawl import conditional_headers, load_page_priors, load_priors, page_row
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
 from crawler.spiders.moves import MovesSpider
@@ -74,6 +76,8 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
 
     def start_requests(self) -> Iterator[Request]:
         load_priors(self.crawler, self.ledger, sorted(self.sites))
+        if not self.options.full:
+            load_page_priors(self.crawler, self.ledger)
         self._plan(sorted(self.sites))
         for home in self.options.start_urls:
             if self.frontier is None or self.frontier.claim_discovery(home):
@@ -112,17 +116,22 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
             if complete:
                 state.inventory_posts += 1
             state.candidates += 1  # listed by an inventory: no need to follow links
+            if url == self._canonical(state.home, "home"):  # read by discovery already
+                self.crawler.stats.inc_value(f"discovery/{via}/home")
+                continue
             prior = self.ledger.prior(url) if state.trusted else None
             if prior is not None and not prior.deleted_at:
                 yield from self._judge_entry(state, prior, entry, via)
                 continue
+            if prior is None and self._page_vouched(state, url, entry):
+                continue  # a listing the inventory dates before its capture: not asked for
             if not self.ledger.claim(url):
                 continue
             if entry.modified and self.options.since and entry.modified < self.options.since:
                 self.crawler.stats.inc_value("discovery/skipped_before_since")
                 continue
             self.crawler.stats.inc_value("posts/candidates")
-            yield self._post_request(url, via)
+            yield self._page_validators(state, self._post_request(url, via))
 
     def _post_request(self, url: str, via: str, validators: bool = True) -> Request:
         """``validators=False``: a post known to have changed (a new comment) is asked for in
@@ -141,13 +150,32 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
         if prior is not None and (response.status in (304, 404, 410) or response.meta.get(REVISIT)):
             yield from self._known_result(prior.url, response)
             return
+        following = bool(self._state(response).following or response.meta.get(FOLLOWING))
+        if response.meta.get(PAGE_PRIOR) is not None and (
+                response.status == 304 or response.meta.get(REVISIT)) and (
+                not following or response.status == 304):
+            yield from self._page_unchanged(response, following)
+            return
         yield from self._page_results(response, response.meta.get(DISCOVERED_VIA, "links"))
-        following = self._state(response).following or response.meta.get(FOLLOWING)
+        following = following or self._state(response).following  # may have begun meanwhile
         if following and is_html(response):
             assert isinstance(response, TextResponse)
             yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
 
-    def _page_results(self, response: Response, via: str) -> Iterator[PostItem | Request]:
+    def _page_unchanged(self, response: Response, following: bool) -> Iterator[Request]:
+        """A page that is not a post came back unchanged (a revisit is written). Once the site's
+        links are followed, a bare 304 is asked for again in full: its links may lead to posts no
+        inventory lists (a same-payload answer has its body, and is parsed as usual)."""
+        if not following:
+            self.crawler.stats.inc_value("pages/unchanged")
+            return
+        self.crawler.stats.inc_value("pages/refetched_for_links")
+        meta = {DISCOVERED_VIA: response.meta.get(DISCOVERED_VIA, "links"), FOLLOWING: True}
+        yield Request(response.url, callback=self.parse_page, errback=self.page_failed,
+                      meta=meta, dont_filter=True)
+
+    def _page_results(self, response: Response,
+                      via: str) -> Iterator[PostItem | PageItem | Request]:
         if not is_html(response):
             self._bad_input(response, "crawl/not_html", "not an HTML page")
             return
@@ -166,8 +194,21 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
             yield from self._post_item(response, kind.canonical, via)
         else:
             self.crawler.stats.inc_value("crawl/pages/not_post")
+            yield from self._page_item(response)
         yield from self._refresh(response)
         yield from requisites
+
+    def _page_item(self, response: TextResponse) -> Iterator[PageItem]:
+        """The catalog row of a full capture of a page that is not a post: its validators for the
+        next crawl (README "Scheduled crawls"). Not for a revisit (the row keeps pointing at the
+        full capture), a cut body or an error page."""
+        location = response.meta.get(WARC_LOCATION)
+        if (response.status != 200 or response.meta.get(REVISIT) or location is None
+                or response.meta.get(TRUNCATED) or "dataloss" in response.flags):
+            return
+        yield PageItem(page_row(canonical_url(response.url),
+                                response.meta.get(CAPTURED_AT) or datetime.now(UTC), location,
+                                _header(response, b"ETag"), _header(response, b"Last-Modified")))
 
     def _post_item(self, response: TextResponse, canonical: str | None,
                    via: str) -> Iterator[PostItem]:

@@ -27,7 +27,7 @@ from archive.urls import is_trap, join_url, site_of
 from crawler import discovery, platforms
 from crawler.coverage import inventory_key, stopped_by
 from crawler.discovery import Entry
-from crawler.items import PostItem, SeenItem
+from crawler.items import PageItem, PostItem, SeenItem
 from crawler.limits import parsed_part  # hostile sites: a huge page is read from its start
 from crawler.meta import FEED_PAGE, HANDLE_HTTPSTATUS_LIST, SITEMAP_DEPTH, STEP
 from crawler.options import CrawlOptions
@@ -58,7 +58,8 @@ class InventorySpider(RestSpider):
                     complete: bool) -> Iterator[Request | SeenItem]:
         raise NotImplementedError
 
-    def _page_results(self, response: Response, via: str) -> Iterator[PostItem | Request]:
+    def _page_results(self, response: Response,
+                      via: str) -> Iterator[PostItem | PageItem | Request]:
         raise NotImplementedError
 
     def _follow(self, urls: Iterable[str]) -> Iterator[Request]:
@@ -151,7 +152,8 @@ class InventorySpider(RestSpider):
                                                 len(doc.entries))
         yield from self._candidates(state, doc.entries, "sitemap", complete=True)
 
-    def parse_home(self, response: Response) -> Iterator[Request | PostItem | SeenItem]:
+    def parse_home(self, response: Response
+                   ) -> Iterator[Request | PostItem | PageItem | SeenItem]:
         state = self._state(response)
         if response.status != 200:
             self._bad_input(response, "discovery/home/failed", "home page did not answer 200")

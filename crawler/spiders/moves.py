@@ -21,7 +21,7 @@ from scrapy.utils.response import get_base_url
 from twisted.python.failure import Failure
 
 from archive.urls import join_url, site_of
-from crawler.items import PostItem, SeenItem
+from crawler.items import PageItem, PostItem, SeenItem
 from crawler.limits import parsed_part
 from crawler.meta import STEP
 from crawler.moves import MOVED_TO
@@ -52,7 +52,8 @@ class MovesSpider(InventorySpider):
     def start_site(self, home: str, discover: bool) -> Iterator[Request]:
         raise NotImplementedError
 
-    def parse_home(self, response: Response) -> Iterator[Request | PostItem | SeenItem]:
+    def parse_home(self, response: Response
+                   ) -> Iterator[Request | PostItem | PageItem | SeenItem]:
         state = self._state(response)
         target = response.meta.get(MOVED_TO)
         if target:

@@ -25,7 +25,9 @@ from crawler.config import crawl_config
 from crawler.discovery import Entry
 from crawler.items import SeenItem
 from crawler.ledger import Ledger
+from crawler.meta import HANDLE_HTTPSTATUS_LIST, PAGE_PRIOR, PRIOR
 from crawler.options import CrawlOptions
+from crawler.recrawl import conditional_headers
 from crawler.revalidation import revalidated_sites
 from crawler.sites import SiteState
 from crawler.spiders.guarded import GuardedSpider
@@ -94,6 +96,43 @@ class RepeatSpider(GuardedSpider):
                 self.crawler.stats.inc_value("posts/known")
                 yield self._post_request(url, "archive")
         yield from self._revisit_known(site)
+
+    # -- pages that are not posts (listings, archives, /about/): remembered since the last run --
+    def _page_vouched(self, state: SiteState, url: str, entry: Entry) -> bool:
+        """A page that is not a post, on a trusting repeat of a site whose links are not followed,
+        that the inventory dates before its capture: not asked for at all (counted). Not claimed,
+        so that if the site's links are followed after all, a link still reaches it."""
+        changed = entry.changed_before
+        if not state.trusted or state.following or changed is None \
+                or self.ledger.is_claimed(url):
+            return False
+        page = self.ledger.page_prior(url)
+        if page is None:
+            return False
+        # Inventories give whole seconds: a change in the capture's own second is not trusted.
+        captured = iso_date(page.captured_at).replace(microsecond=0).astimezone(UTC)
+        if changed.astimezone(UTC) >= captured:
+            return False
+        self.crawler.stats.inc_value("pages/unchanged_by_inventory")
+        return True
+
+    def _page_validators(self, state: SiteState, request: Request) -> Request:
+        """An archived page that is not a post, asked for with its validators while the site's
+        links are not followed: a 304 (or, from a server without validators, the same bytes) is
+        a revisit and is not parsed (its links are not needed). When links are followed, a
+        listing is read in full: its links find the posts."""
+        if PRIOR in request.meta or state.following or self.options.full:
+            return request
+        page = self.ledger.page_prior(request.url)
+        if page is None or not page.payload_digest:
+            return request
+        request.meta[PAGE_PRIOR] = page  # the same bytes again: a revisit (no validators: WordPress)
+        headers = conditional_headers(page)
+        if headers:
+            request.meta[HANDLE_HTTPSTATUS_LIST] = [304]
+            request.headers.update(headers)
+            self.crawler.stats.inc_value("pages/conditional")
+        return request
 
     def _revalidates(self, url: str) -> bool:
         return site_of(url) in self.revalidated
