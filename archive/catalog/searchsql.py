@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.catalog import fulltext
+from archive.catalog.selection import site_clause
 
 OPEN, CLOSE = "\x02", "\x03"   # snippet markers that never occur in text, turned into <mark>/[...]
 SNIPPET_TOKENS = 24
@@ -27,13 +28,15 @@ class Filters:
     site: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    any_port: bool = False   # the site was named without a port: match the host on any port
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if self.site:
-            clauses.append("d.site = ?")
-            params.append(self.site.lower())
+            sql, values = site_clause("d.site", self.site.lower(), self.any_port)
+            clauses.append(sql)
+            params.extend(values)
         if self.since:
             clauses.append("d.published >= ?")
             params.append(fulltext.utc_text(self.since.isoformat()))
@@ -82,8 +85,11 @@ def snippet(db: sqlite3.Connection, match: str | None, post_id: int) -> str:
                          (post_id,)).fetchone()
     else:
         row = db.execute(  # the body's best passage; the whole row's when the body is empty
-            f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END "
-            "FROM search_fts WHERE search_fts MATCH ? AND rowid = ?", (match, post_id)).fetchone()
+            f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END, "
+            f"{_snippet(5)} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
+            (match, post_id)).fetchone()
+        if row and OPEN not in row[0] and OPEN in row[1]:  # found in a comment only: show it
+            return "comment: " + str(row[1])
     return str(row[0] if row else "")
 
 
