@@ -94,9 +94,10 @@ def snippet(db: sqlite3.Connection, match: str | None, post_id: int) -> str:
 
 
 def indexed_post(db: sqlite3.Connection, post_id: int) -> tuple[Any, ...]:
-    """URL, site, title, author and publication date of the version the index holds."""
+    """URL, site, title, author, publication date of the version the index holds, and the date
+    the post was seen gone (None while it is online)."""
     row = db.execute(
-        """SELECT p.url, p.site, v.title, v.author, v.published FROM search_docs d
+        """SELECT p.url, p.site, v.title, v.author, v.published, p.deleted_at FROM search_docs d
            JOIN posts p ON p.id = d.post_id JOIN versions v ON v.id = d.version_id
            WHERE d.post_id = ?""", (post_id,)).fetchone()
     return tuple(row)

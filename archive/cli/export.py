@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from archive.catalog.selection import PostFilter
+from archive.catalog.selection import PostFilter, selected
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.config import ConfigError
@@ -22,6 +22,16 @@ from archive.export.wacz import WaczError, export_wacz
 from archive.when import parse_when
 
 FORMATS = ("markdown", "epub", "jsonl", "wacz")
+
+
+class BadTarget(click.ClickException):
+    """An output path the export will not write to: one line, exit status 2 (a usage error)."""
+
+    exit_code = 2
+
+
+class NothingSelected(click.ClickException):
+    """No post matches: the same line and exit status 1 whatever the format (nothing written)."""
 
 
 @main.command("export")
@@ -50,6 +60,10 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     pages (the selection options choose the pages). An image never captured keeps its URL
     (markdown) or is replaced by its alt text (epub); the summary counts them.
 
+    The folder TARGET is in must exist (the export creates nothing above TARGET: a typo must not
+    make folders elsewhere on the disk); exit status 2 otherwise. A selection no post matches
+    exports nothing and exits with status 1, in every format.
+
     \b
     Example:
       blogarchive export --format markdown ./blog-md
@@ -59,10 +73,15 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     """
     post_filter = PostFilter(site=site, category=category, tag=tag, author=author,
                              since=_when(since, "--since"), until=_when(until, "--until"))
+    _check_target(fmt, target)
     catalog = obj.catalog()
     summary: dict[str, Any] = {"format": fmt, "target": str(target)}
     damaged = Damaged()
     try:
+        if next(selected(catalog, post_filter), None) is None:
+            chosen = post_filter.describe()
+            raise NothingSelected(f"no posts match this selection{f' ({chosen})' if chosen else ''}"
+                                  f": nothing exported, {target} not written")
         with progress_bar(f"exporting {fmt}", quiet=as_json) as progress:
             if fmt == "markdown":
                 summary.update(asdict(export_markdown(obj.layout, catalog, post_filter, target,
@@ -85,6 +104,19 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     else:
         count = summary.get("posts", summary.get("pages"))
         click.echo(f"exported {count} posts as {fmt} to {target}{_images_line(summary)}")
+
+
+def _check_target(fmt: str, target: Path) -> None:
+    """The folder ``target`` goes in must exist; a file format cannot overwrite a folder, nor the
+    Markdown folder a file."""
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise BadTarget(f"the folder {folder} does not exist: create it first, or choose another "
+                        "TARGET")
+    if fmt == "markdown" and target.exists() and not target.is_dir():
+        raise BadTarget(f"{target} is a file: markdown exports to a folder")
+    if fmt != "markdown" and target.is_dir():
+        raise BadTarget(f"{target} is a folder: {fmt} exports to a file, e.g. {target / f'posts.{fmt}'}")
 
 
 def _images_line(summary: dict[str, Any]) -> str:

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from archive.cli.base import ArchiveContext, main
+from archive.cli.base import ArchiveContext, deleted_note, main
 from archive.search import QueryError, search
 
 
@@ -85,7 +85,8 @@ def search_command(obj: ArchiveContext, query: tuple[str, ...], limit: int, offs
         if as_json:
             click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
             continue
-        click.echo(f"{(hit.published or 'undated')[:10]}  {hit.title}  {hit.url}")
+        click.echo(f"{(hit.published or 'undated')[:10]}  {hit.title}  {hit.url}"
+                   f"{deleted_note(hit.deleted_at)}")
         if hit.snippet_text:
             click.echo(f"    {hit.snippet_text}")
     if not hits and not as_json:

@@ -11,6 +11,7 @@ Usage::
         hit.snippet_text   # plain text, matches wrapped in [...]
         hit.rank           # bm25 score: lower is better (results come best first)
         hit.post_id        # catalog id: `blogarchive show ID`
+        hit.deleted_at     # when the blog was seen without this post (None while online)
 
 ``catalog_or_db`` is an ``archive.catalog.Catalog`` or an ``sqlite3.Connection`` to a
 catalog.sqlite (the archive's text files are found beside it). The query language: words (all must
@@ -59,6 +60,7 @@ class Hit:
     snippet_text: str
     rank: float
     post_id: int
+    deleted_at: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -84,10 +86,11 @@ def search(catalog_or_db: Catalog | sqlite3.Connection, query: str, limit: int =
 
 def _hit(db: sqlite3.Connection, match: str | None, post_id: int, rank: float) -> Hit:
     snippet = searchsql.snippet(db, match, post_id)
-    url, site, title, author, published = searchsql.indexed_post(db, post_id)
+    url, site, title, author, published, deleted_at = searchsql.indexed_post(db, post_id)
     raw = " ".join(snippet.split())
     return Hit(url=url, title=title or "(untitled)", author=author, published=published,
                site=site, snippet_html=_marked_html(raw), rank=rank, post_id=post_id,
+               deleted_at=deleted_at,
                snippet_text=raw.replace(OPEN, "[").replace(CLOSE, "]"))
 
 
