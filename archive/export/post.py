@@ -16,6 +16,7 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter, selected, terms_of, unreadable_terms
+from archive.export.thread import Comment, thread
 from archive.extract.markdown import escape
 from archive.layout import Layout
 from archive.markdown_html import Relink, keep
@@ -23,17 +24,6 @@ from archive.markdown_html import to_html as markdown_to_html
 
 _BLOCK_START = re.compile(r"^([#>+=-])")  # a heading, quote, list item, rule or underline
 _ORDINAL = re.compile(r"^(\d+)([.)])")  # an ordered list item
-
-
-@dataclass(frozen=True)
-class Comment:
-    comment_id: str
-    parent: str | None
-    author: str | None
-    published: str | None
-    text: str
-    depth: int = 0
-    markdown: str = ""  # the comment as Markdown (links, quotes); empty in older archives
 
 
 @dataclass(frozen=True)
@@ -132,35 +122,6 @@ def selected_views(layout: Layout, catalog: Catalog, post_filter: PostFilter,
         except PostUnreadable as error:
             damaged.skipped.append(str(error))
     return views
-
-
-def thread(rows: list[sqlite3.Row]) -> list[Comment]:
-    """Comments in reading order, each replies right under its parent, with its depth."""
-    children: dict[str | None, list[sqlite3.Row]] = {}
-    known = {row["comment_id"] for row in rows}
-    for row in rows:
-        parent = row["parent"] if row["parent"] in known else None
-        children.setdefault(parent, []).append(row)
-    ordered: list[Comment] = []
-    seen: set[str] = set()
-
-    def walk(parent: str | None, depth: int) -> None:
-        for row in children.get(parent, []):
-            if row["comment_id"] in seen:
-                continue  # a cycle in bad markup must not loop forever
-            seen.add(row["comment_id"])
-            ordered.append(Comment(row["comment_id"], row["parent"], row["author"],
-                                   row["published"], row["text"], depth, _markdown_of(row)))
-            walk(row["comment_id"], depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
-def _markdown_of(row: sqlite3.Row) -> str:
-    """A comment row's Markdown: catalogs from before it have no such column."""
-    columns = row.keys()  # ``in row`` would look among the values
-    return str(row["markdown"] or "") if "markdown" in columns else ""
 
 
 def front_matter(view: PostView) -> str:
