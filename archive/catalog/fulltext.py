@@ -63,7 +63,8 @@ FROM posts p JOIN versions v ON v.post_id = p.id
 WHERE p.id = ? ORDER BY v.version DESC LIMIT 1
 """
 COMMENTS_OF = """
-SELECT group_concat(coalesce(author, '') || ' ' || text, char(10)) FROM comments
+SELECT group_concat(CASE WHEN coalesce(author, '') = '' THEN text ELSE author || ': ' || text END,
+                    char(10)) FROM comments
 WHERE version_id = ?
 """
 

@@ -79,18 +79,21 @@ def _broad(db: sqlite3.Connection, match: str) -> bool:
 
 
 def snippet(db: sqlite3.Connection, match: str | None, post_id: int) -> str:
-    """The matched passage, matches between ``OPEN`` and ``CLOSE``; the body's start without words."""
+    """The matched passage, matches between ``OPEN`` and ``CLOSE``; the body's start without words;
+    the matched comment's passage when only a comment matched."""
     if match is None:
         row = db.execute("SELECT substr(body, 1, 200) FROM search_fts WHERE rowid = ?",
                          (post_id,)).fetchone()
-    else:
-        row = db.execute(  # the body's best passage; the whole row's when the body is empty
-            f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END, "
-            f"{_snippet(5)} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
-            (match, post_id)).fetchone()
-        if row and OPEN not in row[0] and OPEN in row[1]:  # found in a comment only: show it
-            return "comment: " + str(row[1])
-    return str(row[0] if row else "")
+        return str(row[0] if row else "")
+    row = db.execute(  # the body's best passage; the whole row's when the body is empty
+        f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END "
+        "FROM search_fts WHERE search_fts MATCH ? AND rowid = ?", (match, post_id)).fetchone()
+    text = str(row[0] if row else "")
+    if OPEN in text:
+        return text
+    row = db.execute(f"SELECT {_snippet(5)} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
+                     (match, post_id)).fetchone()
+    return "in a comment: " + str(row[0]) if row and OPEN in str(row[0]) else text
 
 
 def indexed_post(db: sqlite3.Connection, post_id: int) -> tuple[Any, ...]:

@@ -69,7 +69,7 @@ def search_command(obj: ArchiveContext, query: tuple[str, ...], limit: int, offs
     \b
     Example:
       blogarchive search 'climate "sea level" since:2022-01-01'
-      blogarchive search budget -tariff site:127.0.0.1
+      blogarchive search -tariff budget site:example.org
       blogarchive search 'comment:"thank you"' --json
       blogarchive search --comments 'author:"Anna Keller" budget OR tariff*'
     """
