@@ -48,7 +48,7 @@ def cli_search(archive: Path, *args: str) -> list[dict[str, object]]:
     ("a -b", '(("a") NOT ("b"))'),
     ("a NOT (b OR c)", '(("a") NOT ((("b") OR ("c"))))'),
     ("C++ don't", '("C++" AND "don\'t")'),
-    ('say "hi', '("say" AND "hi")'),
+    ("-b a", '(("a") NOT ("b"))'),
     ("and or not", '("and" AND "or" AND "not")'),
 ])
 def test_queries_become_safe_fts5(query: str, expected: str) -> None:
@@ -56,7 +56,8 @@ def test_queries_become_safe_fts5(query: str, expected: str) -> None:
 
 
 @pytest.mark.parametrize("query", ["NOT x", "a AND", "OR b", "(a", "a)", "*", "", "since:blorp",
-                                   "author:\"\"", "a NOT NOT b"])
+                                   "author:\"\"", "a NOT NOT b", 'say "hi',
+                                   'author:"Jane', "-b", "-b -c", "autor:ada"])
 def test_bad_queries_raise_a_readable_error(query: str) -> None:
     with pytest.raises(QueryError):
         parse_query(query)

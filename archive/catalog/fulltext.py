@@ -9,7 +9,10 @@ marks every post dirty.
 
 Tables (all created on first use, so archives made before the index existed get one):
 
-- ``search_fts``: FTS5, rowid = post id, columns title, categories, tags, author, body;
+- ``search_fts``: FTS5, rowid = post id, columns title, categories, tags, author, body, comments
+  (each comment's author and text, for ``comment:`` and ``search --comments``; an index made
+  before that column existed is dropped and rebuilt from the catalog and text files on its next
+  use, by a search or ``reindex``: it is derived data, nothing is lost);
   porter stemming over unicode61 (diacritics folded), prefix indexes for 2 and 3
   characters so that short ``ab*`` searches stay fast on large archives.
 - ``search_docs``: one row per indexed post: the version indexed, site and publication date in UTC
@@ -28,12 +31,12 @@ from pathlib import Path
 
 from archive.when import parse_iso
 
-COLUMNS = ("title", "categories", "tags", "author", "body")
-WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0)  # bm25 column weights, in COLUMNS order
+COLUMNS = ("title", "categories", "tags", "author", "body", "comments")
+WEIGHTS = (10.0, 4.0, 4.0, 2.0, 1.0, 0.5)  # bm25 column weights, in COLUMNS order
 
 SCHEMA = """
 CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
-    title, categories, tags, author, body,
+    title, categories, tags, author, body, comments,
     tokenize = 'porter unicode61 remove_diacritics 2',
     prefix = '2 3'
 );
@@ -59,6 +62,11 @@ SELECT v.id, p.site, v.title, v.author, v.published, v.categories, v.tags, v.tex
 FROM posts p JOIN versions v ON v.post_id = p.id
 WHERE p.id = ? ORDER BY v.version DESC LIMIT 1
 """
+COMMENTS_OF = """
+SELECT group_concat(CASE WHEN coalesce(author, '') = '' THEN text ELSE author || ': ' || text END,
+                    char(10)) FROM comments
+WHERE version_id = ?
+"""
 
 
 @dataclass(frozen=True)
@@ -74,20 +82,30 @@ class Document:
     author: str
     published: str | None
     body: str
+    comments: str = ""
 
 
 BodyReader = Callable[[str], str]
 
 
 def ensure(db: sqlite3.Connection) -> None:
-    """Create the index on first use; a new index starts with every post marked dirty."""
-    exists = db.execute(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'search_docs'").fetchone()
-    if exists:
+    """Create the index on first use, or anew when it lacks a column (made by an older release);
+    a new index starts with every post marked dirty."""
+    if _current(db):
         return
     with db:
-        db.executescript("BEGIN;" + SCHEMA + "INSERT OR IGNORE INTO search_dirty SELECT id FROM posts;"
+        db.executescript("BEGIN; DROP TABLE IF EXISTS search_fts; DROP TABLE IF EXISTS search_docs;"
+                         + SCHEMA + "INSERT OR IGNORE INTO search_dirty SELECT id FROM posts;"
                          "COMMIT;")
+
+
+def _current(db: sqlite3.Connection) -> bool:
+    have = {row[0] for row in db.execute(
+        "SELECT name FROM sqlite_master WHERE name IN ('search_docs', 'search_fts')")}
+    if have != {"search_docs", "search_fts"}:
+        return False
+    columns = tuple(row[1] for row in db.execute("SELECT * FROM pragma_table_info('search_fts')"))
+    return columns == COLUMNS
 
 
 def refresh(db: sqlite3.Connection, read_body: BodyReader) -> int:
@@ -101,7 +119,7 @@ def refresh(db: sqlite3.Connection, read_body: BodyReader) -> int:
             row = db.execute(LATEST_OF, (post_id,)).fetchone()
             _remove(db, post_id)
             if row is not None:
-                _insert(db, _document(post_id, row, read_body))
+                _insert(db, _document(db, post_id, row, read_body))
             db.execute("DELETE FROM search_dirty WHERE post_id = ?", (post_id,))
     return len(dirty)
 
@@ -157,21 +175,23 @@ def utc_text(value: str | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
-def _document(post_id: int, row: sqlite3.Row | tuple[object, ...], read_body: BodyReader
-              ) -> Document:
+def _document(db: sqlite3.Connection, post_id: int, row: sqlite3.Row | tuple[object, ...],
+              read_body: BodyReader) -> Document:
     version_id, site, title, author, published, categories, tags, text_path = tuple(row)
+    comments = db.execute(COMMENTS_OF, (version_id,)).fetchone()[0]
     return Document(
         post_id=post_id, version_id=int(str(version_id)), site=str(site), title=str(title or ""),
         categories=json.loads(str(categories or "[]")), tags=json.loads(str(tags or "[]")),
         author=str(author or ""), published=str(published) if published else None,
-        body=read_body(str(text_path)))
+        body=read_body(str(text_path)), comments=str(comments or ""))
 
 
 def _insert(db: sqlite3.Connection, document: Document) -> None:
     db.execute(
-        "INSERT INTO search_fts (rowid, title, categories, tags, author, body) VALUES (?,?,?,?,?,?)",
+        "INSERT INTO search_fts (rowid, title, categories, tags, author, body, comments) "
+        "VALUES (?,?,?,?,?,?,?)",
         (document.post_id, document.title, " ; ".join(document.categories),
-         " ; ".join(document.tags), document.author, document.body))
+         " ; ".join(document.tags), document.author, document.body, document.comments))
     db.execute(
         "INSERT OR REPLACE INTO search_docs (post_id, version_id, site, published) VALUES (?,?,?,?)",
         (document.post_id, document.version_id, document.site.lower(), utc_text(document.published)))

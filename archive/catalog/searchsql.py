@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from archive.catalog import fulltext
+from archive.catalog.selection import site_clause
 
 OPEN, CLOSE = "\x02", "\x03"   # snippet markers that never occur in text, turned into <mark>/[...]
 SNIPPET_TOKENS = 24
@@ -27,13 +28,15 @@ class Filters:
     site: str | None = None
     since: datetime | None = None
     until: datetime | None = None
+    any_port: bool = False   # the site was named without a port: match the host on any port
 
     def where(self) -> tuple[str, list[Any]]:
         clauses: list[str] = []
         params: list[Any] = []
         if self.site:
-            clauses.append("d.site = ?")
-            params.append(self.site.lower())
+            sql, values = site_clause("d.site", self.site.lower(), self.any_port)
+            clauses.append(sql)
+            params.extend(values)
         if self.since:
             clauses.append("d.published >= ?")
             params.append(fulltext.utc_text(self.since.isoformat()))
@@ -76,21 +79,28 @@ def _broad(db: sqlite3.Connection, match: str) -> bool:
 
 
 def snippet(db: sqlite3.Connection, match: str | None, post_id: int) -> str:
-    """The matched passage, matches between ``OPEN`` and ``CLOSE``; the body's start without words."""
+    """The matched passage, matches between ``OPEN`` and ``CLOSE``; the body's start without words;
+    the matched comment's passage when only a comment matched."""
     if match is None:
         row = db.execute("SELECT substr(body, 1, 200) FROM search_fts WHERE rowid = ?",
                          (post_id,)).fetchone()
-    else:
-        row = db.execute(  # the body's best passage; the whole row's when the body is empty
-            f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END "
-            "FROM search_fts WHERE search_fts MATCH ? AND rowid = ?", (match, post_id)).fetchone()
-    return str(row[0] if row else "")
+        return str(row[0] if row else "")
+    row = db.execute(  # the body's best passage; the whole row's when the body is empty
+        f"SELECT CASE WHEN body != '' THEN {_snippet(4)} ELSE {_snippet(-1)} END "
+        "FROM search_fts WHERE search_fts MATCH ? AND rowid = ?", (match, post_id)).fetchone()
+    text = str(row[0] if row else "")
+    if OPEN in text:
+        return text
+    row = db.execute(f"SELECT {_snippet(5)} FROM search_fts WHERE search_fts MATCH ? AND rowid = ?",
+                     (match, post_id)).fetchone()
+    return "in a comment: " + str(row[0]) if row and OPEN in str(row[0]) else text
 
 
 def indexed_post(db: sqlite3.Connection, post_id: int) -> tuple[Any, ...]:
-    """URL, site, title, author and publication date of the version the index holds."""
+    """URL, site, title, author, publication date of the version the index holds, and the date
+    the post was seen gone (None while it is online)."""
     row = db.execute(
-        """SELECT p.url, p.site, v.title, v.author, v.published FROM search_docs d
+        """SELECT p.url, p.site, v.title, v.author, v.published, p.deleted_at FROM search_docs d
            JOIN posts p ON p.id = d.post_id JOIN versions v ON v.id = d.version_id
            WHERE d.post_id = ?""", (post_id,)).fetchone()
     return tuple(row)

@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from archive.catalog.db import Catalog
 from archive.urls import site_of
@@ -34,8 +35,10 @@ class PostFilter:
         clauses: list[str] = []
         params: list[Any] = []
         if self.site:
-            clauses.append("p.site = ?")
-            params.append(site_of(self.site if "://" in self.site else f"http://{self.site}"))
+            url = self.site if "://" in self.site else f"http://{self.site}"
+            sql, values = site_clause("p.site", site_of(url), urlsplit(url).port is None)
+            clauses.append(sql)
+            params.extend(values)
         if self.since:
             clauses.append("julianday(v.published) >= julianday(?)")
             params.append(self.since.isoformat())
@@ -67,6 +70,14 @@ class PostFilter:
             end = self.until.date().isoformat() if self.until else "…"
             parts.append(f"{start} to {end}")
         return ", ".join(parts)
+
+
+def site_clause(column: str, site: str, any_port: bool) -> tuple[str, list[str]]:
+    """SQL matching one site; a site named without a port matches its host on every port too
+    (``127.0.0.1`` finds ``127.0.0.1:8080``), as a range so the site index still serves it."""
+    if not any_port:
+        return f"{column} = ?", [site]
+    return f"({column} = ? OR ({column} > ? AND {column} < ?))", [site, site + ":", site + ";"]
 
 
 def valid_json(column: str) -> str:

@@ -10,15 +10,16 @@ import click
 
 from archive.catalog import Catalog
 from archive.catalog.health import CatalogDamaged, damage_reason
+from archive.catalog.lookup import find_by_url
 from archive.catalog.open import has_catalog, open_read
 from archive.catalog.selection import terms_of
 from archive.config import default_archive_dir
 from archive.layout import Layout
-from archive.urls import canonical_url
+from archive.urls import BadURL
 
-LIST_FIELDS = ("url", "title", "author", "published", "modified", "categories", "tags",
+LIST_FIELDS = ("id", "url", "title", "author", "published", "modified", "categories", "tags",
                "word_count", "language", "site", "text_path", "meta_path", "warc_file",
-               "warc_offset", "warc_length", "record_id", "captured_at", "version", "reason")
+               "warc_offset", "warc_length", "record_id", "captured_at", "version", "reason", "deleted_at")
 
 
 class ArchiveContext:
@@ -70,18 +71,26 @@ def main(ctx: click.Context, archive_dir: Path | None) -> None:
 
 def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     data = dict(row)
+    data["id"] = row["post_id"]  # the id `show ID` takes (the row's own ``id`` is the version's)
     data["categories"], data["tags"] = terms_of(row, "categories"), terms_of(row, "tags")
     return {key: data.get(key) for key in LIST_FIELDS}
 
 
 def find_post(obj: ArchiveContext, catalog: Catalog, post: str) -> sqlite3.Row:
-    """A post by catalog id or by any URL a user pastes (tracking parameters and all)."""
+    """A post by catalog id (as `list` shows it) or by any URL a user pastes: tracking parameters
+    and all, http or https, with or without ``www.`` and the trailing slash."""
     row = catalog.find(post)
-    if row is None and "://" in post:
+    if row is None and not post.strip().isdigit():
         try:
-            row = catalog.find(canonical_url(post))
-        except ValueError as error:  # http://[::1 and the like
+            row = find_by_url(catalog, post)
+        except BadURL as error:  # http://[::1 and the like
             raise click.UsageError(f"cannot read the URL {post!r}: {error}") from None
     if row is None:
-        raise click.ClickException(f"no archived post for {post!r}: see `blogarchive list`")
+        raise click.ClickException(f"no archived post for {post!r}: see `blogarchive list` for "
+                                   "the ids and URLs")
     return row
+
+
+def deleted_note(deleted_at: str | None) -> str:
+    """``  [deleted: seen gone 2026-12-05]`` for a post the blog removed, else ``""``."""
+    return f"  [deleted: seen gone {deleted_at[:10]}]" if deleted_at else ""

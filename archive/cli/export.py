@@ -10,7 +10,8 @@ from typing import Any
 
 import click
 
-from archive.catalog.selection import PostFilter
+from archive.catalog import Catalog
+from archive.catalog.selection import PostFilter, selected
 from archive.cli.base import ArchiveContext, main
 from archive.cli.progress import progress_bar
 from archive.config import ConfigError
@@ -22,6 +23,16 @@ from archive.export.wacz import WaczError, export_wacz
 from archive.when import parse_when
 
 FORMATS = ("markdown", "epub", "jsonl", "wacz")
+
+
+class BadTarget(click.ClickException):
+    """An output path the export will not write to: one line, exit status 2 (a usage error)."""
+
+    exit_code = 2
+
+
+class NothingSelected(click.ClickException):
+    """No post matches: the same line and exit status 1 whatever the format (nothing written)."""
 
 
 @main.command("export")
@@ -48,7 +59,8 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     contents by year and month. jsonl writes one post per line (text, Markdown, images and where
     they were archived). wacz packages every WARC with a CDXJ index and the list of posts as
     pages (the selection options choose the pages). An image never captured keeps its URL
-    (markdown) or is replaced by its alt text (epub); the summary counts them.
+    (markdown) or is replaced by its alt text (epub); the summary counts them. TARGET's folder
+    must exist (else exit 2); a selection no post matches writes nothing (exit 1, every format).
 
     \b
     Example:
@@ -63,6 +75,7 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     summary: dict[str, Any] = {"format": fmt, "target": str(target)}
     damaged = Damaged()
     try:
+        _check(fmt, target, catalog, post_filter)
         with progress_bar(f"exporting {fmt}", quiet=as_json) as progress:
             if fmt == "markdown":
                 summary.update(asdict(export_markdown(obj.layout, catalog, post_filter, target,
@@ -85,6 +98,28 @@ def export_command(obj: ArchiveContext, fmt: str, target: Path, site: str | None
     else:
         count = summary.get("posts", summary.get("pages"))
         click.echo(f"exported {count} posts as {fmt} to {target}{_images_line(summary)}")
+
+
+def _check_target(fmt: str, target: Path) -> None:
+    """The folder ``target`` goes in must exist (the export makes no folder above it: a typo must
+    not grow folders elsewhere on the disk); a file cannot replace a folder, nor a folder a file."""
+    folder = target.absolute().parent
+    if not folder.is_dir():
+        raise BadTarget(f"the folder {folder} does not exist: create it first, or choose another "
+                        "TARGET")
+    if fmt == "markdown" and target.exists() and not target.is_dir():
+        raise BadTarget(f"{target} is a file: markdown exports to a folder")
+    if fmt != "markdown" and target.is_dir():
+        raise BadTarget(f"{target} is a folder: {fmt} exports to a file, e.g. {target / f'posts.{fmt}'}")
+
+
+def _check(fmt: str, target: Path, catalog: Catalog, post_filter: PostFilter) -> None:
+    """Refuse before writing anything: a target that cannot be written, an empty selection."""
+    _check_target(fmt, target)
+    if next(selected(catalog, post_filter), None) is None:
+        chosen = post_filter.describe()
+        raise NothingSelected(f"no posts match this selection{f' ({chosen})' if chosen else ''}: "
+                              f"nothing exported, {target} not written")
 
 
 def _images_line(summary: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ import click
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter, selected, unreadable_terms
-from archive.cli.base import ArchiveContext, find_post, main, row_to_dict
+from archive.cli.base import ArchiveContext, deleted_note, find_post, main, row_to_dict
 from archive.config import ConfigError
 from archive.export.post import PostUnreadable, PostView, load_post, to_html, to_markdown, to_text
 from archive.warc.files import warc_files
@@ -34,9 +34,10 @@ from archive.when import parse_when
 def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str | None,
                until: str | None, category: str | None, tag: str | None, author: str | None,
                changed_since: str | None) -> None:
-    """List archived posts, oldest first.
+    """List archived posts, oldest first: id (what `show ID` takes), date, title, URL.
 
-    Dates (WHEN) are anything dateparser reads: 2022-01-01, '12 January 2022', '3 weeks ago'.
+    A post the blog removed stays in the archive and is marked [deleted: seen gone DATE] (JSON:
+    deleted_at). Dates (WHEN) are anything dateparser reads: 2022-01-01, '12 January 2022', '3 weeks ago'.
 
     \b
     Example:
@@ -56,7 +57,8 @@ def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str 
             click.echo(json.dumps(record, ensure_ascii=False))
         else:
             date = (record["published"] or "undated")[:10]
-            click.echo(f"{date}  {record['title'] or '(untitled)'}  {record['url']}")
+            click.echo(f"{record['id']:>5}  {date}  {record['title'] or '(untitled)'}  "
+                       f"{record['url']}{deleted_note(record['deleted_at'])}")
     if unreadable:
         click.echo(f"warning: {unreadable} post(s) have unreadable categories or tags, listed "
                    "without them (`blogarchive reindex` rebuilds the catalog from the WARCs)",
@@ -71,6 +73,9 @@ def list_posts(obj: ArchiveContext, as_json: bool, site: str | None, since: str 
 @click.pass_obj
 def show(obj: ArchiveContext, post: str, fmt: str, as_json: bool) -> None:
     """Print one post (title, date, author, categories, text, comment count), by URL or id.
+
+    POST is the id `list` shows, or the post's URL: http or https, with or without www. and the
+    trailing slash. A post the blog removed says when it was seen gone (json: deleted_at).
 
     text is the plain reading copy; markdown the post as Markdown (front matter, title, body with
     its headings, lists, quotes, tables, links and images, then the comments); html the same

@@ -61,7 +61,6 @@ def export_epub(layout: Layout, catalog: Catalog, post_filter: PostFilter, targe
     language = next((v.language for v in views if v.language), None) or "en"
     exported = Exported((v.url, parts.chapter_file(n)) for n, v in enumerate(views, 1))
     wanted = {url for view in views for text in texts(view) for url in image_urls(text)}
-    target.parent.mkdir(parents=True, exist_ok=True)
     temporary = target.with_name(f".{target.name}.tmp")
     with zipfile.ZipFile(temporary, "w", zipfile.ZIP_DEFLATED) as book:
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip",

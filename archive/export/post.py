@@ -16,6 +16,7 @@ from typing import Any
 
 from archive.catalog import Catalog
 from archive.catalog.selection import PostFilter, selected, terms_of, unreadable_terms
+from archive.export.thread import Comment, thread
 from archive.extract.markdown import escape
 from archive.layout import Layout
 from archive.markdown_html import Relink, keep
@@ -23,17 +24,6 @@ from archive.markdown_html import to_html as markdown_to_html
 
 _BLOCK_START = re.compile(r"^([#>+=-])")  # a heading, quote, list item, rule or underline
 _ORDINAL = re.compile(r"^(\d+)([.)])")  # an ordered list item
-
-
-@dataclass(frozen=True)
-class Comment:
-    comment_id: str
-    parent: str | None
-    author: str | None
-    published: str | None
-    text: str
-    depth: int = 0
-    markdown: str = ""  # the comment as Markdown (links, quotes); empty in older archives
 
 
 @dataclass(frozen=True)
@@ -134,35 +124,6 @@ def selected_views(layout: Layout, catalog: Catalog, post_filter: PostFilter,
     return views
 
 
-def thread(rows: list[sqlite3.Row]) -> list[Comment]:
-    """Comments in reading order, each replies right under its parent, with its depth."""
-    children: dict[str | None, list[sqlite3.Row]] = {}
-    known = {row["comment_id"] for row in rows}
-    for row in rows:
-        parent = row["parent"] if row["parent"] in known else None
-        children.setdefault(parent, []).append(row)
-    ordered: list[Comment] = []
-    seen: set[str] = set()
-
-    def walk(parent: str | None, depth: int) -> None:
-        for row in children.get(parent, []):
-            if row["comment_id"] in seen:
-                continue  # a cycle in bad markup must not loop forever
-            seen.add(row["comment_id"])
-            ordered.append(Comment(row["comment_id"], row["parent"], row["author"],
-                                   row["published"], row["text"], depth, _markdown_of(row)))
-            walk(row["comment_id"], depth + 1)
-
-    walk(None, 0)
-    return ordered
-
-
-def _markdown_of(row: sqlite3.Row) -> str:
-    """A comment row's Markdown: catalogs from before it have no such column."""
-    columns = row.keys()  # ``in row`` would look among the values
-    return str(row["markdown"] or "") if "markdown" in columns else ""
-
-
 def front_matter(view: PostView) -> str:
     """YAML front matter; values are JSON strings and lists, which YAML reads as they are.
 
@@ -173,7 +134,8 @@ def front_matter(view: PostView) -> str:
         "title": view.title, "author": view.author, "date": view.published,
         "modified": view.modified, "categories": view.categories, "tags": view.tags,
         "url": view.url, "site": view.site, "version": view.version,
-        "captured": view.captured_at, "comments": len(view.comments)}
+        "captured": view.captured_at, "comments": len(view.comments),
+        "deleted": view.deleted_at}
     lines = [f"{key}: {_inert_json(value)}" for key, value in fields.items()
              if value not in (None, "")]
     return "---\n" + "\n".join(lines) + "\n---\n"
@@ -185,6 +147,8 @@ def to_markdown(view: PostView, image_link: str | None = None) -> str:
     byline = " · ".join(x for x in (view.author, (view.published or "")[:10]) if x)
     if byline:
         parts += [f"*{_md_line(byline)}*", ""]
+    if view.deleted_at:
+        parts += [f"> {_md_line(deleted_sentence(view))}", ""]
     if image_link and _md_url(image_link):
         parts += [f"![]({_md_url(image_link)})", ""]
     parts += [view.markdown, ""]
@@ -222,10 +186,19 @@ def to_text(view: PostView) -> str:
     lines = [view.title, "=" * min(len(view.title), 78)]
     for label, value in (("Published", view.published), ("Author", view.author),
                          ("Categories", ", ".join(view.categories)), ("Tags", ", ".join(view.tags)),
-                         ("URL", view.url), ("Comments", str(len(view.comments)))):
+                         ("URL", view.url), ("Comments", str(len(view.comments))),
+                         ("Deleted", f"seen gone on {(view.deleted_at or '')[:10]}"
+                          if view.deleted_at else "")):
         if value:
             lines.append(f"{label}: {value}")
     return "\n".join(lines) + "\n\n" + view.body + "\n"
+
+
+def deleted_sentence(view: PostView) -> str:
+    """What every format says of a post the blog removed (empty for a live post)."""
+    if not view.deleted_at:
+        return ""
+    return f"The blog removed this post: it was seen gone on {view.deleted_at[:10]}."
 
 
 def body_html(view: PostView, relink: Relink = keep, xhtml: bool = False) -> str:
@@ -245,7 +218,9 @@ def to_html(view: PostView, standalone: bool = True, relink: Relink = keep,
         f"<small>{esc((c.published or '')[:10])}</small>\n"
         f"{markdown_to_html(comment_markdown(c), relink, xhtml=xhtml)}</li>"
         for c in view.comments)
-    article = (f"<article>\n<h1>{esc(view.title)}</h1>\n<p><small>{meta}</small></p>\n"
+    gone = (f'<p class="deleted"><em>{esc(deleted_sentence(view))}</em></p>\n'
+            if view.deleted_at else "")
+    article = (f"<article>\n<h1>{esc(view.title)}</h1>\n<p><small>{meta}</small></p>\n" + gone
                + (f"<p><small>{labels}</small></p>\n" if labels else "")
                + body_html(view, relink, xhtml)
                + (f"\n<h2>Comments ({len(view.comments)})</h2>\n<ul>{comments}</ul>"

@@ -27,11 +27,14 @@ class WaczError(RuntimeError):
 
 
 def pages_jsonl(catalog: Catalog, post_filter: PostFilter) -> str:
-    """The WACZ pages list: a header line, then one line per post capture."""
+    """The WACZ pages list: a header line, then one line per post capture; a post the blog
+    removed says so in its title (the one field every replay tool shows)."""
     lines = [json.dumps({"format": "json-pages-1.0", "id": "pages", "title": "Archived posts"})]
     for row in selected(catalog, post_filter):
         captured = iso_date(row["captured_at"])
-        lines.append(json.dumps({"url": row["fetched_url"], "title": row["title"] or row["url"],
+        title = (row["title"] or row["url"]) + (
+            f" [deleted: seen gone {row['deleted_at'][:10]}]" if row["deleted_at"] else "")
+        lines.append(json.dumps({"url": row["fetched_url"], "title": title,
                                  "ts": captured.strftime("%Y-%m-%dT%H:%M:%SZ")},
                                 ensure_ascii=False))
     return "\n".join(lines) + "\n"
@@ -44,7 +47,6 @@ def export_wacz(layout: Layout, catalog: Catalog, post_filter: PostFilter, targe
     if not files:
         raise WaczError(f"no finished WARC files in {layout.warc_dir}")
     pages = pages_jsonl(catalog, post_filter)
-    target.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         pages_path = Path(work) / "pages.jsonl"
         pages_path.write_text(pages, encoding="utf-8")
