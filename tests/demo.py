@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from archive.catalog.resources import resource_rows
+from archive.catalog.resources import PAGE, resource_rows
 from tests.fixtures.server import FixtureServer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,7 +129,8 @@ def requisites(archive: Path) -> str:
     """``6 images, 1 stylesheet, 1 script``: the page requisites the archive's catalog lists."""
     db = sqlite3.connect(f"file:{archive / 'catalog.sqlite'}?mode=ro", uri=True)
     try:
-        kinds = Counter(row.kind or "other file" for row in resource_rows(db) if row.status == 200)
+        kinds = Counter(row.kind or "other file" for row in resource_rows(db)
+                        if row.status == 200 and row.kind != PAGE)  # pages are not requisites
     finally:
         db.close()
     return ", ".join(f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.most_common()) or "none"
