@@ -56,6 +56,17 @@ class TextPipeline:
             self.store.catalog.close()
 
     async def process_item(self, item: Any, spider: Spider | None = None) -> Any:
+        """Every catalog write (a post's version, a page's row, a touch, a deletion) stops the
+        crawl cleanly on a full disk: the captures are in the WARC, ``reindex`` restores rows."""
+        try:
+            return await self._process(item)
+        except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
+            if not is_disk_full(error):
+                raise
+            stop_crawl(self.crawler, error)
+            raise DropItem(f"the archive disk is full: {error}") from error
+
+    async def _process(self, item: Any) -> Any:
         assert self.store is not None
         if isinstance(item, SeenItem):
             self.store.catalog.touch(item.url, item.captured_at.isoformat())
@@ -84,11 +95,6 @@ class TextPipeline:
         self.writing += 1  # counted against max_posts before the first pause, so none overshoots
         try:
             saved = await self._write(item, extraction)
-        except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
-            if not is_disk_full(error):
-                raise
-            stop_crawl(self.crawler, error)
-            raise DropItem(f"the archive disk is full: {error}") from error
         finally:
             self.writing -= 1
         if saved is None:
