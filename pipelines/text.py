@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-from typing import Any
+from typing import Any, NoReturn
 
 from scrapy import Spider
 from scrapy.crawler import Crawler
@@ -61,8 +61,11 @@ class TextPipeline:
             self.store.catalog.touch(item.url, item.captured_at.isoformat())
             return item
         if isinstance(item, PageItem):  # a listing or the home page: its validators, kept
-            with self.store.catalog.db:
-                upsert(self.store.catalog.db, [item.row])
+            try:
+                with self.store.catalog.db:
+                    upsert(self.store.catalog.db, [item.row])
+            except sqlite3.Error as error:  # full disk: stop cleanly, as _save does
+                self._disk_full(error)
             return item
         if isinstance(item, GoneItem):
             if self.store.catalog.mark_deleted(item.url, item.seen_gone.isoformat()):
@@ -85,10 +88,7 @@ class TextPipeline:
         try:
             saved = await self._write(item, extraction)
         except (OSError, sqlite3.Error) as error:  # full disk: stop cleanly (crawler/diskfull.py)
-            if not is_disk_full(error):
-                raise
-            stop_crawl(self.crawler, error)
-            raise DropItem(f"the archive disk is full: {error}") from error
+            self._disk_full(error)
         finally:
             self.writing -= 1
         if saved is None:
@@ -103,6 +103,16 @@ class TextPipeline:
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="max_posts"))
         return item
+
+    def _disk_full(self, error: OSError | sqlite3.Error) -> NoReturn:
+        """A full disk stops the crawl (crawler/diskfull.py) and drops the item; else re-raise.
+
+        A page's catalog row can be the write that finds the disk full, not only a post's files.
+        """
+        if not is_disk_full(error):
+            raise error
+        stop_crawl(self.crawler, error)
+        raise DropItem(f"the archive disk is full: {error}") from error
 
     async def _write(self, item: PostItem, extraction: Extraction) -> ArchivedPost | None:
         """Decide and render here, write the two files in a thread, then add the catalog row.
