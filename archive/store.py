@@ -77,7 +77,8 @@ class PostStore:
         caller writes one post's versions one at a time.
         """
         digest = content_hash(extraction)
-        if self.catalog.latest_content_hash(url) in (digest, content_hash(extraction, legacy=True)):
+        latest = self.catalog.latest_content_hash(url)  # None for a new post: no hash to compare
+        if latest is not None and (latest == digest or latest == content_hash(extraction, True)):
             self.catalog.touch(url, captured_at.isoformat())
             return None
         version = self.catalog.next_version(url)

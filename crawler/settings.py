@@ -103,6 +103,10 @@ SPIDER_MIDDLEWARES = {
     # Once the crawl is stopping (Ctrl-C, disk full), a callback's further requests are dropped,
     # so that a discovery page listing a great many does not keep the crawl alive.
     "crawler.stopping.StopOutputOnClose": 10,
+    # Off: each is one more async generator around every callback's output (issue 21's profile).
+    # Depth only counts (no DEPTH_LIMIT or DEPTH_PRIORITY here); the meta-copy check only warns.
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 ITEM_PIPELINES = {
     "pipelines.extract.ExtractPipeline": 300,
