@@ -5,10 +5,11 @@
   (``prctl(PR_SET_CHILD_SUBREAPER)``, Linux), so helper processes that outlive their parent (the
   multiprocessing fork server of the extraction pool) are re-parented to it and reaped, and their
   CPU is counted too.
-- **Memory**: every 0.2 s the process tree is read from ``/proc`` and the resident sizes of all its
-  processes are added up; the peak of that sum is reported (``VmRSS`` counts pages shared between
-  forked workers once per process, so the sum is an upper bound), next to the peak sum of
-  proportional set sizes (``Pss`` from ``smaps_rollup``: shared pages split between processes).
+- **Memory**: every 0.2 s the process tree is followed from ``/proc/PID/task/*/children`` and the
+  resident sizes of all its processes are added up; the peak of that sum is reported (``VmRSS``
+  counts pages shared between forked workers once per process, so the sum is an upper bound),
+  next to the peak sum of proportional set sizes (``Pss`` from ``smaps_rollup``, every second:
+  shared pages split between processes).
 
 Linux only (``/proc``), standard library only.
 """
@@ -16,6 +17,7 @@ Linux only (``/proc``), standard library only.
 from __future__ import annotations
 
 import ctypes
+import itertools
 import os
 import resource
 import subprocess
@@ -28,6 +30,10 @@ from pathlib import Path
 PR_SET_CHILD_SUBREAPER = 36
 PAGE = os.sysconf("SC_PAGE_SIZE")
 INTERVAL = 0.2
+# PSS (smaps_rollup) on every 5th sample only: read every 0.2 s over a whole process tree, with
+# the list of all of /proc's processes, the sampler took a fifth of a core of this 2-core machine
+# away from the crawl it measured (issue 21).
+PSS_EVERY = 5
 
 
 @dataclass(frozen=True)
@@ -54,44 +60,39 @@ def become_subreaper() -> bool:
         return False
 
 
-def _parents() -> dict[int, int]:
-    """pid -> parent pid of every process, from ``/proc/PID/stat``."""
-    parents = {}
-    for entry in os.scandir("/proc"):
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = Path(entry.path, "stat").read_bytes()
-        except OSError:
-            continue
-        parents[int(entry.name)] = int(stat[stat.rindex(b")") + 2 :].split()[1])
-    return parents
-
-
-def tree(roots: set[int], parents: dict[int, int]) -> set[int]:
-    """``roots`` and all their descendants that are alive in ``parents``."""
-    children: dict[int, list[int]] = {}
-    for pid, parent in parents.items():
-        children.setdefault(parent, []).append(pid)
-    found, todo = set(), [pid for pid in roots if pid in parents]
-    while todo:
-        pid = todo.pop()
-        if pid not in found:
-            found.add(pid)
-            todo.extend(children.get(pid, ()))
+def children(pid: int) -> list[int]:
+    """The live children of ``pid``, from ``/proc/PID/task/*/children`` (no scan of ``/proc``)."""
+    found: list[int] = []
+    try:
+        for task in os.scandir(f"/proc/{pid}/task"):
+            found += [int(child) for child in Path(task.path, "children").read_text().split()]
+    except OSError:
+        pass
     return found
 
 
-def memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of one process in bytes; (0, 0) once it is gone."""
+def tree(roots: set[int]) -> set[int]:
+    """``roots`` and all their live descendants."""
+    found, todo = set(), list(roots)
+    while todo:
+        pid = todo.pop()
+        if pid not in found and Path(f"/proc/{pid}").exists():
+            found.add(pid)
+            todo.extend(children(pid))
+    return found
+
+
+def memory(pid: int, pss: bool = True) -> tuple[int, int]:
+    """(RSS, PSS) of one process in bytes; (0, 0) once it is gone. ``pss=False``: RSS only
+    (``smaps_rollup`` walks the page tables; ``statm`` is one read)."""
     try:
         rss = int(Path(f"/proc/{pid}/statm").read_text().split()[1]) * PAGE
-        pss = 0
+        if not pss:
+            return rss, 0
         for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
             if line.startswith("Pss:"):
-                pss = int(line.split()[1]) * 1024
-                break
-        return rss, pss
+                return rss, int(line.split()[1]) * 1024
+        return rss, 0
     except (OSError, ValueError, IndexError):
         return 0, 0
 
@@ -105,19 +106,19 @@ class Sampler(threading.Thread):
         self.stop = threading.Event()
         self.peak_rss = self.peak_pss = self.peak_processes = 0
 
-    def roots(self, parents: dict[int, int]) -> set[int]:
+    def roots(self) -> set[int]:
         """The command, plus orphans re-parented to us (our other children, minus the server)."""
-        me = os.getpid()
-        return {self.root} | {pid for pid, parent in parents.items()
-                              if parent == me and pid not in self.exclude}
+        return {self.root} | {pid for pid in children(os.getpid()) if pid not in self.exclude}
 
     def run(self) -> None:
-        while not self.stop.is_set():
-            parents = _parents()
-            pids = tree(self.roots(parents), parents)
-            sizes = [memory(pid) for pid in pids]
+        for sample in itertools.count():
+            if self.stop.is_set():
+                return
+            pss = sample % PSS_EVERY == 0
+            sizes = [memory(pid, pss) for pid in tree(self.roots())]
             self.peak_rss = max(self.peak_rss, sum(rss for rss, _ in sizes))
-            self.peak_pss = max(self.peak_pss, sum(pss for _, pss in sizes))
+            if pss:
+                self.peak_pss = max(self.peak_pss, sum(pss for _, pss in sizes))
             self.peak_processes = max(self.peak_processes, len([s for s in sizes if s[0]]))
             self.stop.wait(INTERVAL)
 
@@ -126,8 +127,7 @@ def reap_orphans(exclude: set[int], timeout: float = 60.0) -> None:
     """Wait for the descendants re-parented to us (not ``exclude``) so their CPU time is counted."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        me = os.getpid()
-        orphans = [pid for pid, parent in _parents().items() if parent == me and pid not in exclude]
+        orphans = [pid for pid in children(os.getpid()) if pid not in exclude]
         if not orphans:
             return
         for pid in orphans:

@@ -17,7 +17,10 @@ from tests.fixtures.server import FixtureServer
 def test_the_shared_crawl_queued_on_disk(crawled: CrawlRun) -> None:
     stats = crawled.stats
     assert stats.get("scheduler/enqueued/disk", 0) > 10
-    assert stats.get("scheduler/enqueued/memory", 0) == 0  # every request could be serialised
+    # Without JOBDIR, page requisites wait in memory (asked for right after their page); every
+    # other request goes to disk.
+    assert stats.get("requisites/requested", 0) > 0
+    assert stats.get("scheduler/enqueued/memory", 0) == stats["requisites/requested"]
 
 
 def test_scratch_queue_is_removed_after_the_crawl(server: FixtureServer, tmp_path: Path) -> None:
@@ -38,6 +41,9 @@ def test_jobdir_keeps_the_queue_where_scrapy_puts_it(server: FixtureServer, tmp_
     assert run.returncode == 0, run.log[-3000:]
     assert (jobdir / "requests.queue" / "active.json").exists()
     assert run.stats.get("scheduler/enqueued/disk", 0) > 10
+    # With JOBDIR every request, page requisites too, is on disk: a resumed crawl fetches them.
+    assert run.stats.get("requisites/requested", 0) > 0
+    assert run.stats.get("scheduler/enqueued/memory", 0) == 0
 
 
 class _Spider(Spider):

@@ -20,6 +20,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.warcwriter import WARCWriter
 
 from archive.warc.capture import Capture, WarcLocation
+from archive.warc.members import GzipMembers, level_for
 from archive.warc.records import RecordFactory, RefersTo
 
 OPEN_SUFFIX = ".open"
@@ -46,6 +47,7 @@ class RotatingWarcWriter:
         self.closed_files: list[str] = []
         self._handle: BinaryIO | None = None
         self._writer: WARCWriter | None = None
+        self._members: GzipMembers | None = None
         self._name = ""
         self._warcinfo_id = ""
 
@@ -94,7 +96,7 @@ class RotatingWarcWriter:
         final = self.directory / self._name
         os.replace(final.with_name(self._name + OPEN_SUFFIX), final)
         self.closed_files.append(self._name)
-        self._handle = self._writer = None
+        self._handle = self._writer = self._members = None
 
     def abandon(self) -> None:
         """Close the current file without its final name (after a write failed, e.g. disk full):
@@ -103,7 +105,7 @@ class RotatingWarcWriter:
             return
         with contextlib.suppress(OSError):  # the unflushed tail is lost; what reached disk stays
             self._handle.close()
-        self._handle = self._writer = None
+        self._handle = self._writer = self._members = None
 
     def _ensure_room(self) -> None:
         if self._handle is not None and self._handle.tell() >= self.max_size:
@@ -120,15 +122,19 @@ class RotatingWarcWriter:
         path = self.directory / (self._name + OPEN_SUFFIX)
         # "xb": never reuse (and so never truncate) an existing file; closed in close().
         self._handle = open(path, "xb")  # noqa: SIM115
-        self._writer = WARCWriter(self._handle, gzip=True, warc_version="1.1")
+        # gzip=False: warcio writes into GzipMembers, which compresses each record as one member
+        # (archive/warc/members.py: stored, not deflated, when its body is compressed already).
+        self._members = GzipMembers(self._handle)
+        self._writer = WARCWriter(self._members, gzip=False, warc_version="1.1")
         warcinfo = self.factory.warcinfo(self._name, self.info, now)
         self._warcinfo_id = warcinfo.rec_headers.get_header("WARC-Record-ID")
         self._write(warcinfo)
         self._flush()
 
     def _write(self, record: ArcWarcRecord) -> tuple[int, int]:
-        assert self._handle is not None and self._writer is not None
+        assert self._handle is not None and self._writer is not None and self._members is not None
         offset = self._handle.tell()
+        self._members.begin(level_for(record))
         self._writer.write_record(record)
         length = self._handle.tell() - offset
         self.bytes_written += length

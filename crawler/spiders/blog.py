@@ -261,6 +261,8 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
         off-site as off-site, and a ``javascript:`` target (even one written inside a script)
         failed the request. The page is a page like any other; a tag inside ``<script>`` is text.
         """
+        if not may_refresh(response.body, response.encoding):
+            return
         try:
             _, target = get_meta_refresh(response.body, response.url, response.encoding,
                                          ignore_tags=("script",))
@@ -283,3 +285,12 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
 def _header(response: Response, name: bytes) -> str | None:
     value = response.headers.get(name)
     return value.decode("latin-1") if value else None
+
+
+def may_refresh(body: bytes, encoding: str) -> bool:
+    """False when the page cannot hold a ``<meta http-equiv=refresh>``: w3lib decodes and scans
+    the whole page to find one, and almost no page has one (issue 21's profile). Pages in an
+    encoding that is not ASCII-compatible (UTF-16, UTF-32) are always scanned."""
+    if encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
+        return True
+    return b"refresh" in body.lower()
