@@ -327,6 +327,12 @@ def counts(text: str) -> list[int]:
     return [int(value) for value in values]
 
 
+def port_number(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number (0 for any free one)")
+    return int(text)
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0], epilog=EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -341,7 +347,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--trafilatura-parallel", type=counts, default=counts(TRAFILATURA_PARALLEL),
                         help="trafilatura is run once with each --parallel P of this list "
                              f"(default {TRAFILATURA_PARALLEL}); its fastest is compared")
-    parser.add_argument("--port", type=int, default=80,
+    parser.add_argument("--port", type=port_number, default=80,
                         help="port to serve on (80: trafilatura accepts the URL; else a free one)")
     parser.add_argument("--site-dir", type=Path, default=Path("/dev/shm") if Path(
         "/dev/shm").is_dir() else None, help="where to write the sites (default: /dev/shm)")

@@ -98,6 +98,8 @@ def build(scratch: Path, port: int) -> Mirror:
         site.switch_theme(CLASSIC_THEME)
         posts = [post["url"] for post in site.export()["posts"]]
         copy(site.url, root, scratch / "wget-mirror.log")
+    except SetupError as error:
+        raise SystemExit(f"the WordPress copy failed: {str(error).splitlines()[0]}") from error
     finally:
         site.stop()
     fix(root)

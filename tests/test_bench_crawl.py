@@ -289,7 +289,8 @@ def test_trafilatura_runs_once_per_parallel_and_only_on_port_80() -> None:
 
 
 @pytest.mark.parametrize("args", [["--sizes", "ten"], ["--trafilatura-parallel", "0,4"],
-                                  ["--tools", "ours,curl"], ["--site", "hugo"]])
+                                  ["--tools", "ours,curl"], ["--site", "hugo"],
+                                  ["--port", "-1"]])
 def test_bad_arguments_are_one_line_not_a_traceback(args: list[str],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as exit_:
