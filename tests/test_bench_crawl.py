@@ -221,6 +221,10 @@ def test_targets_compare_with_the_fastest_trafilatura_that_finished() -> None:
     assert checks[target] == ("1.67x", True)
     rows, _ = _ten_thousand(pages_s=70.0, ours_s=100.0)  # 1.43x: short of 1.5x
     assert _find(_checks(rows), "trafilatura --parallel 8") == ("1.43x", False)
+    failed = [r if not r.tool.startswith("trafilatura") else _timed(r.tool, 10_000, 1.0, ok=False)
+              for r in rows]
+    assert _find(_checks(failed), "trafilatura's fastest --parallel of 1,8,16") == (
+        "no trafilatura run fetched and extracted every post", False)
 
 
 def test_targets_against_the_two_core_bound_and_wget_with_requisites() -> None:
