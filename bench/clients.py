@@ -17,9 +17,9 @@ when only nginx's log can tell; WARC megabytes; a note). ``command_for`` picks o
 - ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
   (``bench/bare_spider.py``): the framework's own cost per post;
 - ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
-- ``trafilatura``: its command line, ``--sitemap URL --list`` then ``-i`` on that list (extraction
-  of every URL found; see ``run_trafilatura`` for why not in one step), with its per-host pause
-  ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``.
+- ``trafilatura-pN``: its command line on the post URLs, ``-i LIST --parallel N``, with its per-host
+  pause ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``; the list is
+  made once per site before any timed run (``trafilatura_urls``: its own ``--sitemap --list``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ from __future__ import annotations
 import json
 import os
 import shlex
+import subprocess
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,8 +52,19 @@ def _size(paths: list[Path]) -> float:
     return sum(path.stat().st_size for path in paths) / MB
 
 
-def run_ours(base: str, work: Path, extract: bool, requisites: bool,
-             jobdir: bool) -> tuple[list[str], Outputs]:
+@dataclass(frozen=True)
+class Site:
+    """What a client is pointed at: the address, the files nginx serves, and per-site choices."""
+
+    base: str
+    root: Path
+    jobdir: bool = False        # ours keeps its queues in ``JOBDIR`` (100,000 posts)
+    urls: Path | None = None    # the post URLs trafilatura is given (``trafilatura_urls``)
+    settings: tuple[str, ...] = ()  # more ``-s NAME=VALUE`` for ours
+
+
+def run_ours(base: str, work: Path, extract: bool, requisites: bool, jobdir: bool,
+             settings: tuple[str, ...] = ()) -> tuple[list[str], Outputs]:
     """``scrapy crawl blog``; ``requisites=False`` passes ``ARCHIVE_REQUISITES=none`` (default all)."""
     archive = work / "archive"
     command = [str(BIN / "scrapy"), "crawl", "blog", "-a", f"url={base}",
@@ -63,7 +76,8 @@ def run_ours(base: str, work: Path, extract: bool, requisites: bool,
         command += ["-s", "EXTRACT_ENABLED=False"]
     if not requisites:
         command += ["-s", "ARCHIVE_REQUISITES=none"]
-    for setting in os.environ.get("BENCH_OURS_SETTINGS", "").split():  # e.g. "EXTRACT_WORKERS=1"
+    # BENCH_OURS_SETTINGS: e.g. "EXTRACT_WORKERS=1"
+    for setting in (*settings, *os.environ.get("BENCH_OURS_SETTINGS", "").split()):
         command += ["-s", setting]
     if jobdir:
         command += ["-s", f"JOBDIR={work / 'job'}"]
@@ -94,24 +108,39 @@ def run_wget(base: str, work: Path, requisites: bool = False) -> tuple[list[str]
     return command, outputs
 
 
-def run_trafilatura(base: str, work: Path) -> tuple[list[str], Outputs]:
-    """``--sitemap --list`` then ``-i``: in one step, ``--sitemap`` downloads the first URL forever.
+def trafilatura_urls(base: str, work: Path, keep: Callable[[str], bool]) -> tuple[Path, int]:
+    """The post URLs trafilatura is given, made once before any timed run: its own
+    ``--sitemap URL --list`` (the URLs its sitemap reader finds), kept where ``keep`` says a URL is
+    a post. ``(the list file, how many)``; an empty list when its URL filters refuse the site.
 
-    The one-step form keeps its URLs in courlan's compressed ``UrlStore``, whose ``get_url`` loses
-    the "visited" mark (courlan 1.4.0), so it fetches the home page again and again; with
-    ``--list`` and ``-i`` the store is not compressed. Both steps are timed together.
+    ``--sitemap`` without ``--list`` is not used: in one step it keeps its URLs in courlan's
+    compressed ``UrlStore``, whose ``get_url`` loses the "visited" mark (courlan 1.4.0), and it
+    fetches the home page again and again.
     """
+    work.mkdir(parents=True, exist_ok=True)
     config, urls = work / "settings.cfg", work / "urls.txt"
     config.write_text(TRAFILATURA_CONFIG)
-    tool = shlex.quote(str(BIN / "trafilatura"))
-    script = (f"{tool} --sitemap {shlex.quote(base)} --list --config-file {config} > {urls} && "
-              f"{tool} -i {urls} --output-dir {work / 'text'} --config-file {config}")
+    listed = subprocess.run([str(BIN / "trafilatura"), "--sitemap", base, "--list",
+                             "--config-file", str(config)], capture_output=True, text=True,
+                            check=False, stdin=subprocess.DEVNULL, timeout=3600)
+    posts = sorted({url for url in listed.stdout.split() if keep(url)})
+    urls.write_text("".join(f"{url}\n" for url in posts))
+    return urls, len(posts)
+
+
+def run_trafilatura(urls: Path, work: Path, parallel: int) -> tuple[list[str], Outputs]:
+    """``trafilatura -i URLS --parallel P``: download and extract every URL of the list, with its
+    per-host pause ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``."""
+    config = work / "settings.cfg"
+    config.write_text(TRAFILATURA_CONFIG)
+    command = [str(BIN / "trafilatura"), "-i", str(urls), "--parallel", str(parallel),
+               "--output-dir", str(work / "text"), "--config-file", str(config)]
 
     def outputs() -> tuple[int, float, str]:
         texts = sum(1 for _ in (work / "text").rglob("*.txt")) if (work / "text").exists() else 0
         listed = len(urls.read_text().split()) if urls.exists() else 0
-        return texts, 0.0, f"{listed} URLs listed, {texts} text files, no WARC"
-    return ["sh", "-c", script], outputs
+        return texts, 0.0, f"{listed} post URLs given, {texts} text files, no WARC"
+    return command, outputs
 
 
 def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
@@ -135,18 +164,20 @@ def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Outp
     return command, outputs
 
 
-def command_for(tool: str, base: str, work: Path, site: Path,
-                jobdir: bool) -> tuple[list[str], Outputs]:
-    """The command of ``tool`` (one of ``bench.crawl.TOOLS``) and its ``outputs``."""
+def command_for(tool: str, site: Site, work: Path) -> tuple[list[str], Outputs]:
+    """The command of ``tool`` (one of ``bench.crawl.TOOLS``, ``trafilatura-pN`` for
+    trafilatura with ``--parallel N``) and its ``outputs``."""
     if tool.startswith("ours"):
-        return run_ours(base, work, extract=tool != "ours-no-extract",
-                        requisites=tool != "ours-no-requisites", jobdir=jobdir)
+        return run_ours(site.base, work, extract=tool != "ours-no-extract",
+                        requisites=tool != "ours-no-requisites", jobdir=site.jobdir,
+                        settings=site.settings)
     if tool.startswith("wget"):
-        return run_wget(base, work, requisites=tool == "wget-requisites")
+        return run_wget(site.base, work, requisites=tool == "wget-requisites")
     if tool == "scrapy-bare":
-        return run_bare(base, work)
+        return run_bare(site.base, work)
     if tool == "extract-only":
-        return run_extract_only(site, base, work)
-    if tool == "trafilatura":
-        return run_trafilatura(base, work)
+        return run_extract_only(site.root, site.base, work)
+    parallel = tool.removeprefix("trafilatura-p")
+    if tool.startswith("trafilatura-p") and parallel.isdigit() and site.urls:
+        return run_trafilatura(site.urls, work, int(parallel))
     raise ValueError(f"unknown tool {tool!r}")

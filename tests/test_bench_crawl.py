@@ -26,7 +26,17 @@ from warcio.archiveiterator import ArchiveIterator
 from archive.extract.requisites import page_requisites, stylesheet_requisites
 from bench import sitegen
 from bench.clients import run_wget
-from bench.crawl import POST_PATH, REQUISITE_PATH, Result, ceilings, ratios
+from bench.crawl import (
+    POST_PATH,
+    REQUISITE_PATH,
+    Result,
+    ceilings,
+    client_list,
+    counts,
+    evaluate,
+    main,
+    ratios,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -172,3 +182,130 @@ def test_ratio_of_ours_to_wget_with_requisites() -> None:
     assert line["requests_per_s"] == round((9000 / 20) / (12000 / 10), 2)
     assert line["peak_rss_mb"] == [300, 20]
     assert ratios({1000: rows[:1]}) == []
+
+
+def _timed(tool: str, posts: int, wall: float, rss: float = 100, ok: bool = True,
+           cpu: float | None = None) -> Result:
+    return Result(tool, posts, wall, wall if cpu is None else cpu, rss, rss, 1, posts, posts,
+                  posts, 0, ok)
+
+
+def _ten_thousand(pages_s: float, ours_s: float,
+                  best_traf_s: float = 100.0) -> tuple[list[Result], int]:
+    """A 10,000-post run: wall seconds of ours-no-requisites and ours; trafilatura at three
+    --parallel, the fastest taking ``best_traf_s``; the bound's two floors and wget-requisites."""
+    cores = os.cpu_count() or 1
+    return [_timed("ours", 10_000, ours_s), _timed("ours-no-requisites", 10_000, pages_s),
+            _timed("trafilatura-p1", 10_000, best_traf_s * 3),
+            _timed("trafilatura-p8", 10_000, best_traf_s),
+            _timed("trafilatura-p16", 10_000, best_traf_s / 2, ok=False),  # failed: not the best
+            # the bound: (2 + 3) ms of CPU per post on every core -> cores * 200 posts/s
+            _timed("scrapy-bare", 10_000, 20, cpu=20.0), _timed("extract-only", 10_000, 30, cpu=30.0),
+            _timed("wget-requisites", 10_000, 100.0)], cores
+
+
+def _checks(rows: list[Result]) -> dict[str, tuple[str, bool]]:
+    return {target: (measured, passed) for target, measured, passed in evaluate({10_000: rows})}
+
+
+def _find(checks: dict[str, tuple[str, bool]], words: str) -> tuple[str, bool]:
+    (found,) = [value for target, value in checks.items() if words in target]
+    return found
+
+
+def test_targets_compare_with_the_fastest_trafilatura_that_finished() -> None:
+    rows, _ = _ten_thousand(pages_s=60.0, ours_s=100.0)  # 100 / 60 = 1.67x trafilatura-p8
+    checks = _checks(rows)
+    target = next(t for t in checks if "trafilatura" in t)
+    assert "trafilatura --parallel 8 (the fastest of --parallel 1,8,16)" in target
+    assert checks[target] == ("1.67x", True)
+    rows, _ = _ten_thousand(pages_s=70.0, ours_s=100.0)  # 1.43x: short of 1.5x
+    assert _find(_checks(rows), "trafilatura --parallel 8") == ("1.43x", False)
+    failed = [r if not r.tool.startswith("trafilatura") else _timed(r.tool, 10_000, 1.0, ok=False)
+              for r in rows]
+    assert _find(_checks(failed), "trafilatura's fastest --parallel of 1,8,16") == (
+        "no trafilatura run fetched and extracted every post", False)
+
+
+def test_targets_against_the_two_core_bound_and_wget_with_requisites() -> None:
+    rows, cores = _ten_thousand(pages_s=60.0, ours_s=99.0)
+    bound = cores * 200  # posts/s
+    pages = 10_000 / 60.0
+    measured, passed = _find(_checks(rows), "the two-core bound")
+    assert measured == f"{pages / bound:.2f}x" and passed == (pages / bound >= 0.8)
+    assert _find(_checks(rows), "ours >= 1.0x wget-requisites") == ("1.01x", True)
+    rows, _ = _ten_thousand(pages_s=60.0, ours_s=101.0)
+    assert _find(_checks(rows), "ours >= 1.0x wget-requisites") == ("0.99x", False)
+    slow_bound = [r for r in rows if r.tool != "scrapy-bare"] + [
+        _timed("scrapy-bare", 10_000, 20, cpu=10_000 * cores * 0.5)]  # bound 2 posts/s
+    assert _find(_checks(slow_bound), "the two-core bound")[1] is True
+
+
+def test_a_failed_crawl_fails_its_ratio_however_fast() -> None:
+    rows, _ = _ten_thousand(pages_s=10.0, ours_s=10.0)
+    rows = [r if not r.tool.startswith("ours") else _timed(r.tool, 10_000, 10.0, ok=False)
+            for r in rows]
+    ratio_checks = [passed for target, (_, passed) in _checks(rows).items() if "RSS" not in target]
+    assert len(ratio_checks) == 3 and not any(ratio_checks)
+
+
+def test_peak_rss_is_checked_for_every_ours_row_of_every_size() -> None:
+    rows = [_timed("ours", 1_000, 10, rss=399), _timed("ours-no-requisites", 1_000, 10, rss=400),
+            _timed("ours-no-extract", 1_000, 10, rss=120), _timed("wget", 1_000, 1, rss=900)]
+    checks = {t: v for t, *v in [(t, m, p) for t, m, p in evaluate({1_000: rows})]}
+    assert checks == {"1,000 posts: ours peak RSS (all processes) < 400 MB": ["399 MB", True],
+                      "1,000 posts: ours-no-requisites peak RSS (all processes) < 400 MB":
+                          ["400 MB", False],
+                      "1,000 posts: ours-no-extract peak RSS (all processes) < 400 MB":
+                          ["120 MB", True]}
+
+
+def test_time_per_post_is_flat_from_1000_to_the_largest_size() -> None:
+    results = {1_000: [_timed("ours", 1_000, 10.0)], 10_000: [_timed("ours", 10_000, 119.0)],
+               100_000: [_timed("ours", 100_000, 1_210.0)]}
+    flat = [(t, m, p) for t, m, p in evaluate(results) if "flat" in t]
+    assert flat == [("time per post flat: ours' s/post at 10,000 <= 1.2x s/post at 1,000",
+                     "1.19x", True),
+                    ("time per post flat: ours' s/post at 100,000 <= 1.2x s/post at 1,000",
+                     "1.21x", False)]
+    assert not [t for t, _, _ in evaluate({10_000: results[10_000]}) if "flat" in t]
+
+
+def test_the_ratios_are_checked_at_the_size_asked_for() -> None:
+    rows = [_timed("ours", 317, 10.0), _timed("wget-requisites", 317, 5.0)]
+    assert [m for t, m, _ in evaluate({317: rows}, at=317) if "wget" in t] == ["0.50x"]
+    assert not [t for t, _, _ in evaluate({317: rows}) if "wget" in t]  # default: 10,000 only
+
+
+def test_ratio_of_ours_without_requisites_to_the_fastest_trafilatura() -> None:
+    rows, _ = _ten_thousand(pages_s=50.0, ours_s=100.0)
+    lines = {line["other"]: line for line in ratios({10_000: rows})}
+    assert set(lines) == {"wget-requisites", "trafilatura-p8"}
+    assert lines["trafilatura-p8"]["ours"] == "ours-no-requisites"
+    assert lines["trafilatura-p8"]["posts_per_s"] == 2.0
+
+
+def test_trafilatura_runs_once_per_parallel_and_only_on_port_80() -> None:
+    assert client_list("ours,trafilatura,wget", [1, 8], 80) == [
+        "ours", "trafilatura-p1", "trafilatura-p8", "wget"]
+    assert client_list("ours,trafilatura", [1, 8], 8080) == ["ours"]
+    assert counts("1, 2,16") == [1, 2, 16]
+
+
+@pytest.mark.parametrize("args", [["--sizes", "ten"], ["--trafilatura-parallel", "0,4"],
+                                  ["--tools", "ours,curl"], ["--site", "hugo"],
+                                  ["--port", "-1"]])
+def test_bad_arguments_are_one_line_not_a_traceback(args: list[str],
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(args)
+    assert exit_.value.code == 2
+    error = capsys.readouterr().err
+    assert "Traceback" not in error and "error: " in error.strip().splitlines()[-1]
+
+
+def test_help_has_examples(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "python -m bench.crawl --site wpmirror" in out and "--trafilatura-parallel" in out
