@@ -183,10 +183,8 @@ def _rel_tags(post: HtmlElement) -> list[str]:
 def _names_term(a: HtmlElement, pattern: re.Pattern[str]) -> str | None:
     """The link's text when the link goes to that term's taxonomy page."""
     found = pattern.search(link_path(a.get("href") or ""))
-    if found is None:  # most links: their text (a selector per link) is not needed
-        return None
-    text = link_text(a)
-    return text if text and slug(text) == slug(found.group(1)) else None
+    text = link_text(a) if found else None  # a selector per link: only for taxonomy paths
+    return text if found and text and slug(text) == slug(found.group(1)) else None
 
 
 def _meta_line(block: HtmlElement) -> bool:
@@ -296,9 +294,7 @@ def _listing_names(root: HtmlElement, url: str) -> set[str]:
     names = {slug(segments[0])} if len(segments) > 1 else set()
     for a in select(root, _LINKS):
         parts = [s for s in link_path(a.get("href") or "").split("/") if s]
-        if len(parts) != 1:
-            continue
         text = text_of(a)
-        if text and slug(text) == slug(parts[0]):
+        if len(parts) == 1 and text and slug(text) == slug(parts[0]):
             names.add(slug(text))
     return names
