@@ -46,27 +46,19 @@ def level_for(record: ArcWarcRecord) -> int:
 
 class GzipMembers:
     """The file object handed to warcio's ``WARCWriter(gzip=False)``: each record it writes
-    becomes one gzip member, at the level ``begin`` chose; warcio's ``flush()`` at the end of a
-    record closes the member. The file itself is flushed by the caller, once per capture."""
+    becomes one gzip member, at the level ``begin`` chose before it; warcio's ``flush()`` at the
+    end of a record closes the member. The file itself is flushed by the caller, once per capture."""
 
     def __init__(self, out: BinaryIO) -> None:
         self.out = out
-        self.level = DEFLATE
         self._compressor: Any = None  # zlib's compressor type is not importable
 
     def begin(self, level: int) -> None:
-        """The level of the next member."""
-        self.level = level
+        """Start the next record's member."""
+        self._compressor = zlib.compressobj(level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
 
     def write(self, data: bytes) -> None:
-        self.out.write(self._member().compress(data))
+        self.out.write(self._compressor.compress(data))
 
     def flush(self) -> None:
-        self.out.write(self._member().flush())
-        self._compressor = None
-        self.level = DEFLATE
-
-    def _member(self) -> Any:
-        if self._compressor is None:
-            self._compressor = zlib.compressobj(self.level, zlib.DEFLATED, zlib.MAX_WBITS + 16)
-        return self._compressor
+        self.out.write(self._compressor.flush())
