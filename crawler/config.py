@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 
 from archive.config import ArchiveConfig, ConfigError
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES
-from archive.extract.pool import DEFAULT_FUNCTION, resolve
+from archive.extract.pool import DEFAULT_FUNCTION, check
 from archive.extract.requisites import ATTACHMENT_TYPES
 from archive.extract.trackers import TRACKER_HOSTS
 from archive.layout import Layout
@@ -176,7 +176,7 @@ def _extract(settings: Any) -> ExtractConfig:
                        lambda v: v >= 0, "use a number of bytes, e.g. 8388608, or 0 for no limit")
     if enabled:
         try:
-            resolve(function)  # the pool imports it too: fail here, with the setting's name
+            check(function)  # the pool checks it too: fail here, with the setting's name
         except (ImportError, AttributeError, ValueError) as error:
             raise ConfigError(f"EXTRACT_FUNCTION={function!r}: use module:function naming an "
                               f"importable function ({error})") from None

@@ -5,7 +5,7 @@ Usable offline to re-extract from WARCs::
     from archive.extract import extract_post
     post = extract_post(body_bytes, url, encoding="utf-8", captured_at=warc_date)
 
-The body pipeline: decode -> parse -> choose the post container (``body.MAIN_CONTAINERS``) ->
+The body pipeline: decode -> parse -> choose the post container (``containers.MAIN_CONTAINERS``) ->
 prune WordPress/Jetpack/plugin chrome by markup and prepare the tree (``prepare``) -> trafilatura
 ``bare_extraction`` -> write trafilatura's XML body out as text (``render``) and as Markdown
 (``markdown``). Structure trafilatura would drop is carried through it as private-use marks

@@ -19,20 +19,12 @@ from lxml.html import Element, HtmlElement
 from trafilatura.settings import Extractor
 
 from archive.extract import guard, media
-from archive.extract.dom import css, only_match
+from archive.extract.containers import main_container
 from archive.extract.markdown import render_markdown
 from archive.extract.model import Image
 from archive.extract.prepare import CHROME, HEADER_CHROME, NBSP, NBSP_STANDIN, page_chrome, prepare, prune
 from archive.extract.render import render
 from archive.extract.structure import mark_structure
-
-MAIN_CONTAINERS = tuple(css(c) for c in (
-    "article.post .entry-content", "article .entry-content", ".wp-block-post-content",
-    ".post-content", "[itemprop='articleBody']", ".entry-content", ".post .entry",
-    ".post-body", ".storycontent",
-    # Page builders: Elementor Pro's post-content widget, Divi's theme-builder post content.
-    ".elementor-widget-theme-post-content > .elementor-widget-container", ".et_pb_post_content",
-))
 
 
 @dataclass(frozen=True)
@@ -99,11 +91,6 @@ def _template(options: BodyOptions, fast: bool) -> Extractor:
 
 
 END_SENTINEL = "\ue001 end of the post \ue001"
-
-
-def main_container(root: HtmlElement) -> HtmlElement | None:
-    """The single element holding the post body, or None (listing, or an unknown theme)."""
-    return only_match(root, MAIN_CONTAINERS)
 
 
 def _marked(tree: HtmlElement, base: str) -> HtmlElement:

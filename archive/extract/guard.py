@@ -1,6 +1,6 @@
 """When a known post container is not to be trusted: scoping to it would lose most of the post.
 
-``body.MAIN_CONTAINERS`` names the elements WordPress themes wrap a post in, and most themes of
+``containers.MAIN_CONTAINERS`` names the elements WordPress themes wrap a post in, and most themes of
 other engines use the same names. On a page from another world the name can mean something else:
 a ``.post-content`` that holds the gallery's introduction while the slides are its siblings, a
 ``.post-body`` whose text trafilatura's first pass reduces to two words. Two cheap signs, read only

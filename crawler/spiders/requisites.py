@@ -31,7 +31,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.extract.body import main_container
+from archive.extract.containers import main_container
 from archive.extract.dom import parse
 from archive.extract.encoding import decode_html
 from archive.extract.requisites import (
