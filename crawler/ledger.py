@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,27 +88,18 @@ class Ledger:
         if not sites:
             return 0
         for number, path in enumerate(catalogs):
-            schema = f"catalog{number}"
-            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
-            try:
+            with _attached(self.db, number, path) as schema:
                 if not _has_posts(self.db, schema):
                     continue  # a shard another worker has created but not yet given its tables
                 self.db.execute(
                     f"""INSERT INTO priors SELECT q.*, p.site FROM ({priors_query(schema, len(sites))}) q
                         JOIN {schema}.posts p ON p.url = q.url WHERE true
-                        ON CONFLICT(url) DO UPDATE SET fetched_url = excluded.fetched_url,
-                        version = excluded.version, captured_at = excluded.captured_at,
-                        record_id = excluded.record_id, payload_digest = excluded.payload_digest,
-                        etag = excluded.etag, last_modified = excluded.last_modified,
-                        deleted_at = excluded.deleted_at
-                        WHERE excluded.captured_at > priors.captured_at""", sites)
+                        {_newest_wins("priors", _PRIOR_UPDATES)}""", sites)
                 self.db.execute(
                     f"""INSERT INTO last_seen SELECT * FROM (SELECT site, MAX(last_seen)
                         FROM {schema}.posts WHERE site IN ({",".join("?" * len(sites))})
                         GROUP BY site) WHERE true
                         ON CONFLICT(site) DO UPDATE SET at = MAX(at, excluded.at)""", sites)
-            finally:
-                self.db.execute("DETACH DATABASE " + schema)
         return self.count_priors()
 
     def count_priors(self) -> int:
@@ -151,19 +143,11 @@ class Ledger:
 
         All sites' pages (the catalog does not file them by site): one lookup by URL each."""
         for number, path in enumerate(catalogs):
-            schema = f"catalog{number}"
-            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
-            try:
+            with _attached(self.db, number, path) as schema:
                 if has_resources(self.db, schema):
                     self.db.execute(
                         f"""INSERT INTO page_priors SELECT * FROM ({page_priors_query(schema)})
-                            WHERE true ON CONFLICT(url) DO UPDATE SET
-                            captured_at = excluded.captured_at, record_id = excluded.record_id,
-                            payload_digest = excluded.payload_digest, etag = excluded.etag,
-                            last_modified = excluded.last_modified
-                            WHERE excluded.captured_at > page_priors.captured_at""")
-            finally:
-                self.db.execute("DETACH DATABASE " + schema)
+                            WHERE true {_newest_wins("page_priors", _CAPTURE_UPDATES)}""")
         count: int = self.db.execute("SELECT COUNT(*) FROM page_priors").fetchone()[0]
         return count
 
@@ -232,19 +216,12 @@ class ResourceLedger(Ledger):
         All of them, whatever the site: a CDN file is shared by many blogs, and an identical
         payload may be archived under any URL."""
         for number, path in enumerate(catalogs):
-            schema = f"catalog{number}"
-            self.db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
-            try:
+            with _attached(self.db, number, path) as schema:
                 if has_resources(self.db, schema):
                     self.db.execute(
                         f"""INSERT INTO resource_priors ({_RESOURCE_FIELDS})
                             SELECT q.*, 0 FROM ({resource_priors_query(schema)}) q WHERE true
-                            ON CONFLICT(url) DO UPDATE SET captured_at = excluded.captured_at,
-                            record_id = excluded.record_id, payload_digest = excluded.payload_digest,
-                            etag = excluded.etag, last_modified = excluded.last_modified
-                            WHERE excluded.captured_at > resource_priors.captured_at""")
-            finally:
-                self.db.execute("DETACH DATABASE " + schema)
+                            {_newest_wins("resource_priors", _CAPTURE_UPDATES)}""")
         count: int = self.db.execute("SELECT COUNT(*) FROM resource_priors").fetchone()[0]
         return count
 
@@ -271,6 +248,29 @@ class ResourceLedger(Ledger):
                 etag = excluded.etag, last_modified = excluded.last_modified, this_crawl = 1""",
             (prior.url, prior.captured_at, prior.record_id, prior.payload_digest, prior.etag,
              prior.last_modified))
+
+
+# The columns a newer capture of a URL replaces when catalogs are merged (``_newest_wins``).
+_CAPTURE_UPDATES = "captured_at record_id payload_digest etag last_modified"
+_PRIOR_UPDATES = f"fetched_url version {_CAPTURE_UPDATES} deleted_at"
+
+
+@contextmanager
+def _attached(db: sqlite3.Connection, number: int, path: Path) -> Iterator[str]:
+    """A catalog attached read-only as ``catalogN`` for its ``INSERT ... SELECT``, then detached."""
+    schema = f"catalog{number}"
+    db.execute("ATTACH DATABASE ? AS " + schema, (f"{path.resolve().as_uri()}?mode=ro",))
+    try:
+        yield schema
+    finally:
+        db.execute("DETACH DATABASE " + schema)
+
+
+def _newest_wins(table: str, columns: str) -> str:
+    """The upsert clause that keeps, of a URL every catalog holds, the newest capture."""
+    updates = ", ".join(f"{column} = excluded.{column}" for column in columns.split())
+    return (f"ON CONFLICT(url) DO UPDATE SET {updates} "
+            f"WHERE excluded.captured_at > {table}.captured_at")
 
 
 def _has_posts(db: sqlite3.Connection, schema: str) -> bool:
