@@ -38,11 +38,12 @@ from archive.store import PostStore
 from archive.warc.capture import Capture
 from archive.warc.writer import RotatingWarcWriter
 from bench import measure, sitegen
-from bench.extract_only import POST_GLOB
+from bench.extract_only import post_pages
 
 BASE = "http://127.0.0.1:8000/"
 HEADERS = [("Server", "nginx"), ("Content-Type", "text/html; charset=utf-8"),
            ("Content-Encoding", "gzip"), ("Vary", "Accept-Encoding")]
+EXTRACTION = "extraction (the bound's share)"
 _RESULT: dict[str, Any] = {}
 EXAMPLES = """examples:
   python -m bench.costs                       # the table, archive on /dev/shm
@@ -61,8 +62,8 @@ def echo(html: bytes, url: str, encoding: str | None, captured_at: datetime | No
 def sample_post(work: Path) -> tuple[str, bytes]:
     """One post page of a small generated blog, as nginx would serve it."""
     sitegen.generate(work / "site", 20, BASE)
-    page = sorted((work / "site").glob(POST_GLOB))[3]
-    return BASE + page.parent.relative_to(work / "site").as_posix() + "/", page.read_bytes()
+    url, page = post_pages(work / "site", BASE)[3]
+    return url, page.read_bytes()
 
 
 def per_call(function: Callable[[int], object], repeat: int) -> float:
@@ -89,7 +90,7 @@ def duties(work: Path, url: str, html: bytes, repeat: int) -> dict[str, float]:
 
     location = writer.write_capture(capture(-2))
     figures = {
-        "extraction (the bound's share)": per_call(lambda i: extract_dict(html, url, None, None),
+        EXTRACTION: per_call(lambda i: extract_dict(html, url, None, None),
                                                    max(repeat // 10, 20)),
         "post test": per_call(lambda i: classify_page(html, url, "utf-8", listed=True), repeat),
         "WARC request + response records": per_call(lambda i: writer.write_capture(capture(i)),
@@ -127,12 +128,11 @@ def hand_over(work: Path, url: str, html: bytes, pages: int) -> float:
 
 
 def report(figures: dict[str, float]) -> str:
-    extraction = next(v for k, v in figures.items() if k.startswith("extraction"))
     lines = [f"| {name} | {ms:.3f} |" for name, ms in figures.items()]
-    rest = sum(v for k, v in figures.items() if not k.startswith("extraction"))
+    rest = sum(ms for name, ms in figures.items() if name != EXTRACTION)
     return "\n".join(["| per post | CPU ms |", "|---|---|", *lines,
                       f"| **duties beyond fetching and extraction** | **{rest:.3f}** |",
-                      f"\nThe duties cost {rest / extraction:.0%} of the extraction itself."])
+                      f"\nThe duties cost {rest / figures[EXTRACTION]:.0%} of the extraction itself."])
 
 
 def main(argv: list[str]) -> int:

@@ -15,11 +15,16 @@ from archive.extract import extract_post
 POST_GLOB = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"
 
 
+def post_pages(site: Path, base: str) -> list[tuple[str, Path]]:
+    """Each post of a generated site: its URL under ``base`` and the file nginx serves for it."""
+    base = base.rstrip("/")
+    return [(f"{base}/{page.parent.relative_to(site).as_posix()}/", page)
+            for page in sorted(site.glob(POST_GLOB))]
+
+
 def main(argv: list[str]) -> int:
-    site, base = Path(argv[0]), argv[1].rstrip("/")
     count = 0
-    for page in site.glob(POST_GLOB):
-        url = f"{base}/{page.parent.relative_to(site).as_posix()}/"
+    for url, page in post_pages(Path(argv[0]), argv[1]):
         if extract_post(page.read_bytes(), url).text:
             count += 1
     print(count)
