@@ -13,14 +13,17 @@ from typing import Any
 from scrapy.http import Response
 from scrapy.spiders import SitemapSpider
 
+# Ours' crawl settings in bench/clients.py, where Scrapy's defaults differ (also for bare_list_spider.py)
+BARE_SETTINGS: dict[str, Any] = {
+    "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "ROBOTSTXT_OBEY": True,
+    "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+}
+
 
 class BareSitemapSpider(SitemapSpider):
     name = "bare"
-    custom_settings = {  # noqa: RUF012 (Scrapy declares it as a plain attribute)
-        "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 16, "ROBOTSTXT_OBEY": True,
-        "AUTOTHROTTLE_ENABLED": False, "LOG_LEVEL": "WARNING", "TELNETCONSOLE_ENABLED": False,
-        "REMOTE_CONTROL_ENABLED": False,
-    }
+    custom_settings = BARE_SETTINGS
 
     def __init__(self, url: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,6 +16,9 @@ when only nginx's log can tell; WARC megabytes; a note). ``command_for`` picks o
   icons, once each;
 - ``scrapy-bare``: a plain Scrapy ``SitemapSpider`` with Scrapy's defaults that keeps nothing
   (``bench/bare_spider.py``): the framework's own cost per post;
+- ``scrapy-bare-requisites``: a plain Scrapy spider given the posts and every file their pages load
+  (``site_urls``) that keeps nothing (``bench/bare_list_spider.py``): the framework's own cost per
+  post with page requisites;
 - ``extract-only``: our extractor alone in one process on the post files (``bench/extract_only.py``);
 - ``trafilatura-pN``: its command line on the post URLs, ``-i LIST --parallel N``, with its per-host
   pause ``SLEEP_TIME`` 0 and ``SSRF_PROTECTION`` off (loopback) in a ``--config-file``; the list is
@@ -26,6 +29,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -43,6 +47,10 @@ WGET_REJECT = (r"[?&](replytocom|share|like_comment|redirect_to|utm_[a-z]+)="
 # wget's recursion follows inline links (img, srcset, link, script, CSS url()) like any other at
 # --level=inf: plain ``wget`` must reject them to fetch pages only, as ``ours-no-requisites`` does.
 WGET_REJECT_FILES = r"|\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)(\?.*)?$|/avatar/"
+POST_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/?#]+/$")
+# What pages load, by the path nginx logged: static files and the local Gravatar stand-ins.
+REQUISITE_PATH = re.compile(r"^[^?#]*\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)"
+                            r"([?#]|$)|^/avatar/", re.IGNORECASE)
 TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
 MB = 1_000_000
 Outputs = Callable[[], tuple[int, float, str]]
@@ -61,6 +69,7 @@ class Site:
     jobdir: bool = False        # ours keeps its queues in ``JOBDIR`` (100,000 posts)
     urls: Path | None = None    # the post URLs trafilatura is given (``trafilatura_urls``)
     settings: tuple[str, ...] = ()  # more ``-s NAME=VALUE`` for ours
+    listed: Path | None = None  # posts and their requisites, for scrapy-bare-requisites (site_urls)
 
 
 def run_ours(base: str, work: Path, extract: bool, requisites: bool, jobdir: bool,
@@ -155,6 +164,35 @@ def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
     return ["sh", "-c", script], outputs
 
 
+def site_urls(root: Path, base: str, work: Path) -> tuple[Path, int, int]:
+    """The URL list ``scrapy-bare-requisites`` is given, made from the files nginx serves before
+    any timed run: every post page (``POST_PATH``) and every file pages load (``REQUISITE_PATH``),
+    one URL a line, posts first. ``(the list file, posts, requisites)``."""
+    work.mkdir(parents=True, exist_ok=True)
+    posts, requisites = [], []
+    for path in sorted(root.rglob("*")):
+        served = "/" + path.relative_to(root).as_posix()
+        if path.name == "index.html" and POST_PATH.match(served.removesuffix("index.html")):
+            posts.append(served.removesuffix("index.html"))
+        elif path.is_file() and REQUISITE_PATH.match(served):
+            requisites.append(served)
+    listed = work / "urls.txt"
+    listed.write_text("".join(f"{base.rstrip('/')}{path}\n" for path in posts + requisites))
+    return listed, len(posts), len(requisites)
+
+
+def run_bare_list(listed: Path, work: Path) -> tuple[list[str], Outputs]:
+    """``bench/bare_list_spider.py`` from ``work`` on the list ``site_urls`` made."""
+    script = (f"cd {shlex.quote(str(work))} && exec env -u SCRAPY_SETTINGS_MODULE "
+              f"{shlex.quote(str(BIN / 'scrapy'))} runspider "
+              f"{shlex.quote(str(ROOT / 'bench' / 'bare_list_spider.py'))} "
+              f"-a urls={shlex.quote(str(listed))}")
+
+    def outputs() -> tuple[int, float, str]:
+        return -1, 0.0, "Scrapy's defaults, the listed posts and requisites, nothing kept"
+    return ["sh", "-c", script], outputs
+
+
 def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Outputs]:
     command = [sys.executable, "-m", "bench.extract_only", str(site), base]
 
@@ -175,6 +213,8 @@ def command_for(tool: str, site: Site, work: Path) -> tuple[list[str], Outputs]:
         return run_wget(site.base, work, requisites=tool == "wget-requisites")
     if tool == "scrapy-bare":
         return run_bare(site.base, work)
+    if tool == "scrapy-bare-requisites" and site.listed:
+        return run_bare_list(site.listed, work)
     if tool == "extract-only":
         return run_extract_only(site.root, site.base, work)
     parallel = tool.removeprefix("trafilatura-p")

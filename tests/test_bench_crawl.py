@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.extract.requisites import page_requisites, stylesheet_requisites
 from bench import sitegen
-from bench.clients import run_wget
+from bench.clients import run_wget, site_urls
 from bench.crawl import (
     POST_PATH,
     REQUISITE_PATH,
@@ -86,6 +86,41 @@ def test_extract_only_extracts_every_post(site: tuple[Path, str]) -> None:
     assert run.stdout.strip() == str(POSTS)
 
 
+def test_bare_list_spider_fetches_every_listed_url_with_scrapys_defaults(
+        site: tuple[Path, str], tmp_path: Path) -> None:
+    root, base = site
+    listed, posts, files = site_urls(root, base, tmp_path / "list")
+    work = tmp_path / "work"
+    work.mkdir()
+    _Handler.seen.clear()
+    env = {k: v for k, v in os.environ.items() if k != "SCRAPY_SETTINGS_MODULE"}  # no project
+    run = subprocess.run([str(BIN / "scrapy"), "runspider", str(ROOT / "bench" / "bare_list_spider.py"),
+                          "-a", f"urls={listed}"], cwd=work, capture_output=True, text=True,
+                         timeout=120, env={**env, "PYTHONPATH": str(ROOT)})
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert (posts, files) == (POSTS, len(listed.read_text().split()) - POSTS)
+    assert sorted(_Handler.seen) == sorted(["/robots.txt", *(
+        urlsplit(url).path for url in listed.read_text().split())])  # each once, nothing else
+    assert "crawler.middlewares" not in run.stderr
+    assert not list(work.iterdir())  # nothing kept
+
+
+def test_the_bare_list_holds_the_posts_and_every_file_they_load(site: tuple[Path, str],
+                                                                tmp_path: Path) -> None:
+    """What ``scrapy-bare-requisites`` fetches is what ours and wget fetch with requisites: every
+    file the posts load, stylesheets followed; a file more only if no page names it."""
+    root, base = site
+    listed, posts, _ = site_urls(root, base, tmp_path)
+    urls = listed.read_text().split()
+    assert all(POST_PATH.match(urlsplit(url).path) for url in urls[:posts])
+    loaded = {urlsplit(url).path for url in _post_requisites(root, base)}
+    files = {urlsplit(url).path for url in urls[posts:]}
+    assert loaded <= files
+    pages = [path.read_bytes() for path in root.rglob("*") if path.suffix in {".html", ".css"}]
+    for extra in files - loaded:
+        assert not any(Path(extra).name.encode() in page for page in pages), extra
+
+
 def _row(tool: str, wall: float, cpu: float, ok: bool = True) -> Result:
     return Result(tool, 1000, wall, cpu, 0, 0, 1, 0, 1000, 1000, 0, ok)
 
@@ -97,6 +132,20 @@ def test_ceiling_is_cores_over_the_two_floors() -> None:
     assert line["floor_cpu_ms"] == 8.0
     assert line["ceiling_posts_per_s"] == round(cores * 1000 / 8.0, 1)
     assert line["vs_wget"] == round(cores * 1000 / 8.0 / 250.0, 2)
+
+
+def test_the_bound_with_requisites_is_set_against_wget_with_requisites() -> None:
+    rows = [_row("scrapy-bare-requisites", 20.0, 20.0), _row("extract-only", 5.0, 5.0),
+            _row("wget-requisites", 8.0, 7.5), _row("wget", 2.0, 2.0)]
+    (line,) = ceilings({1000: rows})
+    cores = os.cpu_count() or 1
+    assert (line["with"], line["wget"], line["floor_cpu_ms"]) == ("requisites", "wget-requisites", 25.0)
+    assert line["vs_wget"] == round(cores * 1000 / 25.0 / 125.0, 2)
+    rows.append(_row("ours", 40.0, 30.0))
+    checks = {target: measured for target, measured, _ in evaluate({1000: rows}, at=1000)}
+    bound = f"{line['vs_wget']:.2f}x"
+    assert checks["1,000 posts: ours >= 1.0x wget-requisites posts/s"] == (
+        f"0.20x (the two-core bound with requisites is {bound})")
 
 
 def test_no_ceiling_without_both_floors_or_from_a_failed_run() -> None:
