@@ -13,15 +13,17 @@ filters (trafilatura's) refuse ``127.0.0.1:PORT``, ``localhost`` and ``[::1]`` b
 ``http://127.0.0.1/``. Otherwise a free port is used and trafilatura is skipped. The clients
 (``--tools``) are described in ``bench/clients.py``: ours with page requisites (default) and without,
 wget with and without ``--page-requisites``, trafilatura once per ``--trafilatura-parallel`` value on
-the post URLs (listed once before any timed run), and two reference floors.
+the post URLs (listed once before any timed run), and three reference floors (plain Scrapy on the
+posts, plain Scrapy on the posts and their requisites, our extractor alone).
 
 Each is measured with all its processes (``bench/measure.py``): wall time, CPU seconds, peak RSS
 summed over the process tree (and PSS). nginx's access log counts what each one fetched, the same way
 for every client: requests and requests/s, the requisites among them (``REQUISITE_PATH``) and the body
 bytes sent.
 
-The two-core bound: with every core busy and nothing but Scrapy's own fetching and our extraction
-to do, ``cores / (bare CPU per post + extraction CPU per post)`` posts per second (``ceilings``).
+The two-core bounds: with every core busy and nothing but Scrapy's own fetching and our extraction
+to do, ``cores / (bare CPU per post + extraction CPU per post)`` posts per second, pages only and
+with requisites (``bench/bounds.py``).
 Issue 21's targets (``evaluate``, PASS/FAIL lines): at 10,000 posts ``ours-no-requisites`` at least
 1.5x the fastest trafilatura and 0.8x the two-core bound, ``ours`` at least 1.0x ``wget-requisites``;
 peak RSS of every ``ours*`` row under 400 MB; ``ours``' seconds per post at 10,000 and at the
