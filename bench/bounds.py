@@ -15,10 +15,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from bench.crawl import Result
+from bench.result import Result
 
 # (what is fetched, the plain Scrapy client that measures its cost, the wget it is set against)
 BOUNDS = (("pages", "scrapy-bare", "wget"),

@@ -25,18 +25,11 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.extract.requisites import page_requisites, stylesheet_requisites
 from bench import sitegen
-from bench.clients import run_wget, site_urls
-from bench.crawl import (
-    POST_PATH,
-    REQUISITE_PATH,
-    Result,
-    ceilings,
-    client_list,
-    counts,
-    evaluate,
-    main,
-    ratios,
-)
+from bench.bounds import ceilings
+from bench.clients import POST_PATH, REQUISITE_PATH, run_wget, site_urls
+from bench.crawl import client_list, counts, main
+from bench.result import Result
+from bench.targets import evaluate, ratios
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bench import wpmirror
-from bench.crawl import REQUISITE_PATH
+from bench.clients import REQUISITE_PATH
 from bench.nginx import Nginx
 from tests.wordpress.crawls import rows
 from tests.wordpress.servers import free_port
