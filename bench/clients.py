@@ -51,6 +51,8 @@ POST_PATH = re.compile(r"^/\d{4}/\d{2}/\d{2}/[^/?#]+/$")
 # What pages load, by the path nginx logged: static files and the local Gravatar stand-ins.
 REQUISITE_PATH = re.compile(r"^[^?#]*\.(css|js|png|jpe?g|gif|webp|avif|svg|woff2?|ttf|otf|eot|ico)"
                             r"([?#]|$)|^/avatar/", re.IGNORECASE)
+# The file nginx serves for a post of a generated site (and of the WordPress copy): /Y/M/D/slug/
+POST_GLOB = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"
 TRAFILATURA_CONFIG = "[DEFAULT]\nSLEEP_TIME = 0\nSSRF_PROTECTION = off\n"
 MB = 1_000_000
 Outputs = Callable[[], tuple[int, float, str]]
@@ -152,45 +154,50 @@ def run_trafilatura(urls: Path, work: Path, parallel: int) -> tuple[list[str], O
     return command, outputs
 
 
-def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
-    """``bench/bare_spider.py`` from ``work``: outside the project, so Scrapy's defaults apply."""
+def _runspider(work: Path, spider: str, argument: str, note: str) -> tuple[list[str], Outputs]:
+    """``scrapy runspider bench/SPIDER -a ARGUMENT`` from ``work``: outside the project, so
+    Scrapy's defaults apply (with the spider's own ``custom_settings``)."""
     # env -u: a SCRAPY_SETTINGS_MODULE in the environment would load a project's settings
     script = (f"cd {shlex.quote(str(work))} && exec env -u SCRAPY_SETTINGS_MODULE "
               f"{shlex.quote(str(BIN / 'scrapy'))} runspider "
-              f"{shlex.quote(str(ROOT / 'bench' / 'bare_spider.py'))} -a url={shlex.quote(base)}")
+              f"{shlex.quote(str(ROOT / 'bench' / spider))} -a {shlex.quote(argument)}")
 
     def outputs() -> tuple[int, float, str]:
-        return -1, 0.0, "Scrapy's defaults, nothing kept: the framework's own cost"
+        return -1, 0.0, note
     return ["sh", "-c", script], outputs
+
+
+def run_bare(base: str, work: Path) -> tuple[list[str], Outputs]:
+    """``bench/bare_spider.py``: the posts its sitemap reader finds."""
+    return _runspider(work, "bare_spider.py", f"url={base}",
+                      "Scrapy's defaults, nothing kept: the framework's own cost")
+
+
+def post_pages(site: Path, base: str) -> list[tuple[str, Path]]:
+    """Each post of a site on disk: its URL under ``base`` and the file nginx serves for it."""
+    base = base.rstrip("/")
+    return [(f"{base}/{page.parent.relative_to(site).as_posix()}/", page)
+            for page in sorted(site.glob(POST_GLOB))]
 
 
 def site_urls(root: Path, base: str, work: Path) -> tuple[Path, int, int]:
     """The URL list ``scrapy-bare-requisites`` is given, made from the files nginx serves before
-    any timed run: every post page (``POST_PATH``) and every file pages load (``REQUISITE_PATH``),
+    any timed run: every post (``post_pages``) and every file pages load (``REQUISITE_PATH``),
     one URL a line, posts first. ``(the list file, posts, requisites)``."""
     work.mkdir(parents=True, exist_ok=True)
-    posts, requisites = [], []
-    for path in sorted(root.rglob("*")):
-        served = "/" + path.relative_to(root).as_posix()
-        if path.name == "index.html" and POST_PATH.match(served.removesuffix("index.html")):
-            posts.append(served.removesuffix("index.html"))
-        elif path.is_file() and REQUISITE_PATH.match(served):
-            requisites.append(served)
+    posts = [url for url, _ in post_pages(root, base)]
+    requisites = [f"{base.rstrip('/')}/{path.relative_to(root).as_posix()}"
+                  for path in sorted(root.rglob("*"))
+                  if path.is_file() and REQUISITE_PATH.match("/" + path.relative_to(root).as_posix())]
     listed = work / "urls.txt"
-    listed.write_text("".join(f"{base.rstrip('/')}{path}\n" for path in posts + requisites))
+    listed.write_text("".join(f"{url}\n" for url in posts + requisites))
     return listed, len(posts), len(requisites)
 
 
 def run_bare_list(listed: Path, work: Path) -> tuple[list[str], Outputs]:
-    """``bench/bare_list_spider.py`` from ``work`` on the list ``site_urls`` made."""
-    script = (f"cd {shlex.quote(str(work))} && exec env -u SCRAPY_SETTINGS_MODULE "
-              f"{shlex.quote(str(BIN / 'scrapy'))} runspider "
-              f"{shlex.quote(str(ROOT / 'bench' / 'bare_list_spider.py'))} "
-              f"-a urls={shlex.quote(str(listed))}")
-
-    def outputs() -> tuple[int, float, str]:
-        return -1, 0.0, "Scrapy's defaults, the listed posts and requisites, nothing kept"
-    return ["sh", "-c", script], outputs
+    """``bench/bare_list_spider.py`` on the list ``site_urls`` made."""
+    return _runspider(work, "bare_list_spider.py", f"urls={listed}",
+                      "Scrapy's defaults, the listed posts and requisites, nothing kept")
 
 
 def run_extract_only(site: Path, base: str, work: Path) -> tuple[list[str], Outputs]:

@@ -38,7 +38,7 @@ from archive.store import PostStore
 from archive.warc.capture import Capture
 from archive.warc.writer import RotatingWarcWriter
 from bench import measure, sitegen
-from bench.extract_only import post_pages
+from bench.clients import post_pages
 
 BASE = "http://127.0.0.1:8000/"
 HEADERS = [("Server", "nginx"), ("Content-Type", "text/html; charset=utf-8"),

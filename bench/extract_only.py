@@ -11,15 +11,7 @@ import sys
 from pathlib import Path
 
 from archive.extract import extract_post
-
-POST_GLOB = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*/index.html"
-
-
-def post_pages(site: Path, base: str) -> list[tuple[str, Path]]:
-    """Each post of a generated site: its URL under ``base`` and the file nginx serves for it."""
-    base = base.rstrip("/")
-    return [(f"{base}/{page.parent.relative_to(site).as_posix()}/", page)
-            for page in sorted(site.glob(POST_GLOB))]
+from bench.clients import post_pages
 
 
 def main(argv: list[str]) -> int:

@@ -33,7 +33,7 @@ def _ratio(ours: Result, other: Result | None) -> float:
 
 
 def _ratio_checks(count: int, at: dict[str, Result], ceiling: dict[str, Any] | None,
-                  with_requisites: dict[str, Any] | None = None) -> list[tuple[str, str, bool]]:
+                  with_requisites: dict[str, Any] | None) -> list[tuple[str, str, bool]]:
     """The issue's three ratios at one size: against trafilatura, the two-core bound and wget (with
     the bound that Scrapy itself sets to that last ratio, when it was measured)."""
     checks = []
