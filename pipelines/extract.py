@@ -16,6 +16,7 @@ from archive.extract.model import Extraction
 from archive.extract.pool import ExtractionPool
 from crawler.config import crawl_config
 from crawler.items import PostItem
+from crawler.workers import open_pool
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +31,7 @@ class ExtractPipeline:
         config = crawl_config(crawler).extract
         if not config.enabled:
             return cls(crawler.stats, None)
-        pool = ExtractionPool(config.workers, config.timeout, max_pending=config.max_pending,
-                              function=config.function, max_html_bytes=config.max_html_bytes)
+        pool = open_pool(crawler, config)  # the spider sends its pages to it too
         crawler.stats.set_value("extract/workers", config.workers)
         return cls(crawler.stats, pool)
 
@@ -47,9 +47,11 @@ class ExtractPipeline:
                 item.fetched_url, "extraction switched off (EXTRACT_ENABLED=False)")
             self.stats.inc_value("extract/skipped")
             return item
-        extraction = await self.pool.extract(item.body, item.fetched_url, item.encoding,
-                                             item.captured_at)
-        item.extraction = extraction
+        extraction = item.extraction  # read with the page already (crawler/spiders/pages.py)
+        if extraction is None:
+            extraction = await self.pool.extract(item.body, item.fetched_url, item.encoding,
+                                                 item.captured_at)
+            item.extraction = extraction
         if extraction.reason:
             self.stats.inc_value("extract/failed")
             if extraction.counter:

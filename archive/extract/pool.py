@@ -10,7 +10,6 @@ A semaphore bounds the pages waiting for a worker, so memory stays flat however 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import importlib.machinery
 import multiprocessing
 import sys
@@ -21,17 +20,11 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
+from archive.extract.analysis import PageAnalysis, Result, analyse_page, resolve
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES, Extraction
 
 DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
-Result = dict[str, Any]  # what a worker function returns: ``Extraction.to_dict()`` or alike
-
-
-def resolve(path: str) -> Callable[..., Result]:
-    """``module:function`` to the function (the worker imports it by name)."""
-    module, _, name = path.partition(":")
-    function: Callable[..., Result] = getattr(importlib.import_module(module), name)
-    return function
+__all__ = ["DEFAULT_FUNCTION", "ExtractionPool", "check", "resolve"]
 
 
 def check(path: str) -> None:
@@ -57,7 +50,7 @@ class ExtractionPool:
         # starts, and each worker is a fork of it: no worker pays the import (0.3 s of CPU each,
         # again whenever a timed-out worker is replaced) and their pages are shared.
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([function.partition(":")[0]])
+        context.set_forkserver_preload([function.partition(":")[0], "archive.extract.analysis"])
         _light_main()
         self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context)
         self.function = function
@@ -72,9 +65,28 @@ class ExtractionPool:
         A page over ``max_html_bytes`` is refused here, before it is copied to a worker."""
         if self.max_html_bytes and len(html) > self.max_html_bytes:
             return Extraction.too_large(url, len(html), self.max_html_bytes)
+        result = await self._run(_call, (self.function, html, url, encoding, captured_at), url)
+        return result if isinstance(result, Extraction) else Extraction.from_dict(result)
+
+    async def analyse(self, html: bytes, url: str, encoding: str | None,
+                      captured_at: datetime | None, *, listed: bool, requisites: bool,
+                      attachment_types: frozenset[str]) -> PageAnalysis:
+        """A page's kind, requisites and (a post's) extraction, read in a worker
+        (``archive.extract.analysis``); unanalysed, with the reason, when it cannot be."""
+        if self.max_html_bytes and len(html) > self.max_html_bytes:
+            return PageAnalysis(extraction=Extraction.too_large(url, len(html),
+                                                                self.max_html_bytes))
+        result = await self._run(analyse_page, (self.function, html, url, encoding, captured_at,
+                                                listed, requisites, attachment_types), url)
+        if isinstance(result, Extraction):
+            return PageAnalysis(extraction=result)
+        return PageAnalysis.from_dict(result, url)
+
+    async def _run(self, target: Callable[..., Result], args: tuple[Any, ...],
+                   url: str) -> Result | Extraction:
+        """The worker's answer, or the failed extraction that says why there is none."""
         async with self.slots:
-            future = self.pool.schedule(_call, args=(self.function, html, url, encoding,
-                                                     captured_at), timeout=self.timeout)
+            future = self.pool.schedule(target, args=args, timeout=self.timeout)
             try:
                 result: Result = await asyncio.wrap_future(future)
             except FutureTimeout:
@@ -85,7 +97,7 @@ class ExtractionPool:
                     url, f"extraction worker crashed (exit code {error.exitcode})")
             except Exception as error:  # the extractor's own bug: this page only
                 return Extraction.failed(url, f"extractor error: {error!r}")
-        return Extraction.from_dict(result)
+        return result
 
     def close(self) -> None:
         self.pool.close()  # type: ignore[no-untyped-call]

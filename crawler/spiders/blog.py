@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from scrapy import Request
@@ -20,36 +19,31 @@ from scrapy.linkextractors import LinkExtractor
 from twisted.python.failure import Failure
 from w3lib.html import get_meta_refresh
 
-from archive.extract.page_type import classify_page
-from archive.urls import canonical_url, post_key, site_of
+from archive.urls import canonical_url, site_of
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PageItem, PostItem, SeenItem
 from crawler.ledger import Ledger
 from crawler.meta import (
-    CAPTURED_AT,
     DISCOVERED_VIA,
     FOLLOWING,
     HANDLE_HTTPSTATUS_LIST,
-    NOT_INVENTORIES,
     PAGE_PRIOR,
     PRIOR,
     REVISIT,
-    TRUNCATED,
-    WARC_LOCATION,
 )
 from crawler.options import CrawlOptions
 from crawler.protocols import Frontier
-from crawler.recrawl import conditional_headers, load_page_priors, load_priors, page_row
+from crawler.recrawl import conditional_headers, load_page_priors, load_priors
 from crawler.sites import SiteState
 from crawler.spiders.guarded import is_html
 from crawler.spiders.moves import MovesSpider
+from crawler.spiders.pages import PageReading, PagesSpider, captured_at
 from crawler.spiders.repeat import RepeatSpider
-from crawler.spiders.requisites import RequisitesSpider
 
 logger = logging.getLogger(__name__)
 
 
-class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
+class BlogSpider(RepeatSpider, MovesSpider, PagesSpider):
     name = "blog"
 
     def __init__(self, url: str | None = None, since: str | None = None,
@@ -145,22 +139,32 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
         return Request(url, callback=self.parse_page, errback=self.page_failed, meta=meta,
                        headers=headers)
 
-    def parse_page(self, response: Response) -> Iterator[Any]:
+    async def parse_page(self, response: Response) -> AsyncIterator[Any]:
+        """A post or page: its items and requests (the page is read by a worker: pages.py)."""
         prior = response.meta.get(PRIOR)
         if prior is not None and (response.status in (304, 404, 410) or response.meta.get(REVISIT)):
-            yield from self._known_result(prior.url, response)
+            for known in self._known_result(prior.url, response):
+                yield known
             return
         following = bool(self._state(response).following or response.meta.get(FOLLOWING))
         if response.meta.get(PAGE_PRIOR) is not None and (
                 response.status == 304 or response.meta.get(REVISIT)) and (
                 not following or response.status == 304):
-            yield from self._page_unchanged(response, following)
+            for request in self._page_unchanged(response, following):
+                yield request
             return
-        yield from self._page_results(response, response.meta.get(DISCOVERED_VIA, "links"))
+        via = response.meta.get(DISCOVERED_VIA, "links")
+        if not is_html(response):
+            self._bad_input(response, "crawl/not_html", "not an HTML page")
+            return
+        assert isinstance(response, TextResponse)
+        reading = await self._read(response, via, self._parsed(response, via))
+        for result in self._page_output(response, via, reading):
+            yield result
         following = following or self._state(response).following  # may have begun meanwhile
-        if following and is_html(response):
-            assert isinstance(response, TextResponse)
-            yield from self._follow(self.link_gate.links(response, self.links))  # hostile: capped
+        if following:
+            for link in self._follow(self.link_gate.links(response, self.links)):  # capped
+                yield link
 
     def _page_unchanged(self, response: Response, following: bool) -> Iterator[Request]:
         """A page that is not a post came back unchanged (a revisit is written). Once the site's
@@ -176,58 +180,32 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
 
     def _page_results(self, response: Response,
                       via: str) -> Iterator[PostItem | PageItem | Request]:
+        """The home page, read on the event loop (discovery reads it synchronously)."""
         if not is_html(response):
             self._bad_input(response, "crawl/not_html", "not an HTML page")
             return
         assert isinstance(response, TextResponse)
-        # From the body, not response.text: the decoded text would stay cached on the response.
-        # A page an inventory listed needs less of the page to confirm it (page_type.decide).
-        kind = classify_page(response.body, response.url, response.encoding,
-                             listed=via not in NOT_INVENTORIES)
-        self.crawler.stats.inc_value(f"crawl/page_kind/{kind.reason}")
-        # Its stylesheets, images, scripts (and a post's attachments) right after the page. The
-        # home page and pages whose links are followed are parsed by parsel anyway: reused.
-        parsed = via == "home" or bool(self._state(response).following
-                                       or response.meta.get(FOLLOWING))
-        requisites = self._requisites_of(response, kind.is_post, parsed)
-        if kind.is_post:  # the item first: a crawl that stops drops requests, never the post
-            yield from self._post_item(response, kind.canonical, via)
+        yield from self._page_output(response, via,
+                                     self._read_here(response, via, self._parsed(response, via)))
+
+    def _parsed(self, response: Response, via: str) -> bool:
+        """Whether parsel parses the page anyway: the home page, pages whose links are followed
+        (its tree is reused for the requisites)."""
+        return via == "home" or bool(self._state(response).following
+                                     or response.meta.get(FOLLOWING))
+
+    def _page_output(self, response: TextResponse, via: str,
+                     reading: PageReading) -> Iterator[PostItem | PageItem | Request]:
+        if reading.kind.is_post:  # the item first: a crawl that stops drops requests, never it
+            yield from self._post_item(response, reading, via)
         else:
             self.crawler.stats.inc_value("crawl/pages/not_post")
             yield from self._page_item(response)
         yield from self._refresh(response)
-        yield from requisites
-
-    def _page_item(self, response: TextResponse) -> Iterator[PageItem]:
-        """The catalog row of a full capture of a page that is not a post: its validators for the
-        next crawl (README "Scheduled crawls"). Not for a revisit (the row keeps pointing at the
-        full capture), a cut body or an error page."""
-        location = response.meta.get(WARC_LOCATION)
-        if (response.status != 200 or response.meta.get(REVISIT) or location is None
-                or response.meta.get(TRUNCATED) or "dataloss" in response.flags):
-            return
-        yield PageItem(page_row(canonical_url(response.url),
-                                response.meta.get(CAPTURED_AT) or datetime.now(UTC), location,
-                                _header(response, b"ETag"), _header(response, b"Last-Modified")))
-
-    def _post_item(self, response: TextResponse, canonical: str | None,
-                   via: str) -> Iterator[PostItem]:
-        declared = self._canonical(canonical, "canonical") if canonical else None
-        url = post_key(response.url, declared, self.sites)  # a bad canonical: the fetched URL
-        if not self.ledger.see(url):
-            self.crawler.stats.inc_value("posts/duplicate")
-            return
-        self.crawler.stats.inc_value("posts/found")
-        yield PostItem(url=url, fetched_url=response.url, body=response.body,
-                       encoding=response.encoding,
-                       captured_at=response.meta.get(CAPTURED_AT) or datetime.now(UTC),
-                       warc=response.meta[WARC_LOCATION], discovered_via=via,
-                       is_new=not self.ledger.is_known(url),
-                       etag=_header(response, b"ETag"),
-                       last_modified=_header(response, b"Last-Modified"))
+        yield from reading.requisites  # its stylesheets, images, scripts, a post's attachments
 
     def _known_result(self, url: str, response: Response) -> Iterator[SeenItem | GoneItem]:
-        captured = response.meta.get(CAPTURED_AT) or datetime.now(UTC)
+        captured = captured_at(response)
         self.ledger.see(url)
         if response.status in (404, 410):
             logger.info("%s: HTTP %d, marking the archived post deleted", url, response.status)
@@ -280,11 +258,6 @@ class BlogSpider(RepeatSpider, MovesSpider, RequisitesSpider):
 
     def page_failed(self, failure: Failure) -> None:
         self._log_failure(failure, "posts/failed")
-
-
-def _header(response: Response, name: bytes) -> str | None:
-    value = response.headers.get(name)
-    return value.decode("latin-1") if value else None
 
 
 def may_refresh(body: bytes, encoding: str) -> bool:

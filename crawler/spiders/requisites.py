@@ -20,7 +20,7 @@ the crawl.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from functools import cached_property
 
 from lxml import etree
@@ -80,7 +80,8 @@ class RequisitesSpider(GuardedSpider):
         return crawl_config(self.crawler).requisites
 
     def _requisites_of(self, response: TextResponse, post: bool, parsed: bool) -> list[Request]:
-        """The requests for a page's requisites (and a post's attachments) not yet asked for.
+        """The requests for a page's requisites (and a post's attachments) not yet asked for,
+        read here (a page no worker read: ``crawler/spiders/pages.py``).
 
         ``parsed``: parsel has parsed the page already (the home page, a page whose links are
         followed): its tree is reused. Otherwise the page is parsed here, once, up to
@@ -100,6 +101,11 @@ class RequisitesSpider(GuardedSpider):
         except (etree.LxmlError, ValueError) as error:
             self._bad_input(response, "requisites/unparsed", f"requisites not read ({error})")
             return []
+        return self._requisite_requests(response, found)
+
+    def _requisite_requests(self, response: Response,
+                            found: Iterable[Requisite]) -> list[Request]:
+        """Requests for the requisites a page loads, those not asked for yet."""
         revalidate = self._revalidates(response.url)
         requests = (self._requisite_request(requisite, 0, revalidate) for requisite in found)
         return [request for request in requests if request is not None]
