@@ -75,6 +75,31 @@ def test_every_requisite_is_in_the_warc_exactly_once(full: CrawlRun, server: Fix
     assert paths["/img/a-300.jpg"] == 1  # in two posts and in a srcset: once
 
 
+def test_pages_are_read_in_the_extraction_workers(full: CrawlRun) -> None:
+    """The post test and the requisites' parse ran in the workers (crawler/spiders/pages.py):
+    every page but the home page, which discovery reads on the event loop."""
+    assert full.stats["crawl/pages/read_in_worker"] == 2
+    assert "crawl/pages/read_here" not in full.stats
+
+
+def test_a_page_whose_worker_crashes_keeps_its_requisites(server: FixtureServer,
+                                                          tmp_path: Path) -> None:
+    """The worker that reads a post dies: the page is read again on the event loop, so its
+    requisites and attachments are asked for as ever; only the post's text is lost (reason)."""
+    run = run_crawl(server, tmp_path, ["assets"], *LIMIT,
+                    "-s", "EXTRACT_FUNCTION=tests.poison:extract", "-s", "EXTRACT_TIMEOUT=5",
+                    env={"POISON_CRASH": "/posts/post-1/"})  # the post with the attachment
+    assert run.returncode == 0, run.log[-3000:]
+    assert run.stats["crawl/pages/read_here"] == 1
+    captured = responses(run.archive)
+    for path in (*ASSET_PATHS, MISSING):  # the PDF attachment among them
+        assert captured[asset_url(server, path)] == 1, (path, sorted(captured))
+    db = sqlite3.connect(Layout(run.archive).catalog_path)
+    reasons = dict(db.execute("SELECT p.url, v.reason FROM posts p JOIN versions v ON v.post_id = p.id"))
+    assert reasons == {server.url("assets", "/posts/post-1/"): "extraction worker crashed (exit code 70)",
+                       server.url("assets", "/posts/post-2/"): None}
+
+
 def test_attachments_of_the_post_body_only_and_within_the_size_limit(full: CrawlRun,
                                                                      server: FixtureServer) -> None:
     captured = responses(full.archive)

@@ -56,10 +56,13 @@ class PagesSpider(RequisitesSpider):
             response.body, response.url, response.encoding, captured_at(response),
             listed=via not in NOT_INVENTORIES, requisites=config.enabled and not parsed,
             attachment_types=config.attachment_types)
+        stats = self.crawler.stats
         if analysis.kind is None:  # too large for a worker, or its worker failed
+            stats.inc_value("crawl/pages/read_here")
             return self._read_here(response, via, parsed)._replace(extraction=analysis.extraction)
         kind = analysis.kind
-        self.crawler.stats.inc_value(f"crawl/page_kind/{kind.reason}")
+        stats.inc_value("crawl/pages/read_in_worker")
+        stats.inc_value(f"crawl/page_kind/{kind.reason}")
         if analysis.requisites_error:
             self._bad_input(response, "requisites/unparsed", analysis.requisites_error)
         if parsed:
