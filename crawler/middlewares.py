@@ -14,7 +14,6 @@ from scrapy.http import Response
 from archive import __version__
 from archive.urls import is_trap, site_of
 from archive.warc.capture import Capture, WarcLocation
-from archive.warc.records import payload_digest
 from crawler.bodies import truncation_of, warc_truncated
 from crawler.config import crawl_config
 from crawler.meta import (
@@ -153,7 +152,7 @@ class CaptureMiddleware:
             self.stats.inc_value("archive/revisits/not_modified")
             return self.sink.write_revisit(capture, refers_to(prior), not_modified=True)
         if (prior is not None and 200 <= capture.status < 300 and capture.body
-                and payload_digest(capture.body) == prior.payload_digest):
+                and capture.payload_digest == prior.payload_digest):
             request.meta[REVISIT] = "identical-payload-digest"
             self.stats.inc_value("archive/revisits/identical")
             return self.sink.write_revisit(capture, refers_to(prior), not_modified=False)

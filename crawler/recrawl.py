@@ -36,7 +36,7 @@ from archive.catalog.shards import catalog_paths
 from archive.layout import Layout
 from archive.urls import canonical_url
 from archive.warc.capture import Capture, WarcLocation
-from archive.warc.records import RefersTo, payload_digest, warc_date
+from archive.warc.records import RefersTo, warc_date
 from archive.when import iso_date
 from crawler.addons import worker_shard
 from crawler.config import archive_config
@@ -92,7 +92,7 @@ def page_revisit(request: Request, capture: Capture) -> tuple[RefersTo, bool] | 
     if capture.status == 304:
         return resource_refers_to(prior), True
     if 200 <= capture.status < 300 and capture.body \
-            and payload_digest(capture.body) == prior.payload_digest:
+            and capture.payload_digest == prior.payload_digest:
         return resource_refers_to(prior), False
     return None
 
@@ -188,7 +188,7 @@ class ResourceRecrawl:
             return resource_refers_to(prior), True
         if not (200 <= capture.status < 300 and capture.body) or capture.truncated:
             return None
-        same = self.ledger.same_payload(payload_digest(capture.body), capture.url)
+        same = self.ledger.same_payload(capture.payload_digest, capture.url)
         return (resource_refers_to(same), False) if same is not None else None
 
     def captured(self, capture: Capture, location: WarcLocation) -> None:

@@ -1,7 +1,10 @@
 """Turn a post's HTML into clean text and metadata, in worker processes (``archive.extract.pool``).
 
 The WARC capture was written before this step, so a page whose extraction fails is kept: the
-catalog records the reason and ``blogarchive reindex`` can try again later.
+catalog records the reason and ``blogarchive reindex`` can try again later. The pool is the
+crawl's one (``crawler/workers.py``): the spider sends it each page to read, so most posts come
+here extracted already, and this step counts the outcome; a post read on the event loop (the home
+page) is extracted here.
 """
 
 from __future__ import annotations

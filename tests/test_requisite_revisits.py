@@ -25,7 +25,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from archive.catalog.resources import ResourceRow, resource_rows
 from archive.layout import Layout
-from archive.warc.records import payload_digest
+from archive.warc.capture import payload_digest
 from tests.conftest import BIN, FAST, ROOT, CrawlRun, run_cli
 
 pytestmark = pytest.mark.e2e

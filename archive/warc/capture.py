@@ -7,8 +7,11 @@ writer be tested, and reused offline, without a crawler.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 
 Headers = list[tuple[str, str]]
 
@@ -32,6 +35,17 @@ class Capture:
         """First value of a response header, case-insensitively (for decisions, never for writing)."""
         wanted = name.lower()
         return next((v for k, v in self.response_headers if k.lower() == wanted), None)
+
+    @cached_property
+    def payload_digest(self) -> str:
+        """The body's WARC-Payload-Digest, computed once: the revisit test compares it with the
+        archive's, and the response record carries it (warcio would hash the body again)."""
+        return payload_digest(self.body)
+
+
+def payload_digest(body: bytes) -> str:
+    """WARC-Payload-Digest of a body as sent: ``sha1:`` + base32, as warcio writes it."""
+    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,6 @@ and broke redirect replay; its digests were computed after the rewrite, so ``war
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import http
 import uuid
 from collections.abc import Callable
@@ -77,11 +75,6 @@ def wire_bytes(line: str) -> bytes:
         return line.encode("utf-8")
 
 
-def payload_digest(body: bytes) -> str:
-    """WARC-Payload-Digest of a body as sent: ``sha1:`` + base32, as warcio writes it."""
-    return "sha1:" + base64.b32encode(hashlib.sha1(body).digest()).decode("ascii")
-
-
 def new_record_id() -> str:
     return f"<urn:uuid:{uuid.uuid4()}>"
 
@@ -112,6 +105,7 @@ class RecordFactory:
         status = WireHeaders(_status_line(capture.status), _response_headers(capture),
                                   protocol=capture.protocol or "HTTP/1.1")
         headers = self._common(capture, warcinfo_id)
+        headers["WARC-Payload-Digest"] = capture.payload_digest  # warcio then hashes the block only
         if capture.truncated:
             headers["WARC-Truncated"] = capture.truncated
         return self.builder.create_warc_record(
