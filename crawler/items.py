@@ -28,7 +28,7 @@ class PostItem:
     is_new: bool = True         # False when an earlier version of this post is archived
     etag: str | None = None     # validators for the next crawl's conditional request
     last_modified: str | None = None
-    extraction: Extraction | None = None  # filled by ExtractPipeline (a failure has a reason)
+    extraction: Extraction | None = None  # by the worker that read the page, else ExtractPipeline
 
 
 @dataclass
