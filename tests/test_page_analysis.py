@@ -97,6 +97,21 @@ def test_an_extractor_error_keeps_the_verdict_and_the_requisites() -> None:
     assert got.extraction.reason == "extractor error: RuntimeError('boom')"
 
 
+def test_an_unreadable_result_fails_the_text_only() -> None:
+    got = PageAnalysis.from_dict(analyse_page("tests.test_page_analysis:unreadable", POST,
+                                              "http://b.test/p/", "utf-8", WHEN, True, True,
+                                              frozenset()), "http://b.test/p/")
+    assert got.kind is not None and got.kind.is_post and got.requisites
+    assert got.extraction is not None and got.extraction.failure
+    assert got.extraction.reason is not None
+    assert got.extraction.reason.startswith("extractor returned no readable result")
+
+
+def unreadable(html: bytes, url: str, encoding: str | None,
+               captured_at: datetime | None) -> object:
+    return None
+
+
 def broken(html: bytes, url: str, encoding: str | None, captured_at: datetime | None) -> dict[str, object]:
     raise RuntimeError("boom")
 

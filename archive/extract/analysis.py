@@ -86,10 +86,19 @@ class PageAnalysis:
     def from_dict(cls, data: Mapping[str, Any], url: str) -> PageAnalysis:
         extraction = None
         if "extraction" in data:
-            extraction = Extraction.from_dict(data["extraction"])
+            extraction = read_extraction(data["extraction"], url)
         elif "extraction_error" in data:
             extraction = Extraction.failed(url, data["extraction_error"])
         found = data.get("requisites")
         return cls(kind=PageKind(*data["kind"]), extraction=extraction,
                    requisites=None if found is None else tuple(Requisite(*item) for item in found),
                    requisites_error=data.get("requisites_error"))
+
+
+def read_extraction(result: Any, url: str) -> Extraction:
+    """A worker's extraction dict read back; a custom ``EXTRACT_FUNCTION`` that returned
+    something else fails this page's text only, with the reason, never the page's capture."""
+    try:
+        return Extraction.from_dict(result)
+    except (AttributeError, TypeError, ValueError) as error:
+        return Extraction.failed(url, f"extractor returned no readable result: {error!r}")

@@ -20,7 +20,7 @@ from typing import Any
 
 from pebble import ProcessExpired, ProcessPool
 
-from archive.extract.analysis import PageAnalysis, Result, analyse_page, resolve
+from archive.extract.analysis import PageAnalysis, Result, analyse_page, read_extraction, resolve
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES, Extraction
 
 DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
@@ -66,7 +66,7 @@ class ExtractionPool:
         if self.max_html_bytes and len(html) > self.max_html_bytes:
             return Extraction.too_large(url, len(html), self.max_html_bytes)
         result = await self._run(_call, (self.function, html, url, encoding, captured_at), url)
-        return result if isinstance(result, Extraction) else Extraction.from_dict(result)
+        return result if isinstance(result, Extraction) else read_extraction(result, url)
 
     async def analyse(self, html: bytes, url: str, encoding: str | None,
                       captured_at: datetime | None, *, listed: bool, requisites: bool,
