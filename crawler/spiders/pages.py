@@ -34,6 +34,8 @@ class PageReading(NamedTuple):
 
 
 class PagesSpider(RequisitesSpider):
+    """Reading a fetched page into items and requests; ``BlogSpider`` decides which pages."""
+
     ledger: Ledger
     sites: set[str]
 
