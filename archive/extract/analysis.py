@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from lxml import etree
+from lxml.html import HtmlElement
 
 from archive.extract.containers import main_container
 from archive.extract.dom import parse
@@ -62,13 +63,21 @@ def _requisites(html: bytes, url: str, encoding: str | None, post: bool,
                 attachment_types: frozenset[str]) -> Result:
     try:
         root = parse(decode_html(prefix(html, PARSE_MAX_BYTES), encoding).text)
-        found = page_requisites(root, url)
-        if post and attachment_types:
-            body = main_container(root)
-            found += attachments(root if body is None else body, url, attachment_types)
+        found = page_files(root, url, post, attachment_types)
     except (etree.LxmlError, ValueError) as error:
         return {"requisites_error": f"requisites not read ({error})"}
     return {"requisites": [(requisite.url, requisite.kind) for requisite in found]}
+
+
+def page_files(root: HtmlElement, url: str, post: bool,
+               attachment_types: frozenset[str]) -> list[Requisite]:
+    """What a parsed page loads, then (a post's) the files its body links to: the one rule,
+    for a worker and for a page read on the event loop alike."""
+    found = page_requisites(root, url)
+    if post and attachment_types:
+        body = main_container(root)
+        found += attachments(root if body is None else body, url, attachment_types)
+    return found
 
 
 @dataclass(frozen=True)

@@ -31,7 +31,7 @@ from scrapy.http import Response, TextResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
-from archive.extract.containers import main_container
+from archive.extract.analysis import page_files
 from archive.extract.dom import parse
 from archive.extract.encoding import decode_html
 from archive.extract.requisites import (
@@ -40,8 +40,6 @@ from archive.extract.requisites import (
     IMAGE,
     STYLESHEET,
     Requisite,
-    attachments,
-    page_requisites,
     stylesheet_requisites,
 )
 from archive.extract.trackers import host_listed
@@ -92,12 +90,8 @@ class RequisitesSpider(GuardedSpider):
         if not config.enabled:
             return []
         try:
-            root = page_tree(response, parsed)
-            found = page_requisites(root, response.url)
-            if post and config.attachment_types:
-                body = main_container(root)
-                found += attachments(root if body is None else body, response.url,
-                                     config.attachment_types)
+            found = page_files(page_tree(response, parsed), response.url, post,
+                               config.attachment_types)
         except (etree.LxmlError, ValueError) as error:
             self._bad_input(response, "requisites/unparsed", f"requisites not read ({error})")
             return []
