@@ -186,9 +186,9 @@ def site_urls(root: Path, base: str, work: Path) -> tuple[Path, int, int]:
     one URL a line, posts first. ``(the list file, posts, requisites)``."""
     work.mkdir(parents=True, exist_ok=True)
     posts = [url for url, _ in post_pages(root, base)]
-    requisites = [f"{base.rstrip('/')}/{path.relative_to(root).as_posix()}"
-                  for path in sorted(root.rglob("*"))
-                  if path.is_file() and REQUISITE_PATH.match("/" + path.relative_to(root).as_posix())]
+    served = ("/" + path.relative_to(root).as_posix() for path in sorted(root.rglob("*"))
+              if path.is_file())
+    requisites = [base.rstrip("/") + path for path in served if REQUISITE_PATH.match(path)]
     listed = work / "urls.txt"
     listed.write_text("".join(f"{url}\n" for url in posts + requisites))
     return listed, len(posts), len(requisites)

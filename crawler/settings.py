@@ -71,7 +71,7 @@ CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_TIMEOUT = 60
 RETRY_TIMES = 2
 # A response yields at most one item (a post, a page's row, a seen or gone post) and requests:
-# two slots let the requests be scheduled while the item waits for its extraction. More only
+# two slots let the requests be scheduled while the item waits in the pipelines. More only
 # cost: with asyncio Scrapy starts CONCURRENT_ITEMS + 1 tasks for every response, whatever it
 # yields (plain Scrapy on a blog's posts and their requisites, CPU per post: 18.6 ms with the
 # default 100, 12.7 with 16, 10.9 with 8, 10.2 with 1; bench/bare_spider.py).

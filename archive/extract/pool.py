@@ -24,7 +24,6 @@ from archive.extract.analysis import PageAnalysis, Result, analyse_page, read_ex
 from archive.extract.model import DEFAULT_MAX_HTML_BYTES, Extraction
 
 DEFAULT_FUNCTION = "archive.extract.worker:extract_dict"
-__all__ = ["DEFAULT_FUNCTION", "ExtractionPool", "check", "resolve"]
 
 
 def check(path: str) -> None:

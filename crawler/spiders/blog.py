@@ -178,15 +178,11 @@ class BlogSpider(RepeatSpider, MovesSpider, PagesSpider):
         yield Request(response.url, callback=self.parse_page, errback=self.page_failed,
                       meta=meta, dont_filter=True)
 
-    def _page_results(self, response: Response,
+    def _page_results(self, response: TextResponse,
                       via: str) -> Iterator[PostItem | PageItem | Request]:
-        """The home page, read on the event loop (discovery reads it synchronously)."""
-        if not is_html(response):
-            self._bad_input(response, "crawl/not_html", "not an HTML page")
-            return
-        assert isinstance(response, TextResponse)
-        yield from self._page_output(response, via,
-                                     self._read_here(response, via, self._parsed(response, via)))
+        """The home page (an HTML answer: ``parse_home``), read on the event loop: discovery
+        reads it synchronously, and parsel's tree of it is there for the requisites."""
+        yield from self._page_output(response, via, self._read_here(response, via, parsed=True))
 
     def _parsed(self, response: Response, via: str) -> bool:
         """Whether parsel parses the page anyway: the home page, pages whose links are followed

@@ -58,7 +58,7 @@ class InventorySpider(RestSpider):
                     complete: bool) -> Iterator[Request | SeenItem]:
         raise NotImplementedError
 
-    def _page_results(self, response: Response,
+    def _page_results(self, response: TextResponse,
                       via: str) -> Iterator[PostItem | PageItem | Request]:
         raise NotImplementedError
 
