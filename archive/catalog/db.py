@@ -155,11 +155,13 @@ class Catalog:
     def has_post(self, url: str) -> bool:
         return self.db.execute("SELECT 1 FROM posts WHERE url = ?", (url,)).fetchone() is not None
 
-    def latest_content_hash(self, url: str) -> str | None:
+    def newest_version(self, url: str) -> tuple[int, str | None] | None:
+        """The post's newest version and its content hash (None before hashes were kept), in
+        the one query ``PostStore.prepare`` decides a new version with; None for a new post."""
         row = self.db.execute(
-            """SELECT v.content_hash FROM versions v JOIN posts p ON p.id = v.post_id
+            """SELECT v.version, v.content_hash FROM versions v JOIN posts p ON p.id = v.post_id
                WHERE p.url = ? ORDER BY v.version DESC LIMIT 1""", (url,)).fetchone()
-        return row[0] if row else None
+        return (int(row[0]), row[1]) if row else None
 
     def next_version(self, url: str) -> int:
         row = self.db.execute(

@@ -73,12 +73,17 @@ class ShardCatalog(Catalog):
                 best = Known(*row)
         return best
 
-    def latest_content_hash(self, url: str) -> str | None:
-        own = super().latest_content_hash(url)
-        if own is not None or self.has_post(url):
-            return own
+    def newest_version(self, url: str) -> tuple[int, str | None] | None:
+        """The newest version anywhere in the archive; the hash of this shard's own post once
+        it has one (a post adopted here without versions gets a new version)."""
+        own = super().newest_version(url)
         known = self.known(url)
-        return known.content_hash if known else None
+        if known is None:
+            return own
+        version = max(own[0] if own else 0, known.version)
+        if own is not None or self.has_post(url):
+            return version, own[1] if own else None
+        return version, known.content_hash
 
     def next_version(self, url: str) -> int:
         known = self.known(url)
