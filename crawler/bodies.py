@@ -20,11 +20,9 @@ failed with "Connection was closed cleanly"; it now fails with ``ResponseHeadToo
 from __future__ import annotations
 
 import logging
-import zlib
 from collections.abc import Callable
 from typing import Any
 
-import brotli  # type: ignore[import-untyped]  # no stubs published
 from scrapy import Request, Spider, signals
 from scrapy.core.downloader.handlers.http11 import (
     HTTP11DownloadHandler,
@@ -40,11 +38,11 @@ from scrapy.utils._download_handlers import wrap_twisted_exceptions
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet import threads
 
+from crawler.codings import DECODED, Decoded, decode_to_end
 from crawler.meta import PARTIAL_RESPONSE, TRUNCATED
 
 logger = logging.getLogger(__name__)
 WARC_NAMES = {"encoding": "unspecified"}  # WARC 1.1 knows length, time, disconnect, unspecified
-CHECK_CHUNK = 1024 * 1024       # decoded bytes per step of the completeness check
 THREAD_OVER = 8 * 1024  # larger bodies are checked in a thread: 64 MB of zeros is 65 KB of gzip, 126 ms
 WHY = {"length": "larger than DOWNLOAD_MAXSIZE={limit}",
        "disconnect": "the server closed the connection before the end of the body",
@@ -62,56 +60,6 @@ def truncation_of(request: Request, response: Response) -> str | None:
 def warc_truncated(reason: str | None) -> str | None:
     """The ``WARC-Truncated`` value of a reason."""
     return WARC_NAMES.get(reason, reason) if reason else None
-
-
-def coding_complete(coding: str, body: bytes, limit: int) -> bool:
-    """Whether a body in this content-coding reaches the end of its stream (True if unknown).
-
-    Decodes and discards at most ``limit`` bytes: past that the body is a bomb to the
-    decompression middleware, whatever its end. Undecodable data is not a cut either: the
-    decompression middleware reports it. (``archive/warc/decoding.py`` decodes for replay.)
-    """
-    coding = coding.strip().lower()
-    try:
-        if coding in ("gzip", "x-gzip"):
-            return _zlib_complete(body, 16 + zlib.MAX_WBITS, limit)
-        if coding == "deflate":  # zlib-wrapped as the RFC says, or raw as some servers send
-            wrapped = len(body) >= 2 and body[0] & 0x0F == 8 and (body[0] << 8 | body[1]) % 31 == 0
-            return _zlib_complete(body, zlib.MAX_WBITS if wrapped else -zlib.MAX_WBITS, limit)
-        if coding == "br":
-            return _brotli_complete(body, limit)
-    except (zlib.error, brotli.error):
-        return True
-    return True
-
-
-def _zlib_complete(body: bytes, wbits: int, limit: int) -> bool:
-    rest, total = body, 0
-    while rest:  # gzip: one member after the other
-        stream, data = zlib.decompressobj(wbits), rest
-        while not stream.eof:
-            out = stream.decompress(data, CHECK_CHUNK)
-            total += len(out)
-            if limit and total > limit:
-                return True
-            data = stream.unconsumed_tail
-            if not data and len(out) < CHECK_CHUNK and not stream.eof:
-                return False  # all input used, no output held back, and no end of stream
-        rest = stream.unused_data
-        if wbits != 16 + zlib.MAX_WBITS or rest[:2] != b"\x1f\x8b":
-            return True  # what follows the last member is not a member: not a cut
-    return True
-
-
-def _brotli_complete(body: bytes, limit: int) -> bool:
-    stream, total, data = brotli.Decompressor(), 0, body
-    while True:
-        total += len(stream.process(data, output_buffer_limit=CHECK_CHUNK))
-        data = b""
-        if stream.is_finished() or (limit and total > limit):
-            return True
-        if stream.can_accept_more_data():
-            return False  # it wants more input, and there is none
 
 
 class ResponseHeadTooLong(Exception):
@@ -193,8 +141,12 @@ class TruncatingDownloadHandler(HTTP11DownloadHandler):
             del self.arriving[key]
         if request.meta.get(TRUNCATED) == "length":
             return response.replace(body=response.body[:self.cut_at])
-        if truncation_of(request, response) is None and not await self._complete(response):
-            request.meta[TRUNCATED] = "encoding"
+        if truncation_of(request, response) is None:
+            decoded = await self._decode(response)
+            if not decoded.complete:
+                request.meta[TRUNCATED] = "encoding"
+            elif decoded.body is not None:  # for the decompression middleware (crawler/codings.py)
+                DECODED[response] = decoded.body
         return response
 
     async def _download(self, request: Request, received: Callable[[], bytes]) -> Response:
@@ -216,15 +168,18 @@ class TruncatingDownloadHandler(HTTP11DownloadHandler):
                     raise reason.value from error
             raise
 
-    async def _complete(self, response: Response) -> bool:
-        codings = response.headers.getlist(b"Content-Encoding")
-        if not codings or not response.body:
-            return True
-        coding = codings[-1].decode("latin-1").split(",")[-1]  # the outermost coding
+    async def _decode(self, response: Response) -> Decoded:
+        """The body decoded to its end; in two codings or more the outermost is checked only."""
+        codings = b",".join(response.headers.getlist(b"Content-Encoding")).decode("latin-1")
+        if not codings.strip() or not response.body:
+            return Decoded(True)
+        *inner, coding = codings.split(",")  # the outermost coding
         if len(response.body) <= THREAD_OVER:
-            return coding_complete(coding, response.body, self.cut_at)
-        return bool(await maybe_deferred_to_future(threads.deferToThread(
-            coding_complete, coding, response.body, self.cut_at)))
+            decoded = decode_to_end(coding, response.body, self.cut_at)
+        else:
+            decoded = await maybe_deferred_to_future(threads.deferToThread(
+                decode_to_end, coding, response.body, self.cut_at))
+        return Decoded(decoded.complete) if any(part.strip() for part in inner) else decoded
 
 
 class CutResponseMiddleware:

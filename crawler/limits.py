@@ -38,6 +38,7 @@ from twisted.internet import task
 from archive.extract.encoding import normalize_label, utf16_codec
 from archive.extract.page_type import PARSE_MAX_BYTES, prefix
 from archive.urls import canonical_url, site_of
+from crawler.codings import DECODED
 from crawler.meta import DONT_RETRY, HANDLE_HTTPSTATUS_LIST, REDIRECT_URLS, REQUISITE
 from crawler.protocols import scope_of
 
@@ -50,16 +51,36 @@ _NOT_CONTROL = bytes(b for b in range(256) if b not in _BINARY_CONTROLS)
 
 
 class BoundedCompressionMiddleware(HttpCompressionMiddleware):
-    """Scrapy's decompression (stops at DOWNLOAD_MAXSIZE decoded bytes), counting gzip bombs."""
+    """Scrapy's decompression (stops at DOWNLOAD_MAXSIZE decoded bytes), counting gzip bombs,
+    and taking the body the download handler decoded already when it has (``crawler/codings.py``).
+    """
+
+    known: bytes | None = None  # the response's decoded body, while it is being processed
 
     def process_response(self, request: Request, response: Response,
                          spider: Spider | None = None) -> Request | Response:
+        self.known = DECODED.pop(response, None)
         try:
             return super().process_response(request, response)
         except IgnoreRequest:
             if self.stats:
                 self.stats.inc_value("crawl/decompression_bomb")
             raise
+        finally:
+            self.known = None
+
+    def _handle_encoding(self, body: bytes, content_encoding: list[bytes],
+                         max_size: int) -> tuple[bytes, list[bytes]]:
+        """One content-coding, decoded already and within this request's size limit: taken."""
+        known = self.known
+        if known is not None and len(content_encoding) == 1 and (
+                not max_size or len(known) <= max_size):
+            to_decode, to_keep = self._split_encodings(content_encoding)
+            if len(to_decode) == 1 and not to_keep:
+                return known, []
+        decoded: tuple[bytes, list[bytes]] = super()._handle_encoding(
+            body, content_encoding, max_size)
+        return decoded
 
 
 class ContentGuardMiddleware:

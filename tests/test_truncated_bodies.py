@@ -21,7 +21,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.layout import Layout
-from crawler.bodies import coding_complete
+from crawler.codings import coding_complete
 from tests.conftest import BIN, FAST, ROOT, CrawlRun
 from tests.fixtures.cutbodies import CASES, half_gzip, post
 
