@@ -57,6 +57,7 @@ class ExtractConfig:
     max_pending: int
     function: str
     max_html_bytes: int  # EXTRACT_MAX_HTML_BYTES (0: no limit)
+    nice: int = 0  # EXTRACT_WORKER_NICE: how much lower the workers' CPU priority is
 
 
 @dataclass(frozen=True)
@@ -174,13 +175,15 @@ def _extract(settings: Any) -> ExtractConfig:
     function = str(settings.get("EXTRACT_FUNCTION") or DEFAULT_FUNCTION)
     max_html = _number(settings, "EXTRACT_MAX_HTML_BYTES", DEFAULT_MAX_HTML_BYTES, int,
                        lambda v: v >= 0, "use a number of bytes, e.g. 8388608, or 0 for no limit")
+    nice = _number(settings, "EXTRACT_WORKER_NICE", 10, int, lambda v: 0 <= v <= 19,
+                   "use a niceness from 0 (the crawler's own priority) to 19")
     if enabled:
         try:
             check(function)  # the pool checks it too: fail here, with the setting's name
         except (ImportError, AttributeError, ValueError) as error:
             raise ConfigError(f"EXTRACT_FUNCTION={function!r}: use module:function naming an "
                               f"importable function ({error})") from None
-    return ExtractConfig(enabled, workers, timeout, pending, function, max_html)
+    return ExtractConfig(enabled, workers, timeout, pending, function, max_html, nice)
 
 
 def _scale(settings: Any) -> ScaleConfig:

@@ -165,6 +165,10 @@ EXTRACT_WORKERS = 0
 EXTRACT_TIMEOUT = 60.0
 # Pages waiting for a worker at most (0: 4 per worker); beyond it, downloads wait (back-pressure).
 EXTRACT_MAX_PENDING = 0
+# How much lower the workers' CPU priority is than the crawler's (0 to 19, as `nice`): the
+# crawler's event loop sets the pace of the crawl (above all with page requisites on), so when
+# both want a core it goes first, and the workers take the rest (issue 21).
+EXTRACT_WORKER_NICE = 10
 # The function workers run, as module:function (a seam for tests and custom extractors).
 EXTRACT_FUNCTION = "archive.extract.worker:extract_dict"
 # Pages larger than this many bytes are not extracted (a 50 MB page took 1.6 GB to parse): the

@@ -20,7 +20,8 @@ _POOLS: WeakKeyDictionary[Crawler, ExtractionPool] = WeakKeyDictionary()
 
 def open_pool(crawler: Crawler, config: ExtractConfig) -> ExtractionPool:
     pool = ExtractionPool(config.workers, config.timeout, max_pending=config.max_pending,
-                          function=config.function, max_html_bytes=config.max_html_bytes)
+                          function=config.function, max_html_bytes=config.max_html_bytes,
+                          nice=config.nice)
     _POOLS[crawler] = pool
     return pool
 

@@ -42,6 +42,8 @@ def test_a_bad_setting_stops_the_crawl_with_one_line(server: FixtureServer, tmp_
     ("EXTRACT_ENABLED", "maybe", "use True or False"),
     ("EXTRACT_WORKERS", "-1", "use a number of processes, or 0 for one per core"),
     ("EXTRACT_MAX_PENDING", "lots", "use a number of pages"),
+    ("EXTRACT_WORKER_NICE", "20", "use a niceness from 0"),
+    ("EXTRACT_WORKER_NICE", "low", "use a niceness from 0"),
     ("EXTRACT_FUNCTION", "no.such.module:extract", "use module:function"),
     ("SCALE_IDLE_WAIT", "-5", "use 0 or more seconds"),
     ("REDIS_URL", "http://localhost:6379", "use redis://HOST:PORT/DB"),

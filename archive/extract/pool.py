@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib.machinery
 import multiprocessing
+import os
 import sys
 from collections.abc import Callable
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -42,7 +43,7 @@ def _call(path: str, html: bytes, url: str, encoding: str | None,
 class ExtractionPool:
     def __init__(self, workers: int, timeout: float, max_pending: int,
                  function: str = DEFAULT_FUNCTION, max_tasks: int = 0,
-                 max_html_bytes: int = DEFAULT_MAX_HTML_BYTES) -> None:
+                 max_html_bytes: int = DEFAULT_MAX_HTML_BYTES, nice: int = 0) -> None:
         check(function)  # fail at start-up, not on the first page
         # forkserver: workers start from a server process, not from the crawler (whose memory
         # they would otherwise copy). The server imports the extractor once, while the crawl
@@ -51,7 +52,8 @@ class ExtractionPool:
         context = multiprocessing.get_context("forkserver")
         context.set_forkserver_preload([function.partition(":")[0], "archive.extract.analysis"])
         _light_main()
-        self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context)
+        self.pool = ProcessPool(max_workers=workers, max_tasks=max_tasks, context=context,
+                                initializer=_lower_priority, initargs=(nice,))
         self.function = function
         self.timeout = timeout
         self.max_html_bytes = max_html_bytes  # checked here: any EXTRACT_FUNCTION is spared
@@ -101,6 +103,18 @@ class ExtractionPool:
     def close(self) -> None:
         self.pool.close()  # type: ignore[no-untyped-call]
         self.pool.join(timeout=30)
+
+
+def _lower_priority(nice: int) -> None:
+    """A worker's CPU priority ``nice`` steps below its parent's (``os.nice``).
+
+    The process that feeds the workers (the crawler's event loop) sets the pace: when a worker
+    takes a core it wants, every download, capture and page waits, and the workers then wait for
+    pages. Measured in a crawl with page requisites (issue 21), niceness 10 raised the event
+    loop's share of a core from 0.82 to 0.91 and the crawl by 5 to 23 %.
+    """
+    if nice:
+        os.nice(nice)
 
 
 def _light_main() -> None:
