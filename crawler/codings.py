@@ -62,11 +62,6 @@ def decode_to_end(coding: str, body: bytes, limit: int) -> Decoded:
     return UNKNOWN
 
 
-def coding_complete(coding: str, body: bytes, limit: int) -> bool:
-    """Whether a body in this content-coding reaches the end of its stream (True if unknown)."""
-    return decode_to_end(coding, body, limit).complete
-
-
 def _zlib(body: bytes, wbits: int, limit: int) -> Decoded:
     rest, total, parts, members = body, 0, [], 0
     while rest:  # gzip: one member after the other

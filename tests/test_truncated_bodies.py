@@ -21,7 +21,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from archive.layout import Layout
-from crawler.codings import coding_complete
+from crawler.codings import decode_to_end
 from tests.conftest import BIN, FAST, ROOT, CrawlRun
 from tests.fixtures.cutbodies import CASES, half_gzip, post
 
@@ -44,13 +44,13 @@ PAGE = post("A page")
 ], ids=["gzip", "gzip-no-trailer", "gzip-half", "gzip-members", "gzip-member-cut",
         "gzip-junk", "deflate", "deflate-cut", "raw-deflate", "br", "br-cut", "identity"])
 def test_coding_complete(coding: str, body: bytes, complete: bool) -> None:
-    assert coding_complete(coding, body, limit=10 * 1024 * 1024) is complete
+    assert decode_to_end(coding, body, limit=10 * 1024 * 1024).complete is complete
 
 
 def test_coding_check_stops_at_the_limit() -> None:
     """A gzip bomb is not inflated to its end to check it (the bomb guard refuses it later)."""
     bomb = gzip.compress(b"\0" * (50 * 1024 * 1024))
-    assert coding_complete("gzip", bomb[:len(bomb) // 2], limit=1024 * 1024) is True
+    assert decode_to_end("gzip", bomb[:len(bomb) // 2], limit=1024 * 1024).complete is True
 
 
 @pytest.fixture(scope="module")
