@@ -84,7 +84,7 @@ class PostStore:
         if latest is not None and (latest == digest or latest == content_hash(extraction, True)):
             self.catalog.touch(url, captured_at.isoformat())
             return None
-        version = newest[0] + 1 if newest else 1
+        version = newest[0] + 1 if newest else 1  # as Catalog.next_version, without a query
         year = extraction.published.year if extraction.published else None
         text_path = self.layout.text_path(url, year, version)
         meta_path = text_path.with_suffix(".json")

@@ -57,7 +57,7 @@ class ExtractConfig:
     max_pending: int
     function: str
     max_html_bytes: int  # EXTRACT_MAX_HTML_BYTES (0: no limit)
-    nice: int = 0  # EXTRACT_WORKER_NICE: how much lower the workers' CPU priority is
+    nice: int  # EXTRACT_WORKER_NICE: how much lower the workers' CPU priority is
 
 
 @dataclass(frozen=True)

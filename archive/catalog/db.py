@@ -164,10 +164,8 @@ class Catalog:
         return (int(row[0]), row[1]) if row else None
 
     def next_version(self, url: str) -> int:
-        row = self.db.execute(
-            "SELECT MAX(v.version) FROM versions v JOIN posts p ON p.id = v.post_id WHERE p.url = ?",
-            (url,)).fetchone()
-        return int(row[0] or 0) + 1
+        newest = self.newest_version(url)
+        return newest[0] + 1 if newest else 1
 
     def add_version(self, row: VersionRow) -> int:
         """Record a new version (and its post on first sight) in one transaction."""

@@ -85,10 +85,6 @@ class ShardCatalog(Catalog):
             return version, own[1] if own else None
         return version, known.content_hash
 
-    def next_version(self, url: str) -> int:
-        known = self.known(url)
-        return max(super().next_version(url), (known.version + 1) if known else 1)
-
     def touch(self, url: str, seen: str) -> None:
         self._adopt(url)
         super().touch(url, seen)
