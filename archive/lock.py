@@ -15,7 +15,7 @@ import socket
 import time
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import IO, Any, TextIO
 
 from archive.layout import Layout, safe_component
 
@@ -113,7 +113,7 @@ def worker_name() -> str:
     return f"{host}-{os.getpid()}"
 
 
-def flock_within(handle: TextIO, mode: int, wait: float, poll: float) -> bool:
+def flock_within(handle: IO[Any], mode: int, wait: float, poll: float) -> bool:
     """Take a ``flock`` in ``mode``, retrying every ``poll`` seconds for up to ``wait`` seconds."""
     deadline = time.monotonic() + wait
     while True:

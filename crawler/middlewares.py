@@ -107,26 +107,26 @@ class CaptureMiddleware:
         if self.resources is not None:
             self.resources.prepare(request)
 
-    def process_response(self, request: Request, response: Response,
-                         spider: Spider | None = None) -> Response:
+    async def process_response(self, request: Request, response: Response,
+                               spider: Spider | None = None) -> Response:
         if "cached" in response.flags:
             return response
         capture = capture_from(request, response)
-        location = self._store(request, capture)
+        location = await self._store(request, capture)
         request.meta[WARC_LOCATION] = location
         request.meta[CAPTURED_AT] = capture.started
         self.stats.inc_value(f"archive/captures/{response.status // 100}xx")
         return response
 
-    def process_exception(self, request: Request, exception: Exception,
-                          spider: Spider | None = None) -> None:
+    async def process_exception(self, request: Request, exception: Exception,
+                                spider: Spider | None = None) -> None:
         """A download that timed out after its headers: what arrived, ``WARC-Truncated: time``.
 
         The exception goes on (retried as Scrapy does, then logged as failed by the spider)."""
         partial = request.meta.pop(PARTIAL_RESPONSE, None)  # a Response never enters a queue
         if partial is None:
             return
-        request.meta[WARC_LOCATION] = self.sink.write(capture_from(request, partial))
+        request.meta[WARC_LOCATION] = await self.sink.write(capture_from(request, partial))
         request.meta.pop(TRUNCATED, None)
         self.stats.inc_value(f"archive/captures/{partial.status // 100}xx")
         self.stats.inc_value("crawl/truncated/time")
@@ -134,10 +134,10 @@ class CaptureMiddleware:
                        "part received is captured with WARC-Truncated: time", request.url,
                        request.meta.get("download_timeout", 0), len(partial.body))
 
-    def _store(self, request: Request, capture: Capture) -> WarcLocation:
+    async def _store(self, request: Request, capture: Capture) -> WarcLocation:
         """A full response record, or a revisit when an archived post came back unchanged."""
         if capture.resource_type and self.resources is not None:
-            return self._store_requisite(request, capture, self.resources)
+            return await self._store_requisite(request, capture, self.resources)
         page = page_revisit(request, capture)
         if page is not None:  # a page that is not a post, unchanged (crawler/recrawl.py)
             refers, not_modified = page
@@ -145,20 +145,20 @@ class CaptureMiddleware:
                 else "identical-payload-digest"
             self.stats.inc_value("pages/revisited/" + ("not_modified" if not_modified
                                                        else "identical"))
-            return self.sink.write_revisit(capture, refers, not_modified=not_modified)
+            return await self.sink.write_revisit(capture, refers, not_modified=not_modified)
         prior = prior_of(request)
         if prior is not None and capture.status == 304:
             request.meta[REVISIT] = "server-not-modified"
             self.stats.inc_value("archive/revisits/not_modified")
-            return self.sink.write_revisit(capture, refers_to(prior), not_modified=True)
+            return await self.sink.write_revisit(capture, refers_to(prior), not_modified=True)
         if (prior is not None and 200 <= capture.status < 300 and capture.body
                 and capture.payload_digest == prior.payload_digest):
             request.meta[REVISIT] = "identical-payload-digest"
             self.stats.inc_value("archive/revisits/identical")
-            return self.sink.write_revisit(capture, refers_to(prior), not_modified=False)
-        return self.sink.write(capture)
+            return await self.sink.write_revisit(capture, refers_to(prior), not_modified=False)
+        return await self.sink.write(capture)
 
-    def _store_requisite(self, request: Request, capture: Capture,
+    async def _store_requisite(self, request: Request, capture: Capture,
                          resources: ResourceRecrawl) -> WarcLocation:
         """A 304 to a revalidation, or a payload the archive already holds under any URL: a
         revisit; anything else in full, remembered (and catalogued) for later revisits."""
@@ -169,8 +169,8 @@ class CaptureMiddleware:
             request.meta[REVISIT] = why
             self.stats.inc_value("requisites/revisited/"
                                  + ("not_modified" if not_modified else "identical"))
-            return self.sink.write_revisit(capture, refers, not_modified=not_modified)
-        location = self.sink.write(capture)
+            return await self.sink.write_revisit(capture, refers, not_modified=not_modified)
+        location = await self.sink.write(capture)
         resources.captured(capture, location)
         return location
 

@@ -1,89 +1,106 @@
-"""The crawl's one WARC writer: built from settings at start-up, closed when the spider closes."""
+"""The crawl's one WARC writer, in a process of its own: started with the crawl, closed when the
+spider closes."""
 
 from __future__ import annotations
 
+import errno
+import logging
 import platform
 import socket
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
+from scrapy.utils.defer import deferred_from_coro, maybe_deferred_to_future
 
 from archive import __version__
 from archive.config import ArchiveConfig
 from archive.layout import Layout
 from archive.warc.capture import Capture, WarcLocation
-from archive.warc.records import RECONSTRUCTION_NOTE, RecordFactory, RefersTo
-from archive.warc.writer import RotatingWarcWriter
+from archive.warc.records import RECONSTRUCTION_NOTE, RefersTo
+from archive.warc.service import WriterSettings
 from crawler.addons import worker_shard
 from crawler.config import archive_config
-from crawler.diskfull import is_disk_full, stop_crawl
+from crawler.diskfull import stop_crawl
+from crawler.warcprocess import WarcProcess, WriterGone
+
+logger = logging.getLogger(__name__)
+WARC_FAILED = "warc_failed"
 
 
 class WarcSink:
-    def __init__(self, writer: RotatingWarcWriter, stats: Any,
-                 on_disk_full: Callable[[OSError], None] | None = None) -> None:
-        self.writer = writer
+    """Hands captures to the WARC writer process and waits for their places in the WARC.
+
+    Every capture is answered before its response goes on (the caller awaits ``write``), so a
+    response is on disk before anything can drop it, as when the crawler wrote it itself."""
+
+    def __init__(self, process: WarcProcess, stats: Any,
+                 on_failure: Callable[[str, bool], None] | None = None) -> None:
+        self.process = process
         self.stats = stats
-        self.on_disk_full = on_disk_full
-        self.disk_full = False  # after ENOSPC nothing more is appended to the .open file
+        self.on_failure = on_failure
+        self.failed: str | None = None  # after a failed write nothing more is appended
 
     @classmethod
     def for_crawler(cls, crawler: Crawler) -> WarcSink:
         config = archive_config(crawler)
         info = warcinfo_fields(config, crawler.settings.get("USER_AGENT", ""),
                                crawler.settings.getbool("ROBOTSTXT_OBEY"))
-        writer = RotatingWarcWriter(
+        settings = WriterSettings(
             Layout(config.archive_dir).warc_dir, config.warc_prefix, info,
-            max_size=config.warc_max_size,
-            factory=RecordFactory(store_credentials=config.store_credentials),
-            host=worker_shard(crawler.settings))  # scale-out: HOST-PID, else the host name
-        sink = cls(writer, crawler.stats, partial(stop_crawl, crawler))
+            max_size=config.warc_max_size, store_credentials=config.store_credentials,
+            host=worker_shard(crawler.settings))
+        stopping = partial(stop_for_warc, crawler)
+        sink = cls(WarcProcess.start(settings, lambda why: stopping(why, False)),
+                   crawler.stats, stopping)
         crawler.signals.connect(sink.close, signal=signals.spider_closed)
         return sink
 
-    def write(self, capture: Capture) -> WarcLocation:
-        before = self.writer.bytes_written
-        with self._disk_guard():
-            location = self.writer.write_capture(capture)
-        self.stats.inc_value("archive/warc/records", 2)
-        self.stats.inc_value("archive/warc/bytes", self.writer.bytes_written - before)
-        return location
+    async def write(self, capture: Capture) -> WarcLocation:
+        return await self._ask(("capture", capture))
 
-    def write_revisit(self, capture: Capture, refers: RefersTo, not_modified: bool) -> WarcLocation:
-        before = self.writer.bytes_written
-        with self._disk_guard():
-            location = self.writer.write_revisit(capture, refers, not_modified)
-        self.stats.inc_value("archive/warc/records", 2)
-        self.stats.inc_value("archive/warc/bytes", self.writer.bytes_written - before)
-        return location
+    async def write_revisit(self, capture: Capture, refers: RefersTo,
+                            not_modified: bool) -> WarcLocation:
+        return await self._ask(("revisit", capture, refers, not_modified))
 
-    def close(self) -> None:
-        if self.disk_full:
-            self.writer.abandon()  # keep NAME.open as it is: the next start recovers it
-        else:
-            self.writer.close()
-        self.stats.set_value("archive/warc/files", len(self.writer.closed_files))
+    async def close(self) -> None:
+        if self.process.gone is not None:
+            return
+        answer = await maybe_deferred_to_future(self.process.ask(("close",)))
+        self.stats.set_value("archive/warc/files", len(answer[1]))
 
-    # --- full disk (crawler/diskfull.py) ----------------------------------------------------
-    @contextmanager
-    def _disk_guard(self) -> Iterator[None]:
-        """ENOSPC: stop the crawl once, refuse later captures (IgnoreRequest), keep the .open."""
-        if self.disk_full:
-            raise IgnoreRequest("the archive disk is full")
+    async def _ask(self, message: tuple[Any, ...]) -> WarcLocation:
+        if self.failed is not None:
+            raise IgnoreRequest(self.failed)
         try:
-            yield
-        except OSError as error:
-            if not is_disk_full(error):
-                raise
-            self.disk_full = True
-            if self.on_disk_full is not None:
-                self.on_disk_full(error)
-            raise IgnoreRequest(f"the archive disk is full: {error}") from error
+            answer = await maybe_deferred_to_future(self.process.ask(message))
+        except WriterGone as gone:
+            raise IgnoreRequest(str(gone)) from gone
+        if answer[0] != "ok":
+            _, disk_full, error = answer
+            self.failed = f"cannot write the WARC: {error}"
+            if self.on_failure is not None:
+                self.on_failure(error, disk_full)
+            raise IgnoreRequest(self.failed)
+        self.stats.inc_value("archive/warc/records", 2)
+        self.stats.inc_value("archive/warc/bytes", answer[2])
+        location: WarcLocation = answer[1]
+        return location
+
+
+def stop_for_warc(crawler: Crawler, error: str, disk_full: bool) -> None:
+    """A full disk stops the crawl as everywhere (``crawler/diskfull.py``); any other failure
+    to write the WARC, or its writer ending, stops it too: nothing could be captured any more."""
+    if disk_full:
+        stop_crawl(crawler, OSError(errno.ENOSPC, error))
+        return
+    logger.error("Cannot write the WARC: %s. Stopping the crawl; what was written so far is kept "
+                 "and the unfinished .open WARC is recovered at the next start.", error)
+    if crawler.engine is not None and crawler.engine.spider is not None:
+        deferred_from_coro(crawler.engine.close_spider_async(reason=WARC_FAILED))
 
 
 def warcinfo_fields(config: ArchiveConfig, user_agent: str, robots: bool) -> dict[str, str]:

@@ -13,6 +13,7 @@ taken as a reason to delete its rows: they come back as soon as the file does.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import zlib
@@ -21,6 +22,7 @@ from pathlib import Path
 
 from archive.catalog import Catalog
 from archive.layout import Layout
+from archive.lock import flock_within
 from archive.maintain.reindex import index_missing
 from archive.store import PostStore
 from archive.warc.files import open_warc_files
@@ -28,6 +30,7 @@ from archive.warc.writer import OPEN_SUFFIX
 
 logger = logging.getLogger(__name__)
 CHUNK = 1 << 20
+WRITER_WAIT = 30.0  # seconds a killed crawler's writer process may take to end
 
 
 @dataclass
@@ -39,6 +42,7 @@ class Recovery:
     reextracted: int = 0
     temporaries: int = 0   # stale write_atomic temporaries removed (never archive data)
     missing: list[str] = field(default_factory=list)  # WARCs the catalog names, unreadable now
+    busy: list[str] = field(default_factory=list)  # .open files a live writer still holds
 
     def __bool__(self) -> bool:
         """Whether recovery changed anything (``missing`` only reports)."""
@@ -67,7 +71,19 @@ def complete_end(path: Path) -> int:
 
 
 def finish_open_file(path: Path, report: Recovery) -> Path | None:
-    """Cut the partial tail aside, then give the file its final name (None if nothing was left)."""
+    """Cut the partial tail aside, then give the file its final name (None if nothing was left).
+
+    Not while a writer still holds the file (``RotatingWarcWriter`` locks its ``.open`` file): a
+    crawler's WARC writer process may outlive the crawler by a moment after a kill. A file still
+    held after ``WRITER_WAIT`` seconds is left as it is, in ``report.busy``."""
+    with open(path, "rb") as held:
+        if not flock_within(held, fcntl.LOCK_EX, WRITER_WAIT, 0.05):
+            report.busy.append(path.name)
+            return None
+        return _finish(path, report)
+
+
+def _finish(path: Path, report: Recovery) -> Path | None:
     end, size = complete_end(path), path.stat().st_size
     final = path.with_name(path.name.removesuffix(OPEN_SUFFIX))
     if end < size:

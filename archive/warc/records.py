@@ -20,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from io import BytesIO
+from typing import Any
 from urllib.parse import urlsplit
 
 from warcio.recordbuilder import RecordBuilder
@@ -109,7 +110,7 @@ class RecordFactory:
         if capture.truncated:
             headers["WARC-Truncated"] = capture.truncated
         return self.builder.create_warc_record(
-            capture.url, "response", payload=BytesIO(capture.body), length=len(capture.body),
+            capture.url, "response", payload=payload_stream(capture.body), length=len(capture.body),
             http_headers=status, warc_headers_dict=headers)
 
     def revisit(self, capture: Capture, warcinfo_id: str, refers: RefersTo,
@@ -158,6 +159,12 @@ class RecordFactory:
             return [(k, v) for k, v in headers if k.lower() != "host"]
         return [(k, v) for k, v in headers
                 if k.lower() not in SENSITIVE_REQUEST_HEADERS and k.lower() != "host"]
+
+
+def payload_stream(body: bytes | Any) -> Any:
+    """A body's bytes as a stream: a bytes body in memory, or a large one the WARC writer process
+    kept in a file (``archive/warc/service.py`` ``SpooledBody``: its ``stream()``)."""
+    return BytesIO(body) if isinstance(body, bytes) else body.stream()
 
 
 def _status_line(code: int) -> str:

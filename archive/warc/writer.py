@@ -9,6 +9,7 @@ tail of the ``.open`` file (recovered at the next start).
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import socket
 from collections.abc import Callable
@@ -122,6 +123,9 @@ class RotatingWarcWriter:
         path = self.directory / (self._name + OPEN_SUFFIX)
         # "xb": never reuse (and so never truncate) an existing file; closed in close().
         self._handle = open(path, "xb")  # noqa: SIM115
+        # Held while the file is written: the start-up recovery never cuts a file still written
+        # (archive/maintain/recovery.py). Free when the handle closes or its process dies.
+        fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         # gzip=False: warcio writes into GzipMembers, which compresses each record as one member
         # (archive/warc/members.py: stored, not deflated, when its body is compressed already).
         self._members = GzipMembers(self._handle)

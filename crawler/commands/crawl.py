@@ -129,6 +129,9 @@ def _recover(layout: Layout, shard: str | None) -> None:
             "removed %d catalog rows without a capture, re-extracted %d posts",
             report.finished, report.cut_bytes, report.invalid or "nothing", report.rows_removed,
             report.reextracted)
+    if report.busy:
+        logger.warning("WARC files still held by a writer process, left for the next start: %s",
+                       ", ".join(report.busy))
     if report.missing:
         logger.warning("WARC files named in the catalog cannot be read, their rows kept: %s "
                        "(mount or restore them; `blogarchive verify` checks)",
