@@ -19,6 +19,7 @@ cut by the server, a cut gzip stream, stalled) are ``crawler/bodies.py``'s:
 
 from __future__ import annotations
 
+import codecs
 import logging
 import re
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from crawler.meta import DONT_RETRY, HANDLE_HTTPSTATUS_LIST, REDIRECT_URLS, REQU
 from crawler.protocols import scope_of
 
 logger = logging.getLogger(__name__)
+SCAN_STEP = 1 << 20  # bytes of a page decoded or lowered at once when the whole page is scanned
 SNIFF = 4096
 BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
 # Control bytes that do not occur in text (C0 minus tab, newline, form feed, carriage return, ESC).
@@ -153,8 +155,13 @@ def _charset(content_type: str) -> str | None:
 
 
 def _decodes(body: bytes, codec: str) -> bool:
+    """Whether the whole body decodes, a MiB at a time: decoding a 50 MB page at once held it a
+    second time, as text, at the crawler's peak of memory."""
     try:
-        body.decode(codec)
+        decoder = codecs.getincrementaldecoder(codec)()
+        for start in range(0, len(body), SCAN_STEP):
+            decoder.decode(body[start:start + SCAN_STEP])
+        decoder.decode(b"", final=True)
     except (UnicodeDecodeError, LookupError):
         return False
     return True

@@ -2,7 +2,8 @@
 
 Its bytes are archived whole; the crawler decides "post?" and finds links from a bounded prefix of
 it, extraction refuses it with a reason (``EXTRACT_MAX_HTML_BYTES``), the other posts are archived,
-and the crawl's whole process tree (crawler, forkserver, extraction workers) stays under 400 MB.
+and the crawl's whole process tree (crawler, WARC writer, forkserver, extraction workers) stays
+under 400 MB.
 Before: ``XPathEvalError: unknown error`` or a 2 GB parse tree in the crawler, and a lost post.
 """
 

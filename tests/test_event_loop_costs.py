@@ -10,6 +10,7 @@ from scrapy.utils.misc import is_generator_with_return_value
 from scrapy.utils.test import get_crawler
 
 from crawler import settings
+from crawler.limits import SCAN_STEP, _decodes
 from crawler.spiders.blog import BlogSpider, may_refresh
 from crawler.stats import PlainStatsCollector
 
@@ -34,6 +35,25 @@ def test_no_spider_callback_is_a_generator_returning_a_value() -> None:
 def test_may_refresh_skips_only_pages_without_the_word(body: bytes, encoding: str,
                                                        expected: bool) -> None:
     assert may_refresh(body, encoding) is expected
+
+
+@pytest.mark.parametrize("at", [0, SCAN_STEP - 3, SCAN_STEP * 2 + 5, SCAN_STEP * 3 - 7])
+def test_may_refresh_finds_the_word_anywhere_in_a_large_page(at: int) -> None:
+    """Pages over ``SCAN_STEP`` are scanned a MiB at a time: the word is found across a step's
+    end as anywhere else, and a large page without it is still skipped."""
+    filler = b"<p>Some words</p>" * (SCAN_STEP * 3 // 17)
+    assert may_refresh(filler[:at] + b"REFRESH" + filler[at:], "utf-8")
+    assert not may_refresh(filler, "utf-8")
+
+
+@pytest.mark.parametrize(("codec", "expected"), [("utf-8", True), ("ascii", False)])
+def test_a_large_page_is_checked_against_its_charset_whole(codec: str, expected: bool) -> None:
+    """The charset check decodes a page a MiB at a time: a character split by a step's end is
+    whole, and a byte the charset forbids far into the page is still found."""
+    body = b"a" * (SCAN_STEP - 1) + "é".encode() + b"b" * (2 * SCAN_STEP)
+    assert _decodes(body, codec) is expected
+    assert _decodes(body + b"\xff", "utf-8") is False
+    assert _decodes(body[:SCAN_STEP], "utf-8") is False  # cut inside the character
 
 
 def test_plain_stats_count_as_scrapys() -> None:

@@ -23,6 +23,7 @@ from archive.urls import canonical_url, site_of
 from crawler.discovery import Entry
 from crawler.items import GoneItem, PageItem, PostItem, SeenItem
 from crawler.ledger import Ledger
+from crawler.limits import SCAN_STEP
 from crawler.meta import (
     DISCOVERED_VIA,
     FOLLOWING,
@@ -262,4 +263,9 @@ def may_refresh(body: bytes, encoding: str) -> bool:
     encoding that is not ASCII-compatible (UTF-16, UTF-32) are always scanned."""
     if encoding.lower().replace("-", "").startswith(("utf16", "utf32")):
         return True
-    return b"refresh" in body.lower()
+    if len(body) <= SCAN_STEP:
+        return b"refresh" in body.lower()
+    # A MiB at a time (overlapping by the word's length): a 50 MB page lowered at once was a
+    # second copy of it at the crawler's peak of memory.
+    return any(b"refresh" in body[start:start + SCAN_STEP + 6].lower()
+               for start in range(0, len(body), SCAN_STEP))
