@@ -159,7 +159,7 @@ class CaptureMiddleware:
         return await self.sink.write(capture)
 
     async def _store_requisite(self, request: Request, capture: Capture,
-                         resources: ResourceRecrawl) -> WarcLocation:
+                               resources: ResourceRecrawl) -> WarcLocation:
         """A 304 to a revalidation, or a payload the archive already holds under any URL: a
         revisit; anything else in full, remembered (and catalogued) for later revisits."""
         revisit = resources.revisit_of(capture)

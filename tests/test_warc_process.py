@@ -19,7 +19,13 @@ from archive.layout import Layout
 from archive.maintain import recovery
 from archive.maintain.recovery import Recovery, finish_open_file, recover
 from archive.warc.records import RefersTo
-from archive.warc.service import ANSWER, WriterSettings, request_parts, split_frames
+from archive.warc.service import (
+    ANSWER,
+    SPOOL_OVER,
+    WriterSettings,
+    request_parts,
+    split_frames,
+)
 from tests.conftest import BIN, FAST, ROOT
 from tests.fixtures.server import FixtureServer
 from tests.test_warcfile import capture
@@ -87,6 +93,30 @@ def test_captures_are_written_in_order_where_the_answers_say(writer: Writer,
             assert record.rec_headers.get_header("WARC-Target-URI") == url
             assert record.rec_headers.get_header("WARC-Record-ID") == location.record_id
     assert writer.process.wait(timeout=10) == 0
+
+
+def test_a_large_body_is_written_whole_from_the_writers_temporary_file(writer: Writer,
+                                                                       tmp_path: Path) -> None:
+    """Past ``SPOOL_OVER`` the writer keeps a body in a temporary file, not in its memory (its
+    peak RSS stays under the body's size): the record holds every byte, with the crawler's
+    payload digest."""
+    assert SPOOL_OVER < 40 << 20
+    body = os.urandom(1 << 20) * 40  # 40 MB that deflate cannot shrink, stored as sent
+    sent = capture(body=body, response_headers=[("Content-Type", "image/jpeg")])
+    answer = writer.ask(("capture", sent))
+    peak = next(line for line in Path(f"/proc/{writer.process.pid}/status").read_text().split("\n")
+                if line.startswith("VmHWM:"))
+    assert int(peak.split()[1]) < 40 << 10, peak  # kB
+    closed = writer.ask(("close",))
+    path = tmp_path / "warcs" / closed[1][0]
+    with open(path, "rb") as stream:
+        stream.seek(answer[1].offset)
+        record = next(iter(ArchiveIterator(stream)))
+        assert record.content_stream().read() == body
+        assert record.rec_headers.get_header("WARC-Payload-Digest") == sent.payload_digest
+    check = subprocess.run([str(BIN / "warcio"), "check", str(path)], capture_output=True,
+                           text=True, check=False)
+    assert check.returncode == 0, check.stdout + check.stderr
 
 
 def test_the_end_of_its_input_leaves_the_open_file_for_the_recovery(writer: Writer,
