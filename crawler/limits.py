@@ -45,6 +45,7 @@ from crawler.protocols import scope_of
 
 logger = logging.getLogger(__name__)
 SCAN_STEP = 1 << 20  # bytes of a page decoded or lowered at once when the whole page is scanned
+BOM_ORDERED = frozenset({"utf-16", "utf-32"})  # decoded whole: without a BOM, in native order
 SNIFF = 4096
 BINARY_SHARE = 0.1                 # control bytes in the first 4 KiB that make a body binary
 # Control bytes that do not occur in text (C0 minus tab, newline, form feed, carriage return, ESC).
@@ -158,6 +159,9 @@ def _decodes(body: bytes, codec: str) -> bool:
     """Whether the whole body decodes, a MiB at a time: decoding a 50 MB page at once held it a
     second time, as text, at the crawler's peak of memory."""
     try:
+        if len(body) <= SCAN_STEP or codecs.lookup(codec).name in BOM_ORDERED:
+            body.decode(codec)  # (an incremental UTF-16 decoder insists on a byte order mark)
+            return True
         decoder = codecs.getincrementaldecoder(codec)()
         for start in range(0, len(body), SCAN_STEP):
             decoder.decode(body[start:start + SCAN_STEP])

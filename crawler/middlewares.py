@@ -10,6 +10,8 @@ from scrapy import Request, Spider
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import Deferred
 
 from archive import __version__
 from archive.urls import is_trap, site_of
@@ -96,6 +98,10 @@ class CaptureMiddleware:
         self.sink = sink
         self.stats = stats
         self.resources = resources
+        # payload digest -> fired once a requisite with it is written and catalogued: while the
+        # writer has it, an identical requisite waits, so it becomes a revisit as it did when
+        # writing was synchronous (crawler/warc.py)
+        self.writing: dict[str, Deferred[None]] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CaptureMiddleware:
@@ -162,6 +168,9 @@ class CaptureMiddleware:
                                resources: ResourceRecrawl) -> WarcLocation:
         """A 304 to a revalidation, or a payload the archive already holds under any URL: a
         revisit; anything else in full, remembered (and catalogued) for later revisits."""
+        first = self.writing.get(capture.payload_digest)
+        if first is not None:  # the same bytes are being written: refer to them once they are
+            await maybe_deferred_to_future(first)
         revisit = resources.revisit_of(capture)
         if revisit is not None:
             refers, not_modified = revisit
@@ -170,8 +179,15 @@ class CaptureMiddleware:
             self.stats.inc_value("requisites/revisited/"
                                  + ("not_modified" if not_modified else "identical"))
             return await self.sink.write_revisit(capture, refers, not_modified=not_modified)
-        location = await self.sink.write(capture)
-        resources.captured(capture, location)
+        done: Deferred[None] = Deferred()
+        self.writing.setdefault(capture.payload_digest, done)
+        try:
+            location = await self.sink.write(capture)
+            resources.captured(capture, location)
+        finally:
+            if self.writing.get(capture.payload_digest) is done:
+                del self.writing[capture.payload_digest]
+            done.callback(None)
         return location
 
 
